@@ -1,0 +1,96 @@
+"""Demo data for a newcomer: one user per role, two exporters, one case waiting at the province."""
+
+import io
+
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from pypdf import PdfWriter
+
+from accounts.models import Organisation, OrgKind, Province, Role, User
+from licensing import services as licensing
+from licensing.models import Application
+
+DEMO_PASSWORD = "Demo-2026-portal"
+
+EXPORTERS = [
+    # code, zh, en, province, address
+    ("91310115MA1H7XQK4X", "上海稀材科技有限公司", "Shanghai Rare Materials Technology Co., Ltd.", "31",
+     "上海市浦东新区张江路 100 号"),
+    ("91440300MA5FUTQA7C", "深圳华测精密仪器有限公司", "Shenzhen Huace Precision Instruments Co., Ltd.", "44",
+     "广东省深圳市南山区科技园 8 号"),
+]
+
+# username, role, organisation code, full name
+USERS = [
+    ("exporter_admin", Role.EXPORTER_ADMIN, "91310115MA1H7XQK4X", "王静 Wang Jing"),
+    ("exporter_staff", Role.EXPORTER_STAFF, "91310115MA1H7XQK4X", "李强 Li Qiang"),
+    ("other_exporter", Role.EXPORTER_ADMIN, "91440300MA5FUTQA7C", "陈芳 Chen Fang"),
+    ("province_sh", Role.PROVINCIAL_OFFICER, "PROV-31", "赵敏 Zhao Min (上海)"),
+    ("province_gd", Role.PROVINCIAL_OFFICER, "PROV-44", "黄伟 Huang Wei (广东)"),
+    ("ministry_officer", Role.MINISTRY_OFFICER, "MOFCOM", "刘洋 Liu Yang"),
+    ("ministry_senior", Role.MINISTRY_SENIOR, "MOFCOM", "孙磊 Sun Lei"),
+    ("agency_miit", Role.AGENCY_REVIEWER, "MIIT", "周婷 Zhou Ting"),
+    ("customs", Role.CUSTOMS_OFFICER, "GACC", "吴昊 Wu Hao"),
+    ("sysadmin", Role.SYSTEM_ADMIN, "OPERATOR", "郑军 Zheng Jun"),
+]
+
+
+def demo_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+class Command(BaseCommand):
+    help = "Load demo users (one per role) and a sample case, then print how to sign in."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="allow in production")
+
+    def handle(self, *args, force=False, **options):
+        if settings.PRODUCTION and not force:
+            raise CommandError("Refusing to load demo users with a known password in production.")
+        with transaction.atomic():
+            for code, zh, en, prov, address in EXPORTERS:
+                Organisation.objects.get_or_create(code=code, defaults={
+                    "kind": OrgKind.EXPORTER, "name_zh": zh, "name_en": en, "address": address,
+                    "province": Province.objects.get(pk=prov), "contact_name": "demo",
+                    "contact_email": "demo@example.com"})
+            for username, role, org_code, full_name in USERS:
+                user = User.objects.filter(username=username).first()
+                if user is None:
+                    user = User(username=username, role=role, first_name=full_name,
+                                organisation=Organisation.objects.get(code=org_code),
+                                email=f"{username}@example.com")
+                    user.set_password(DEMO_PASSWORD)
+                if role == Role.SYSTEM_ADMIN:
+                    user.is_staff = user.is_superuser = True
+                user.save()
+            staff = User.objects.get(username="exporter_staff")
+            if not Application.objects.filter(exporter=staff.organisation).exists():
+                self._sample_case(staff)
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/accounts/login/"))
+        self.stdout.write(f"Every demo user's password: {DEMO_PASSWORD}\n")
+        width = max(len(u[0]) for u in USERS)
+        for username, role, org_code, _name in USERS:
+            org = Organisation.objects.get(code=org_code)
+            self.stdout.write(f"  {username.ljust(width)}  {role.label:<26} {org.name_zh}")
+        self.stdout.write("API schema: /api/schema/  interactive: /api/docs/  admin: /admin/ (sysadmin)")
+
+    def _sample_case(self, staff):
+        app, _ = licensing.application_create(actor=staff, data={
+            "destination": "DE", "end_use": "用于永磁电机研发的实验室测试 / Laboratory tests for permanent-magnet motor research.",
+            "importer": {"name": "Magnetec Handels GmbH", "address": "Industriestr. 5, 70565 Stuttgart",
+                         "country": "DE"},
+            "end_user": {"name": "Fraunhofer-Institut (demo)", "address": "Hansastr. 27c, 80686 München",
+                         "country": "DE"},
+            "item": {"control_code": "1C902.a", "description": "钐钴合金 Samarium-cobalt alloy",
+                     "quantity": "25", "unit": "kg", "value_rmb": "180000"},
+        })
+        upload = SimpleUploadedFile("end-user-certificate.pdf", demo_pdf(), content_type="application/pdf")
+        licensing.document_add(application_id=app.pk, actor=staff, kind="end_user_certificate", upload=upload)
+        licensing.application_submit(application_id=app.pk, actor=staff)

@@ -1,0 +1,176 @@
+"""Registering exporters and inviting their staff."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from stdnum.cn import uscc
+from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
+
+from accounts.models import Invitation, Organisation, OrgKind, Province, Role, User
+from audit import services as audit
+from outbox.services import enqueue
+from portal.errors import NotAllowed, NotFound, ValidationFailed, lazy_format
+
+INVITATION_VALID_DAYS = 7
+
+
+def clean_uscc(raw) -> str:
+    """Unified social credit code, GB 32100-2015: 18 characters, the last a check character."""
+    if not isinstance(raw, str) or not raw.strip():
+        raise ValidationFailed(_("Enter the unified social credit code."), fields={"uscc": [_("Required.")]})
+    code = raw.strip().upper().replace(" ", "").replace("-", "")
+    try:
+        return uscc.validate(code)
+    except InvalidLength:
+        msg = lazy_format(_("The unified social credit code must have 18 characters; “%(code)s” has %(n)s."),
+                          code=raw.strip(), n=len(code))
+    except InvalidChecksum:
+        msg = lazy_format(_("The check character of “%(code)s” is wrong (GB 32100-2015): "
+                            "please check the code on the business licence."), code=code)
+    except (InvalidFormat, ValidationError):
+        msg = lazy_format(_("“%(code)s” is not a unified social credit code: only digits and the "
+                            "capital letters A-Y except I, O, S, V, Z may be used."), code=code)
+    raise ValidationFailed(msg, code="bad_uscc", fields={"uscc": [msg]})
+
+
+def _text(data, field, label, max_length, required=True):
+    value = data.get(field, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationFailed(fields={field: [_("Must be text.")]})
+    value = value.strip()
+    if required and not value:
+        msg = lazy_format(_("%(label)s is required."), label=label)
+        raise ValidationFailed(msg, fields={field: [msg]})
+    if len(value) > max_length:
+        msg = lazy_format(_("%(label)s is too long (at most %(n)s characters)."), label=label, n=max_length)
+        raise ValidationFailed(msg, fields={field: [msg]})
+    return value
+
+
+def _email(data, field="email"):
+    value = _text(data, field, _("Email"), 254)
+    try:
+        validate_email(value)
+    except DjangoValidationError:
+        raise ValidationFailed(_("Enter a valid email address."), fields={field: [_("Invalid email.")]}) from None
+    return value.lower()
+
+
+def _new_user(data, *, organisation, role) -> User:
+    username = _text(data, "username", _("User name"), 150)
+    password = data.get("password")
+    if not isinstance(password, str) or not password:
+        raise ValidationFailed(_("Choose a password."), fields={"password": [_("Required.")]})
+    user = User(username=username, email=data.get("email", ""), organisation=organisation, role=role,
+                first_name=_text(data, "full_name", _("Full name"), 150, required=False))
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(lazy_format(_("Password not accepted: %(why)s"), why=list(exc.messages)),
+                               fields={"password": list(exc.messages)}) from None
+    if User.objects.filter(username__iexact=username).exists():
+        msg = _("This user name is taken.")
+        raise ValidationFailed(msg, fields={"username": [msg]})
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def exporter_register(*, data: dict) -> tuple[Organisation, User]:
+    """An exporting company registers itself and its first administrator."""
+    if not isinstance(data, dict):
+        raise ValidationFailed()
+    code = clean_uscc(data.get("uscc"))
+    name_zh = _text(data, "name_zh", _("Chinese name"), 200)
+    name_en = _text(data, "name_en", _("English name"), 200)
+    address = _text(data, "address", _("Address"), 300)
+    contact_name = _text(data, "contact_name", _("Contact person"), 100)
+    contact_phone = _text(data, "contact_phone", _("Contact phone"), 40)
+    email = _email(data)
+    province = Province.objects.filter(pk=str(data.get("province") or "")).first()
+    if province is None:
+        raise ValidationFailed(_("Choose the province where the company is registered."),
+                               fields={"province": [_("Unknown province.")]})
+    if Organisation.objects.filter(code=code).exists():
+        msg = _("A company with this unified social credit code is already registered.")
+        raise ValidationFailed(msg, code="duplicate", fields={"uscc": [msg]})
+    try:
+        with transaction.atomic():
+            org = Organisation.objects.create(
+                kind=OrgKind.EXPORTER, code=code, name_zh=name_zh, name_en=name_en, address=address,
+                province=province, contact_name=contact_name, contact_phone=contact_phone,
+                contact_email=email)
+            user = _new_user({**data, "email": email}, organisation=org, role=Role.EXPORTER_ADMIN)
+            audit.record(actor=user, action="organisation.register", obj=org,
+                         after={"code": code, "name_zh": name_zh, "name_en": name_en,
+                                "province": province.pk, "admin": user.username})
+    except IntegrityError:
+        # Two registrations of the same code at once: the unique constraint decides.
+        msg = _("A company with this unified social credit code is already registered.")
+        raise ValidationFailed(msg, code="duplicate", fields={"uscc": [msg]}) from None
+    return org, user
+
+
+def invitation_create(*, actor, email: str) -> Invitation:
+    if actor.role != Role.EXPORTER_ADMIN:
+        raise NotAllowed(_("Only the company's administrator can invite staff."))
+    email = _email({"email": email})
+    if User.objects.filter(organisation=actor.organisation, email__iexact=email).exists():
+        raise ValidationFailed(_("A colleague with this email already has an account."),
+                               fields={"email": [_("Already a member.")]})
+    with transaction.atomic():
+        open_invite = (Invitation.objects.select_for_update()
+                       .filter(organisation=actor.organisation, email=email, accepted_at__isnull=True).first())
+        if open_invite and open_invite.expires_at > timezone.now():
+            return open_invite  # inviting twice sends nothing new
+        if open_invite:
+            open_invite.delete()
+        invitation = Invitation.objects.create(
+            organisation=actor.organisation, email=email, role=Role.EXPORTER_STAFF,
+            token=secrets.token_urlsafe(32), invited_by=actor,
+            expires_at=timezone.now() + timedelta(days=INVITATION_VALID_DAYS))
+        audit.record(actor=actor, action="invitation.create", obj=invitation,
+                     after={"email": email, "organisation": actor.organisation_id})
+        link = settings.PORTAL_BASE_URL.rstrip("/") + reverse("invitation-accept", args=[invitation.token])
+        enqueue("outbox.send_email", to=[email],
+                subject=f"{actor.organisation.name_zh}: 两用物项出口许可平台邀请 / Portal invitation",
+                body=f"{actor.get_full_name() or actor.username} 邀请您加入 {actor.organisation.name_zh}。\n"
+                     f"{actor.organisation.name_en} invites you to the dual-use export licensing portal.\n\n"
+                     f"{link}\n\n有效期 {INVITATION_VALID_DAYS} 天 / valid for {INVITATION_VALID_DAYS} days.")
+    return invitation
+
+
+def invitation_open(token: str) -> Invitation:
+    invitation = (Invitation.objects.select_related("organisation")
+                  .filter(token=str(token or "")[:64], accepted_at__isnull=True).first())
+    if invitation is None or invitation.expires_at <= timezone.now():
+        raise NotFound(_("This invitation is unknown, used or expired."))
+    return invitation
+
+
+def invitation_accept(*, token: str, data: dict) -> User:
+    if not isinstance(data, dict):
+        raise ValidationFailed()
+    with transaction.atomic():
+        invitation = invitation_open(token)
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.accepted_at is not None:
+            raise NotFound(_("This invitation is unknown, used or expired."))
+        user = _new_user({**data, "email": invitation.email}, organisation=invitation.organisation,
+                         role=invitation.role)
+        invitation.accepted_by = user
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_by", "accepted_at"])
+        audit.record(actor=user, action="invitation.accept", obj=invitation,
+                     after={"user": user.username, "organisation": invitation.organisation_id})
+    return user

@@ -1,0 +1,123 @@
+from django_countries.serializer_fields import CountryField
+from rest_framework import serializers
+
+from licensing.models import Application, ApplicationItem, Document, Licence
+
+
+class PartySerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=300)
+    address = serializers.CharField(max_length=500)
+    country = serializers.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code")
+    contact = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApplicationItem
+        fields = ["control_code", "description", "quantity", "unit", "value_rmb"]
+
+
+class ItemInputSerializer(serializers.Serializer):
+    control_code = serializers.CharField(max_length=16, help_text="e.g. 1C902.a")
+    description = serializers.CharField(max_length=500)
+    quantity = serializers.DecimalField(max_digits=18, decimal_places=3)
+    unit = serializers.CharField(max_length=20)
+    value_rmb = serializers.DecimalField(max_digits=18, decimal_places=2)
+
+
+class DraftInputSerializer(serializers.Serializer):
+    destination = serializers.CharField(max_length=2, required=False, allow_blank=True)
+    end_use = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    importer = PartySerializer(required=False, allow_null=True)
+    end_user = PartySerializer(required=False, allow_null=True)
+    item = ItemInputSerializer(required=False, allow_null=True)
+    version = serializers.IntegerField(required=False, min_value=1,
+                                       help_text="The version you last read; a stale one is refused (409).")
+
+
+class VersionInputSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False, min_value=1,
+                                       help_text="The version you last read; a stale one is refused (409).")
+
+
+class ReasonInputSerializer(VersionInputSerializer):
+    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Document
+        fields = ["id", "kind", "original_name", "size", "sha256", "uploaded_at"]
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["end_user_certificate", "contract", "other"])
+    file = serializers.FileField(help_text="PDF only")
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class PartyReadSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    address = serializers.CharField()
+    country = CountryField()
+    contact = serializers.CharField()
+
+
+class LicenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Licence
+        fields = ["number", "issued_at", "valid_from", "valid_until", "sha256"]
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    destination = CountryField()
+    importer = PartyReadSerializer(allow_null=True)
+    end_user = PartyReadSerializer(allow_null=True)
+    items = ItemSerializer(many=True)
+    exporter = serializers.SerializerMethodField()
+    documents = DocumentSerializer(many=True)
+    licence = serializers.SerializerMethodField()
+    decision_deadline = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Application
+        fields = ["id", "reference", "status", "version", "exporter", "province", "destination",
+                  "importer", "end_user", "end_use", "items", "documents", "created_at",
+                  "submitted_at", "forwarded_at", "accepted_at", "decided_at", "return_reason",
+                  "decision_reason", "decision_deadline", "licence", "allowed_actions"]
+
+    def get_exporter(self, obj) -> dict:
+        return {"id": obj.exporter_id, "name_zh": obj.exporter.name_zh, "name_en": obj.exporter.name_en,
+                "uscc": obj.exporter.code}
+
+    def get_licence(self, obj) -> dict | None:
+        from licensing.selectors import licence_visible_to
+
+        licence = getattr(obj, "licence", None) if obj.status == "approved" else None
+        if licence is None or not licence_visible_to(self.context["request"].user, obj):
+            return None
+        return LicenceSerializer(licence).data
+
+    def get_decision_deadline(self, obj) -> dict | None:
+        from licensing.selectors import decision_deadline
+
+        deadline = decision_deadline(obj)
+        if deadline is None:
+            return None
+        return {"due": deadline.due, "working_days_left": deadline.days_left, "problem": deadline.problem}
+
+    def get_allowed_actions(self, obj) -> list[str]:
+        from licensing.workflow import allowed_actions
+
+        return allowed_actions(obj, self.context["request"].user)
+
+
+class ApplicationListSerializer(serializers.ModelSerializer):
+    destination = CountryField()
+    exporter_name = serializers.CharField(source="exporter.name_zh")
+
+    class Meta:
+        model = Application
+        fields = ["id", "reference", "status", "version", "exporter_name", "province", "destination",
+                  "created_at", "submitted_at"]

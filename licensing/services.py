@@ -1,0 +1,479 @@
+"""Writes to applications, documents and licences. One function per state transition; each runs
+in one transaction that locks the row, checks the transition, writes the audit event and records
+side effects in the outbox."""
+
+import hashlib
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from stdnum.iso7064 import mod_37_36
+
+from accounts.models import EXPORTER_ROLES
+from audit import services as audit
+from audit.models import AuditEvent
+from controllist.codes import parse_control_code
+from enduser.models import Party
+from licensing import documents
+from licensing.models import (
+    Application,
+    ApplicationItem,
+    Counter,
+    Document,
+    DocumentKind,
+    Licence,
+    Status,
+)
+from licensing.workflow import EDITABLE_STATES, TRANSITIONS
+from outbox.services import enqueue
+from portal.errors import (
+    InvalidTransition,
+    NotAllowed,
+    NotFound,
+    StaleVersion,
+    ValidationFailed,
+    lazy_format,
+)
+
+LICENCE_ISSUER_CODE = "MC"  # 商务部 MOFCOM
+INDIVIDUAL_LICENCE_VALIDITY_DAYS = 365  # Reg. 19: at most one year
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _lock(application_id, actor) -> Application:
+    try:
+        return (Application.objects.visible_to(actor).select_for_update()
+                .select_related("exporter", "importer", "end_user").get(pk=application_id))
+    except (Application.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def _state(app: Application) -> dict:
+    return {"status": app.status, "version": app.version}
+
+
+def _is_replay(app: Application, actor, action: str) -> bool:
+    """The same actor repeating the action that produced the current state (a double click or a
+    retried request): answer with the result instead of an error, and change nothing."""
+    if app.status != TRANSITIONS[action].target:
+        return False
+    last = (AuditEvent.objects.filter(object_type=app._meta.label_lower, object_id=str(app.pk))
+            .order_by("-seq").values("action", "actor_id").first())
+    return bool(last) and last["action"] == f"application.{action}" and last["actor_id"] == actor.pk
+
+
+def _check_version(app: Application, expected_version) -> None:
+    if expected_version is not None and int(expected_version) != app.version:
+        raise StaleVersion()
+
+
+def _transition(app: Application, actor, action: str, expected_version, **changes) -> bool:
+    """Apply a transition from the table; False when it is a harmless replay."""
+    rule = TRANSITIONS[action]
+    if actor.role not in rule.roles:
+        raise NotAllowed()
+    if _is_replay(app, actor, action):
+        return False
+    if app.status not in rule.sources:
+        raise InvalidTransition(lazy_format(
+            _("This case is “%(status)s”; it cannot be %(action)s now."),
+            status=app.get_status_display(), action=ACTION_LABELS[action]))
+    _check_version(app, expected_version)
+    before = _state(app)
+    for field, value in changes.items():
+        setattr(app, field, value)
+    app.status = rule.target
+    app.version += 1
+    app.save()
+    audit.record(actor=actor, action=f"application.{action}", obj=app, before=before,
+                 after={**_state(app), **{k: _jsonable(v) for k, v in changes.items()}})
+    return True
+
+
+ACTION_LABELS = {
+    "submit": _("submitted"),
+    "return": _("returned"),
+    "forward": _("forwarded"),
+    "accept": _("accepted"),
+    "approve": _("approved"),
+    "refuse": _("refused"),
+}
+
+
+def _jsonable(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def _next_counter(name: str, year: int) -> int:
+    counter, _created = Counter.objects.select_for_update().get_or_create(name=name, year=year)
+    # get_or_create may have raced; re-lock the row we got.
+    counter = Counter.objects.select_for_update().get(pk=counter.pk)
+    counter.value += 1
+    counter.save(update_fields=["value"])
+    return counter.value
+
+
+def _require_text(value, field, message):
+    text = (value or "").strip() if isinstance(value, str) else ""
+    if not text:
+        raise ValidationFailed(message, fields={field: [message]})
+    return text
+
+
+# ---------------------------------------------------------------- drafts
+
+DRAFT_FIELDS = ("destination", "end_use", "importer", "end_user", "item")
+
+
+def _clean_party(data, field, label) -> dict | None:
+    if data in (None, ""):
+        return None
+    if not isinstance(data, dict):
+        raise ValidationFailed(fields={field: [_("Expected an object with name, address, country.")]})
+    errors = []
+    name = data.get("name")
+    address = data.get("address")
+    country = data.get("country")
+    if not isinstance(name, str) or not name.strip() or len(name) > 300:
+        errors.append(_("Name is required (at most 300 characters)."))
+    if not isinstance(address, str) or not address.strip() or len(address) > 500:
+        errors.append(_("Address is required (at most 500 characters)."))
+    if not isinstance(country, str) or country.upper() not in countries:
+        errors.append(_("Country must be an ISO 3166 two-letter code, e.g. DE."))
+    contact = data.get("contact") or ""
+    if not isinstance(contact, str) or len(contact) > 200:
+        errors.append(_("Contact must be text of at most 200 characters."))
+    if errors:
+        raise ValidationFailed(lazy_format(_("%(label)s: %(errors)s"), label=label, errors=errors),
+                               fields={field: errors})
+    return {"name": name.strip(), "address": address.strip(), "country": country.upper(),
+            "contact": contact.strip()}
+
+
+def _decimal(value, field, *, positive: bool):
+    try:
+        number = Decimal(str(value)).normalize() if value not in (None, "", True, False) else None
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        raise ValidationFailed(fields={field: [_("Enter a number.")]})
+    if positive and number <= 0:
+        raise ValidationFailed(lazy_format(_("%(field)s must be greater than zero."), field=field),
+                               fields={field: [_("Must be greater than zero.")]})
+    if not positive and number < 0:
+        raise ValidationFailed(lazy_format(_("%(field)s must not be negative."), field=field),
+                               fields={field: [_("Must not be negative.")]})
+    if abs(number) >= Decimal("1e15"):
+        raise ValidationFailed(fields={field: [_("The number is too large.")]})
+    return number
+
+
+def _clean_item(data) -> dict | None:
+    if data in (None, ""):
+        return None
+    if not isinstance(data, dict):
+        raise ValidationFailed(fields={"item": [_("Expected an object describing the item.")]})
+    code = parse_control_code(data.get("control_code") if isinstance(data.get("control_code"), str) else "")
+    description = data.get("description")
+    unit = data.get("unit")
+    if not isinstance(description, str) or not description.strip() or len(description) > 500:
+        raise ValidationFailed(fields={"item.description": [_("Describe the item (at most 500 characters).")]})
+    if not isinstance(unit, str) or not unit.strip() or len(unit) > 20:
+        raise ValidationFailed(fields={"item.unit": [_("Give the unit, e.g. kg or pieces.")]})
+    quantity = _decimal(data.get("quantity"), "quantity", positive=True)
+    if quantity.as_tuple().exponent < -3:
+        raise ValidationFailed(fields={"item.quantity": [_("At most three decimal places.")]})
+    value = _decimal(data.get("value_rmb"), "value_rmb", positive=False)
+    if value.as_tuple().exponent < -2:
+        raise ValidationFailed(fields={"item.value_rmb": [_("At most two decimal places.")]})
+    return {"control_code": code.code, "description": description.strip(), "quantity": quantity,
+            "unit": unit.strip(), "value_rmb": value}
+
+
+def _clean_draft(data: dict) -> dict:
+    if not isinstance(data, dict):
+        raise ValidationFailed()
+    unknown = set(data) - set(DRAFT_FIELDS)
+    if unknown:
+        raise ValidationFailed(lazy_format(_("Unknown fields: %(fields)s."), fields=sorted(unknown)))
+    cleaned = {}
+    if "destination" in data:
+        dest = data["destination"]
+        if dest in (None, ""):
+            cleaned["destination"] = ""
+        elif not isinstance(dest, str) or dest.upper() not in countries:
+            raise ValidationFailed(_("Destination must be an ISO 3166 two-letter country code."),
+                                   fields={"destination": [_("Unknown country code.")]})
+        else:
+            cleaned["destination"] = dest.upper()
+    if "end_use" in data:
+        end_use = data["end_use"] or ""
+        if not isinstance(end_use, str) or len(end_use) > 2000:
+            raise ValidationFailed(fields={"end_use": [_("At most 2000 characters of text.")]})
+        cleaned["end_use"] = end_use.strip()
+    if "importer" in data:
+        cleaned["importer"] = _clean_party(data["importer"], "importer", _("Importer"))
+    if "end_user" in data:
+        cleaned["end_user"] = _clean_party(data["end_user"], "end_user", _("End user"))
+    if "item" in data:
+        cleaned["item"] = _clean_item(data["item"])
+    return cleaned
+
+
+def _apply_draft(app: Application, cleaned: dict) -> None:
+    if "destination" in cleaned:
+        app.destination = cleaned["destination"]
+    if "end_use" in cleaned:
+        app.end_use = cleaned["end_use"]
+    for role in ("importer", "end_user"):
+        if role not in cleaned:
+            continue
+        values = cleaned[role]
+        current = getattr(app, role)
+        if values is None:
+            setattr(app, role, None)
+        elif current is None:
+            setattr(app, role, Party.objects.create(exporter=app.exporter, **values))
+        else:
+            for key, value in values.items():
+                setattr(current, key, value)
+            current.save()
+    app.save()
+    if "item" in cleaned:
+        app.items.all().delete()
+        if cleaned["item"] is not None:
+            ApplicationItem.objects.create(application=app, **cleaned["item"])
+
+
+def _draft_snapshot(app: Application) -> dict:
+    return {
+        "destination": app.destination.code if app.destination else "",
+        "end_use": app.end_use,
+        "importer": app.importer.snapshot() if app.importer else None,
+        "end_user": app.end_user.snapshot() if app.end_user else None,
+        "items": [item.snapshot() for item in app.items.all()],
+    }
+
+
+def application_create(*, actor, data: dict, client_token=None) -> tuple[Application, bool]:
+    """Create a draft. The same client_token returns the draft already made (created=False)."""
+    if actor.role not in EXPORTER_ROLES:
+        raise NotAllowed()
+    cleaned = _clean_draft(data or {})
+    if client_token is not None:
+        existing = Application.objects.filter(exporter_id=actor.organisation_id,
+                                              client_token=client_token).first()
+        if existing:
+            return existing, False
+    try:
+        with transaction.atomic():
+            app = Application.objects.create(exporter=actor.organisation, created_by=actor,
+                                             client_token=client_token)
+            _apply_draft(app, cleaned)
+            audit.record(actor=actor, action="application.create", obj=app,
+                         after=_draft_snapshot(app))
+    except IntegrityError:
+        existing = Application.objects.filter(exporter_id=actor.organisation_id,
+                                              client_token=client_token).first()
+        if existing is None:
+            raise
+        return existing, False
+    return app, True
+
+
+@transaction.atomic
+def application_update_draft(*, application_id, actor, data: dict, expected_version=None) -> Application:
+    app = _lock(application_id, actor)
+    if actor.role not in EXPORTER_ROLES:
+        raise NotAllowed()
+    if app.status not in EDITABLE_STATES:
+        raise InvalidTransition(_("Only a draft or a returned application can be edited."))
+    _check_version(app, expected_version)
+    cleaned = _clean_draft(data or {})
+    before = _draft_snapshot(app)
+    _apply_draft(app, cleaned)
+    app.version += 1
+    app.save(update_fields=["version", "updated_at"])
+    audit.record(actor=actor, action="application.update", obj=app, before=before,
+                 after=_draft_snapshot(app))
+    return app
+
+
+@transaction.atomic
+def document_add(*, application_id, actor, kind: str, upload, expected_version=None) -> Document:
+    app = _lock(application_id, actor)
+    if actor.role not in EXPORTER_ROLES:
+        raise NotAllowed()
+    if app.status not in EDITABLE_STATES:
+        raise InvalidTransition(_("Documents can only be added to a draft or a returned application."))
+    _check_version(app, expected_version)
+    if kind not in DocumentKind.values:
+        raise ValidationFailed(fields={"kind": [_("Unknown document kind.")]})
+    content, name = documents.read_pdf_upload(upload)
+    digest = hashlib.sha256(content).hexdigest()
+    doc = Document(application=app, kind=kind, original_name=name, size=len(content), sha256=digest,
+                   uploaded_by=actor)
+    doc.file.save("upload.pdf", ContentFile(content), save=False)
+    try:
+        doc.save()
+        app.version += 1
+        app.save(update_fields=["version", "updated_at"])
+        audit.record(actor=actor, action="document.add", obj=app,
+                     after={"document": doc.pk, "kind": kind, "sha256": digest, "size": len(content),
+                            "name": name})
+    except Exception:
+        doc.file.delete(save=False)  # nothing stored when the change does not happen
+        raise
+    return doc
+
+
+@transaction.atomic
+def document_remove(*, application_id, document_id, actor, expected_version=None) -> None:
+    app = _lock(application_id, actor)
+    if actor.role not in EXPORTER_ROLES:
+        raise NotAllowed()
+    if app.status not in EDITABLE_STATES:
+        raise InvalidTransition(_("Documents can only be removed from a draft or a returned application."))
+    _check_version(app, expected_version)
+    doc = app.documents.filter(pk=document_id).first()
+    if doc is None:
+        raise NotFound()
+    name = doc.file.name
+    doc.delete()
+    app.version += 1
+    app.save(update_fields=["version", "updated_at"])
+    audit.record(actor=actor, action="document.remove", obj=app,
+                 before={"document": document_id, "sha256": doc.sha256})
+    transaction.on_commit(lambda: default_storage.delete(name))
+
+
+# ---------------------------------------------------------------- transitions
+
+
+def missing_for_submission(app: Application) -> list:
+    missing = []
+    if not app.destination:
+        missing.append(_("destination country"))
+    if app.importer_id is None:
+        missing.append(_("importer"))
+    if app.end_user_id is None:
+        missing.append(_("end user"))
+    if not app.end_use.strip():
+        missing.append(_("end-use statement"))
+    if not app.items.exists():
+        missing.append(_("at least one item"))
+    if not app.documents.filter(kind=DocumentKind.END_USER_CERTIFICATE).exists():
+        missing.append(_("the end-user certificate (PDF)"))
+    return missing
+
+
+@transaction.atomic
+def application_submit(*, application_id, actor, expected_version=None) -> Application:
+    app = _lock(application_id, actor)
+    if app.status in TRANSITIONS["submit"].sources and actor.role in EXPORTER_ROLES:
+        missing = missing_for_submission(app)
+        if missing:
+            raise ValidationFailed(lazy_format(_("Cannot submit yet; missing: %(missing)s."),
+                                               missing=missing), code="incomplete")
+        if app.exporter.province_id is None:
+            raise ValidationFailed(_("Your company has no registered province."))
+    now = timezone.now()
+    changes = {"submitted_at": now, "province_id": app.exporter.province_id, "return_reason": ""}
+    if app.reference is None and app.status in TRANSITIONS["submit"].sources:
+        year = timezone.localdate(now).year
+        changes["reference"] = f"DU{year}-{_next_counter('case', year):06d}"
+    _transition(app, actor, "submit", expected_version, **changes)
+    return app
+
+
+@transaction.atomic
+def application_return(*, application_id, actor, reason: str, expected_version=None) -> Application:
+    app = _lock(application_id, actor)
+    reason = _require_text(reason, "reason", _("Give the reason for returning the application."))
+    _transition(app, actor, "return", expected_version, return_reason=reason)
+    return app
+
+
+@transaction.atomic
+def application_forward(*, application_id, actor, expected_version=None) -> Application:
+    app = _lock(application_id, actor)
+    _transition(app, actor, "forward", expected_version, forwarded_at=timezone.now())
+    return app
+
+
+@transaction.atomic
+def application_accept(*, application_id, actor, expected_version=None) -> Application:
+    app = _lock(application_id, actor)
+    _transition(app, actor, "accept", expected_version, accepted_at=timezone.now())
+    return app
+
+
+@transaction.atomic
+def application_approve(*, application_id, actor, reason: str = "", expected_version=None) -> Application:
+    app = _lock(application_id, actor)
+    reason = (reason or "").strip() if isinstance(reason, str) else ""
+    if _transition(app, actor, "approve", expected_version, decided_at=timezone.now(),
+                   decision_reason=reason):
+        enqueue("licensing.issue_licence", application_id=app.pk)
+    return app
+
+
+@transaction.atomic
+def application_refuse(*, application_id, actor, reason: str, expected_version=None) -> Application:
+    app = _lock(application_id, actor)
+    reason = _require_text(reason, "reason", _("A refusal must state its reasons in writing."))
+    _transition(app, actor, "refuse", expected_version, decided_at=timezone.now(), decision_reason=reason)
+    return app
+
+
+# ---------------------------------------------------------------- licences
+
+
+def licence_number(year: int, serial: int) -> str:
+    body = f"{year}{LICENCE_ISSUER_CODE}{serial:06d}"
+    return body + mod_37_36.calc_check_digit(body)
+
+
+def licence_number_is_valid(number: str) -> bool:
+    return bool(number) and mod_37_36.is_valid(number.upper())
+
+
+@transaction.atomic
+def licence_issue(*, application_id) -> Licence | None:
+    """Issue the licence of an approved case. Safe to run twice: the second run finds the licence
+    (and the database would refuse a second one anyway)."""
+    from licensing import pdf as licence_pdf
+    from licensing.selectors import licence_pdf_data
+
+    app = (Application.objects.select_for_update().select_related("exporter", "importer", "end_user")
+           .filter(pk=application_id).first())
+    if app is None or app.status != Status.APPROVED:
+        return None
+    existing = Licence.objects.filter(application=app).first()
+    if existing:
+        return existing
+    issued_at = timezone.now()
+    valid_from = timezone.localdate(issued_at)
+    year = valid_from.year
+    licence = Licence(application=app, number=licence_number(year, _next_counter("licence", year)),
+                      issued_at=issued_at, valid_from=valid_from,
+                      valid_until=valid_from + timedelta(days=INDIVIDUAL_LICENCE_VALIDITY_DAYS - 1))
+    content = licence_pdf.render_licence_pdf(licence_pdf_data(licence))
+    licence.pdf = content
+    licence.sha256 = hashlib.sha256(content).hexdigest()
+    licence.save()
+    audit.record(actor=None, action="licence.issue", obj=licence,
+                 after={"application": app.pk, "number": licence.number, "sha256": licence.sha256,
+                        "valid_until": licence.valid_until.isoformat()})
+    return licence

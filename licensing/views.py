@@ -1,0 +1,235 @@
+"""Pages for applications: exporters edit and submit, provinces forward or return, the ministry
+accepts and decides. Every read starts from visible_to; every write goes through a service."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from audit.services import history
+from licensing import selectors, services
+from licensing.api import _pdf_response
+from licensing.forms import ApplicationForm, DocumentForm, ReasonForm
+from licensing.models import Licence, Status
+from licensing.workflow import EDITABLE_STATES, allowed_actions
+from portal.errors import DomainError, InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from portal.pages import domain_errors_as_pages
+
+QUEUE_DEFAULTS = {
+    "provincial_officer": [Status.SUBMITTED],
+    "ministry_officer": [Status.FORWARDED, Status.ACCEPTED],
+    "ministry_senior": [Status.FORWARDED, Status.ACCEPTED],
+}
+
+
+@login_required
+@require_GET
+def case_list(request):
+    qs = selectors.applications_for(request.user)
+    status = request.GET.get("status", "")
+    if status == "all":
+        pass
+    elif status in Status.values:
+        qs = qs.filter(status=status)
+    elif request.user.role in QUEUE_DEFAULTS:
+        status = "queue"
+        qs = qs.filter(status__in=QUEUE_DEFAULTS[request.user.role])
+    else:
+        status = "all"
+    order = "submitted_at" if request.user.role in QUEUE_DEFAULTS and status != "all" else "-created_at"
+    page = Paginator(qs.order_by(order, "pk"), 50).get_page(request.GET.get("page"))
+    return render(request, "licensing/case_list.html", {
+        "page": page, "status": status, "statuses": Status.choices,
+        "is_queue": request.user.role in QUEUE_DEFAULTS, "can_create": request.user.is_exporter,
+    })
+
+
+@login_required
+@domain_errors_as_pages
+def case_new(request):
+    if not request.user.is_exporter:
+        raise NotAllowed()
+    if request.method == "POST":
+        form = ApplicationForm(request.POST)
+        if form.is_valid():
+            try:
+                app, _created = services.application_create(
+                    actor=request.user, data=form.service_data(),
+                    client_token=form.cleaned_data.get("client_token"))
+            except DomainError as exc:
+                if exc.status_code != 400:
+                    raise
+                form.add_service_errors(exc.fields)
+                messages.error(request, exc.message)
+                return render(request, "licensing/case_form.html", {"form": form, "app": None}, status=400)
+            messages.success(request, _("Draft saved. Attach the end-user certificate, then submit."))
+            return redirect("case-detail", pk=app.pk)
+        return render(request, "licensing/case_form.html", {"form": form, "app": None}, status=400)
+    form = ApplicationForm(initial={"client_token": uuid.uuid4()})
+    return render(request, "licensing/case_form.html", {"form": form, "app": None})
+
+
+def _visible_case(request, pk):
+    return get_object_or_404(selectors.applications_for(request.user).select_related("licence"), pk=pk)
+
+
+@login_required
+@domain_errors_as_pages
+def case_edit(request, pk):
+    app = _visible_case(request, pk)
+    if not request.user.is_exporter:
+        raise NotAllowed()
+    if request.method == "POST":
+        form = ApplicationForm(request.POST)
+        if form.is_valid():
+            try:
+                services.application_update_draft(application_id=app.pk, actor=request.user,
+                                                  data=form.service_data(),
+                                                  expected_version=form.cleaned_data.get("version"))
+            except DomainError as exc:
+                if exc.status_code != 400:
+                    raise
+                form.add_service_errors(exc.fields)
+                messages.error(request, exc.message)
+                return render(request, "licensing/case_form.html", {"form": form, "app": app}, status=400)
+            messages.success(request, _("Draft saved."))
+            return redirect("case-detail", pk=app.pk)
+        return render(request, "licensing/case_form.html", {"form": form, "app": app}, status=400)
+    if app.status not in EDITABLE_STATES:
+        raise InvalidTransition(_("Only a draft or a returned application can be edited."))
+    return render(request, "licensing/case_form.html",
+                  {"form": ApplicationForm(initial=ApplicationForm.initial_from(app)), "app": app})
+
+
+@login_required
+@require_GET
+def case_detail(request, pk):
+    app = _visible_case(request, pk)
+    return render(request, "licensing/case_detail.html", _detail_context(request, app))
+
+
+def _detail_context(request, app, **extra):
+    licence = getattr(app, "licence", None) if app.status == Status.APPROVED else None
+    return {
+        "app": app,
+        "items": app.items.all(),
+        "documents": app.documents.all(),
+        "actions": allowed_actions(app, request.user),
+        "editable": app.status in EDITABLE_STATES and request.user.is_exporter,
+        "missing": services.missing_for_submission(app) if app.status in EDITABLE_STATES else [],
+        "document_form": DocumentForm(initial={"version": app.version}),
+        "reason_form": ReasonForm(initial={"version": app.version}),
+        "deadline": selectors.decision_deadline(app),
+        "licence": licence if licence and selectors.licence_visible_to(request.user, app) else None,
+        "licence_pending": app.status == Status.APPROVED and licence is None,
+        "events": history(app).select_related("actor")[:50],
+        **extra,
+    }
+
+
+def _case_error(request, app_pk, exc: DomainError):
+    if isinstance(exc, NotFound):
+        raise Http404()
+    app = _visible_case(request, app_pk)
+    messages.error(request, exc.message)
+    return render(request, "licensing/case_detail.html", _detail_context(request, app),
+                  status=exc.status_code)
+
+
+ACTIONS = {
+    "submit": (services.application_submit, False,
+               gettext_lazy("Submitted to the provincial department.")),
+    "return": (services.application_return, True, gettext_lazy("Returned to the exporter for correction.")),
+    "forward": (services.application_forward, False, gettext_lazy("Forwarded to the ministry.")),
+    "accept": (services.application_accept, False, gettext_lazy("Case accepted.")),
+    "approve": (services.application_approve, True,
+                gettext_lazy("Approved. The licence is being issued.")),
+    "refuse": (services.application_refuse, True, gettext_lazy("Refused.")),
+}
+
+
+@login_required
+@require_POST
+def case_act(request, pk, action):
+    if action not in ACTIONS:
+        raise Http404()
+    func, with_reason, done = ACTIONS[action]
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return _case_error(request, pk, ValidationFailed())
+    kwargs = {"application_id": pk, "actor": request.user,
+              "expected_version": form.cleaned_data.get("version")}
+    if with_reason:
+        kwargs["reason"] = form.cleaned_data.get("reason", "")
+    try:
+        func(**kwargs)
+    except DomainError as exc:
+        return _case_error(request, pk, exc)
+    messages.success(request, done)
+    return redirect("case-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def document_upload(request, pk):
+    form = DocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _case_error(request, pk, ValidationFailed(fields=form.errors))
+    try:
+        services.document_add(application_id=pk, actor=request.user, kind=form.cleaned_data["kind"],
+                              upload=request.FILES.get("file"),
+                              expected_version=form.cleaned_data.get("version"))
+    except DomainError as exc:
+        return _case_error(request, pk, exc)
+    messages.success(request, _("Document uploaded."))
+    return redirect("case-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def document_delete(request, pk, doc_pk):
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        services.document_remove(application_id=pk, document_id=doc_pk, actor=request.user,
+                                 expected_version=form.cleaned_data.get("version"))
+    except DomainError as exc:
+        return _case_error(request, pk, exc)
+    messages.success(request, _("Document removed."))
+    return redirect("case-detail", pk=pk)
+
+
+@login_required
+@require_GET
+def document_download(request, pk, doc_pk):
+    app = _visible_case(request, pk)
+    doc = get_object_or_404(app.documents, pk=doc_pk)
+    return _pdf_response(doc.file.read(), doc.original_name)
+
+
+@login_required
+@require_GET
+def licence_download(request, pk):
+    app = _visible_case(request, pk)
+    licence = getattr(app, "licence", None)
+    if licence is None or not selectors.licence_visible_to(request.user, app):
+        raise Http404()
+    return _pdf_response(bytes(licence.pdf), f"{licence.number}.pdf")
+
+
+@require_GET
+def licence_verify(request, number):
+    """Public: anyone holding the QR code checks a licence. No personal data is shown."""
+    licence = (Licence.objects.select_related("application").defer("pdf")
+               .filter(number=number.upper()[:20]).first())
+    genuine = bool(licence) and selectors.licence_mac_ok(licence, request.GET.get("mac", ""))
+    codes = [i.control_code for i in licence.application.items.all()] if genuine else []
+    return render(request, "licensing/verify.html",
+                  {"licence": licence if genuine else None, "number": number, "codes": codes},
+                  status=200 if genuine else 404)

@@ -1,0 +1,73 @@
+import os
+from types import SimpleNamespace
+
+import pytest
+
+from accounts.models import Province, Role
+from licensing import services
+from tests.factories import DRAFT, ExporterFactory, UserFactory, authority, pdf_upload
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM must still be usable.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def actors(db):
+    """The base set of actors of every permission test (STYLE.md)."""
+    company = ExporterFactory()
+    other_company = ExporterFactory(province=Province.objects.get(pk="44"))
+    return SimpleNamespace(
+        owner=UserFactory(organisation=company, role=Role.EXPORTER_STAFF),
+        colleague=UserFactory(organisation=company, role=Role.EXPORTER_ADMIN),
+        outsider=UserFactory(organisation=other_company, role=Role.EXPORTER_ADMIN),
+        province=UserFactory(organisation=authority("PROV-31"), role=Role.PROVINCIAL_OFFICER),
+        other_province=UserFactory(organisation=authority("PROV-44"), role=Role.PROVINCIAL_OFFICER),
+        ministry=UserFactory(organisation=authority("MOFCOM"), role=Role.MINISTRY_OFFICER),
+        senior=UserFactory(organisation=authority("MOFCOM"), role=Role.MINISTRY_SENIOR),
+        agency=UserFactory(organisation=authority("MIIT"), role=Role.AGENCY_REVIEWER),
+        customs=UserFactory(organisation=authority("GACC"), role=Role.CUSTOMS_OFFICER),
+    )
+
+
+def make_case(actors, until="draft"):
+    """Drive a case through the services up to the given status."""
+    app, _ = services.application_create(actor=actors.owner, data=DRAFT)
+    services.document_add(application_id=app.pk, actor=actors.owner, kind="end_user_certificate",
+                          upload=pdf_upload())
+    steps = [
+        ("submitted", lambda: services.application_submit(application_id=app.pk, actor=actors.owner)),
+        ("forwarded", lambda: services.application_forward(application_id=app.pk, actor=actors.province)),
+        ("accepted", lambda: services.application_accept(application_id=app.pk, actor=actors.ministry)),
+        ("approved", lambda: services.application_approve(application_id=app.pk, actor=actors.ministry,
+                                                          reason="ok")),
+    ]
+    for status, step in steps:
+        if until == "draft":
+            break
+        step()
+        if status == until:
+            break
+    app.refresh_from_db()
+    return app
+
+
+@pytest.fixture
+def case_factory(actors):
+    return lambda until="draft": make_case(actors, until)
+
+
+@pytest.fixture
+def calendar_2027(db):
+    """Stands in for the 2027 calendar an administrator enters once the State Council publishes
+    it (weekdays only: enough for deadlines that merely cross into 2027)."""
+    from workdays.models import CalendarYear
+    from workdays.services import calendar_changed, calendar_year_fill_weekdays
+
+    calendar_year_fill_weekdays(year=2027)
+    CalendarYear.objects.filter(year=2027).update(complete=True)
+    calendar_changed(years=[2027])
