@@ -87,7 +87,7 @@ def licence_pdf_data(licence: Licence) -> dict:
         "issued_on": timezone.localdate(licence.issued_at),
         "valid_from": licence.valid_from,
         "valid_until": licence.valid_until,
-        "licence_type": {"zh": "单项许可", "en": "Individual licence"},
+        "licence_type": {"zh": "单项许可", "en": "Individual License"},
         "exporter": {"name_zh": app.exporter.name_zh, "name_en": app.exporter.name_en,
                      "uscc": app.exporter.code, "address": app.exporter.address},
         "importer": _party(app.importer),

@@ -1,16 +1,6 @@
-import ctypes.util
-
 from django.core.checks import Tags, Warning, register
 
-
-def harfbuzz_subset_available() -> bool:
-    if ctypes.util.find_library("harfbuzz-subset"):
-        return True
-    try:
-        ctypes.CDLL("libharfbuzz-subset.so.0")
-    except OSError:
-        return False
-    return True
+from licensing.pdf import harfbuzz_subset_available
 
 
 @register(Tags.compatibility, deploy=False)

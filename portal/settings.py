@@ -209,6 +209,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.choice(
         "LOG_LEVEL", ["DEBUG", "INFO", "WARNING", "ERROR"], default="INFO")},
+    # WeasyPrint reports every rendering step at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 PORTAL_ROLES_HELP = _("Each user belongs to one organisation and has one role.")
