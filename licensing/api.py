@@ -3,6 +3,7 @@
 import uuid
 
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -64,7 +65,8 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             try:
                 token = uuid.UUID(token)
             except ValueError:
-                raise ValidationFailed(fields={"Idempotency-Key": ["Must be a UUID."]}) from None
+                raise ValidationFailed(_("The Idempotency-Key header must be a UUID."),
+                                       fields={"Idempotency-Key": [_("Must be a UUID.")]}) from None
         payload = {k: v for k, v in request.data.items() if k != "version"}
         app, created = services.application_create(actor=request.user, data=payload, client_token=token)
         return self._detail(app.pk, status.HTTP_201_CREATED if created else status.HTTP_200_OK)

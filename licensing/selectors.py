@@ -7,9 +7,11 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from licensing.models import Application, Licence
+from audit.services import history
+from licensing.models import Application, Licence, Status
 
 DECISION_LIMIT_WORKING_DAYS = 45  # Reg. 17
 
@@ -24,6 +26,33 @@ def licence_visible_to(user, application: Application) -> bool:
     """Only the exporter and the ministry see a licence (the province does not)."""
     return bool(user.is_authenticated and (
         (user.is_exporter and application.exporter_id == user.organisation_id) or user.is_ministry))
+
+
+EVENT_LABELS = {
+    "application.create": _("Draft created"),
+    "application.update": _("Draft edited"),
+    "document.add": _("Document added"),
+    "document.remove": _("Document removed"),
+    "application.submit": _("Submitted to the provincial department"),
+    "application.return": _("Returned for correction"),
+    "application.forward": _("Forwarded to the ministry"),
+    "application.accept": _("Accepted"),
+    "application.approve": _("Approved"),
+    "application.refuse": _("Refused"),
+}
+
+
+def case_history(app: Application, limit: int = 100) -> list[dict]:
+    rows = []
+    for event in history(app).select_related("actor")[:limit]:
+        actor = event.actor
+        who = (f"{actor.get_full_name() or actor.username} · {actor.get_role_display()}"
+               if actor else _("System"))
+        status = event.after.get("status") if isinstance(event.after, dict) else None
+        rows.append({"at": event.created_at, "who": who,
+                     "what": EVENT_LABELS.get(event.action, event.action),
+                     "status": Status(status).label if status in Status.values else ""})
+    return rows
 
 
 @dataclass

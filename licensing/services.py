@@ -49,7 +49,7 @@ INDIVIDUAL_LICENCE_VALIDITY_DAYS = 365  # Reg. 19: at most one year
 
 def _lock(application_id, actor) -> Application:
     try:
-        return (Application.objects.visible_to(actor).select_for_update()
+        return (Application.objects.visible_to(actor).select_for_update(of=("self",))
                 .select_related("exporter", "importer", "end_user").get(pk=application_id))
     except (Application.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
@@ -161,7 +161,7 @@ def _clean_party(data, field, label) -> dict | None:
             "contact": contact.strip()}
 
 
-def _decimal(value, field, *, positive: bool):
+def _decimal(value, field, *, positive: bool, label):
     try:
         number = Decimal(str(value)).normalize() if value not in (None, "", True, False) else None
     except InvalidOperation:
@@ -169,10 +169,10 @@ def _decimal(value, field, *, positive: bool):
     if number is None or not number.is_finite():
         raise ValidationFailed(fields={field: [_("Enter a number.")]})
     if positive and number <= 0:
-        raise ValidationFailed(lazy_format(_("%(field)s must be greater than zero."), field=field),
+        raise ValidationFailed(lazy_format(_("%(field)s must be greater than zero."), field=label),
                                fields={field: [_("Must be greater than zero.")]})
     if not positive and number < 0:
-        raise ValidationFailed(lazy_format(_("%(field)s must not be negative."), field=field),
+        raise ValidationFailed(lazy_format(_("%(field)s must not be negative."), field=label),
                                fields={field: [_("Must not be negative.")]})
     if abs(number) >= Decimal("1e15"):
         raise ValidationFailed(fields={field: [_("The number is too large.")]})
@@ -191,10 +191,10 @@ def _clean_item(data) -> dict | None:
         raise ValidationFailed(fields={"item.description": [_("Describe the item (at most 500 characters).")]})
     if not isinstance(unit, str) or not unit.strip() or len(unit) > 20:
         raise ValidationFailed(fields={"item.unit": [_("Give the unit, e.g. kg or pieces.")]})
-    quantity = _decimal(data.get("quantity"), "quantity", positive=True)
+    quantity = _decimal(data.get("quantity"), "quantity", positive=True, label=_("Quantity"))
     if quantity.as_tuple().exponent < -3:
         raise ValidationFailed(fields={"item.quantity": [_("At most three decimal places.")]})
-    value = _decimal(data.get("value_rmb"), "value_rmb", positive=False)
+    value = _decimal(data.get("value_rmb"), "value_rmb", positive=False, label=_("Value (RMB)"))
     if value.as_tuple().exponent < -2:
         raise ValidationFailed(fields={"item.value_rmb": [_("At most two decimal places.")]})
     return {"control_code": code.code, "description": description.strip(), "quantity": quantity,
@@ -456,7 +456,7 @@ def licence_issue(*, application_id) -> Licence | None:
     from licensing import pdf as licence_pdf
     from licensing.selectors import licence_pdf_data
 
-    app = (Application.objects.select_for_update().select_related("exporter", "importer", "end_user")
+    app = (Application.objects.select_for_update(of=("self",)).select_related("exporter", "importer", "end_user")
            .filter(pk=application_id).first())
     if app is None or app.status != Status.APPROVED:
         return None

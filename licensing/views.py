@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from audit.services import history
 from licensing import selectors, services
 from licensing.api import _pdf_response
 from licensing.forms import ApplicationForm, DocumentForm, ReasonForm
@@ -128,7 +127,7 @@ def _detail_context(request, app, **extra):
         "deadline": selectors.decision_deadline(app),
         "licence": licence if licence and selectors.licence_visible_to(request.user, app) else None,
         "licence_pending": app.status == Status.APPROVED and licence is None,
-        "events": history(app).select_related("actor")[:50],
+        "events": selectors.case_history(app),
         **extra,
     }
 

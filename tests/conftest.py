@@ -71,3 +71,20 @@ def calendar_2027(db):
     calendar_year_fill_weekdays(year=2027)
     CalendarYear.objects.filter(year=2027).update(complete=True)
     calendar_changed(years=[2027])
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process():
+    """Tests run tasks in process even when REDIS_URL is set (CI); the one test that needs a real
+    worker turns this off."""
+    from portal.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before

@@ -1,0 +1,212 @@
+"""Bad input gets a clear 4xx, in both languages, and changes nothing."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from rest_framework.test import APIClient
+
+from accounts.models import Organisation, User
+from audit.models import AuditEvent
+from licensing.models import Application, Document
+from tests.factories import DRAFT, PASSWORD, make_uscc, pdf_bytes
+
+pytestmark = pytest.mark.django_db
+
+REGISTRATION = {
+    "name_zh": "测试公司", "name_en": "Test Co", "province": "31", "address": "上海", "contact_name": "王",
+    "contact_phone": "1", "email": "a@example.com", "username": "newco", "password": "Very-secret-2026",
+}
+
+
+def api(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.mark.parametrize("code,fragment", [
+    ("91310115MA1H7XQK4Y", "check character"),       # wrong check character
+    ("91310115MA1H7XQK4", "18 characters"),          # too short
+    ("91310115MA1H7XQKIX", "not a unified social credit code"),  # I is not allowed
+    ("", "uscc"),
+])
+def test_wrong_social_credit_code_is_refused(code, fragment):
+    resp = APIClient().post("/api/exporters/register/", {**REGISTRATION, "uscc": code or " "}, format="json",
+                            HTTP_ACCEPT_LANGUAGE="en")
+    assert resp.status_code == 400, resp.content
+    body = resp.json()
+    assert fragment in body.get("detail", "") + str(body), body
+    assert not Organisation.objects.filter(kind="exporter").exists()
+    assert not User.objects.filter(username="newco").exists()
+
+
+def test_error_messages_come_in_both_languages():
+    resp = APIClient().post("/api/exporters/register/", {**REGISTRATION, "uscc": "91310115MA1H7XQK4Y"},
+                            format="json")
+    messages = resp.json()["messages"]
+    assert "check character" in messages["en"]
+    assert "校验" in messages["zh-hans"] or messages["zh-hans"] != messages["en"]
+
+
+def test_registration_page_shows_the_wrong_code(client):
+    resp = client.post("/register/", {**REGISTRATION, "uscc": "91310115MA1H7XQK4Y"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert resp.status_code == 400
+    assert b"check character" in resp.content
+    assert not Organisation.objects.filter(kind="exporter").exists()
+
+
+def test_valid_registration_then_duplicate_is_refused():
+    ok = APIClient().post("/api/exporters/register/", {**REGISTRATION, "uscc": make_uscc(77)}, format="json")
+    assert ok.status_code == 201
+    again = APIClient().post("/api/exporters/register/",
+                             {**REGISTRATION, "uscc": make_uscc(77), "username": "other"}, format="json")
+    assert again.status_code == 400 and again.json()["code"] == "duplicate"
+    assert Organisation.objects.filter(code=make_uscc(77)).count() == 1
+
+
+@pytest.mark.parametrize("content,name,fragment", [
+    (b"GIF89a not a pdf", "euc.pdf", b"Only PDF"),
+    (b"%PDF-1.7\n garbage that is no pdf at all", "euc.pdf", b"damaged"),
+    (b"", "euc.pdf", b"empty"),
+])
+def test_non_pdf_certificate_is_refused_and_nothing_stored(actors, case_factory, settings, content, name, fragment):
+    app = case_factory("draft")
+    before_docs = Document.objects.count()
+    before_events = AuditEvent.objects.count()
+    resp = api(actors.owner).post(
+        f"/api/applications/{app.pk}/documents/",
+        {"kind": "end_user_certificate", "file": SimpleUploadedFile(name, content, "application/pdf")},
+        format="multipart", HTTP_ACCEPT_LANGUAGE="en")
+    assert resp.status_code == 400, resp.content
+    assert fragment in resp.content
+    assert Document.objects.count() == before_docs
+    assert AuditEvent.objects.count() == before_events
+    stored = list((settings.MEDIA_ROOT / "documents" / str(app.pk)).glob("*"))
+    assert len(stored) == before_docs  # only the certificate the factory uploaded
+
+
+def test_oversized_certificate_is_refused(actors, case_factory, settings):
+    settings.PORTAL_MAX_UPLOAD_BYTES = 2000
+    app = case_factory("draft")
+    big = pdf_bytes(pages=40)
+    assert len(big) > 2000
+    resp = api(actors.owner).post(f"/api/applications/{app.pk}/documents/",
+                                  {"kind": "end_user_certificate", "file": SimpleUploadedFile("big.pdf", big)},
+                                  format="multipart")
+    assert resp.status_code == 400 and resp.json()["code"] == "too_large"
+    assert app.documents.count() == 1
+
+
+def test_huge_request_body_is_refused_before_it_is_read(actors, case_factory, settings):
+    app = case_factory("draft")
+    client = Client()
+    client.force_login(actors.owner)
+    resp = client.post(f"/cases/{app.pk}/documents/", data=b"x" * 10, content_type="application/pdf",
+                       CONTENT_LENGTH=str(settings.PORTAL_MAX_REQUEST_BYTES + 1))
+    assert resp.status_code == 413
+
+
+@pytest.mark.parametrize("item,field", [
+    ({**DRAFT["item"], "quantity": "-5"}, "quantity"),
+    ({**DRAFT["item"], "quantity": "0"}, "quantity"),
+    ({**DRAFT["item"], "quantity": "abc"}, "quantity"),
+    ({**DRAFT["item"], "value_rmb": "-1"}, "value_rmb"),
+    ({**DRAFT["item"], "control_code": "1X902"}, "control_code"),
+    ({**DRAFT["item"], "control_code": "C1902"}, "control_code"),
+    ({**DRAFT["item"], "control_code": "1C90"}, "control_code"),
+])
+def test_bad_items_are_refused(actors, case_factory, item, field):
+    app = case_factory("draft")
+    version = app.version
+    resp = api(actors.owner).patch(f"/api/applications/{app.pk}/", {"item": item}, format="json")
+    assert resp.status_code == 400, resp.content
+    assert field in resp.content.decode()
+    app.refresh_from_db()
+    assert app.version == version
+    assert str(app.items.get().quantity) == "25.000"
+
+
+def test_wrong_types_are_refused(actors, case_factory):
+    app = case_factory("draft")
+    client = api(actors.owner)
+    for payload in ({"item": "a string"}, {"importer": 5}, {"destination": "XX"}, {"end_use": ["x"]}):
+        resp = client.patch(f"/api/applications/{app.pk}/", payload, format="json")
+        assert resp.status_code == 400, (payload, resp.content)
+    resp = client.post("/api/applications/", data="{not json", content_type="application/json")
+    assert resp.status_code == 400
+    assert Application.objects.count() == 1
+
+
+def test_the_control_code_message_says_what_is_wrong(actors):
+    resp = api(actors.owner).post("/api/applications/", {"item": {**DRAFT["item"], "control_code": "1F9"}},
+                                  format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert resp.status_code == 400
+    detail = resp.json()["detail"]
+    assert "A-E" in detail and "three digits" in detail
+
+
+def test_transition_from_the_wrong_state_is_409_and_changes_nothing(actors, case_factory):
+    app = case_factory("draft")
+    resp = api(actors.ministry).post(f"/api/applications/{app.pk}/approve/", {}, format="json")
+    assert resp.status_code == 404  # a draft is invisible to the ministry
+    forwarded = case_factory("forwarded")
+    resp = api(actors.ministry).post(f"/api/applications/{forwarded.pk}/approve/", {}, format="json")
+    assert resp.status_code == 409 and resp.json()["code"] == "invalid_transition"
+    forwarded.refresh_from_db()
+    assert forwarded.status == "forwarded" and forwarded.decided_at is None
+    resp = api(actors.owner).patch(f"/api/applications/{forwarded.pk}/", {"end_use": "x"}, format="json")
+    assert resp.status_code == 409
+
+
+def test_submit_incomplete_is_refused_with_what_is_missing(actors):
+    client = api(actors.owner)
+    app_id = client.post("/api/applications/", {"destination": "DE"}, format="json").json()["id"]
+    resp = client.post(f"/api/applications/{app_id}/submit/", {}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert resp.status_code == 400 and resp.json()["code"] == "incomplete"
+    assert "end-user certificate" in resp.json()["detail"]
+    assert Application.objects.get(pk=app_id).status == "draft"
+
+
+def test_refusal_and_return_need_a_reason(actors, case_factory):
+    app = case_factory("submitted")
+    resp = api(actors.province).post(f"/api/applications/{app.pk}/return/", {"reason": "  "}, format="json")
+    assert resp.status_code == 400
+    accepted = case_factory("accepted")
+    resp = api(actors.ministry).post(f"/api/applications/{accepted.pk}/refuse/", {}, format="json")
+    assert resp.status_code == 400
+    accepted.refresh_from_db()
+    assert accepted.status == "accepted"
+
+
+def test_stale_form_is_refused(actors, case_factory):
+    app = case_factory("submitted")
+    stale = app.version
+    assert api(actors.province).post(f"/api/applications/{app.pk}/return/", {"reason": "fix"},
+                                     format="json").status_code == 200
+    client = Client()
+    assert client.login(username=actors.province.username, password=PASSWORD)
+    resp = client.post(f"/cases/{app.pk}/act/forward/", {"version": stale}, HTTP_ACCEPT_LANGUAGE="en")
+    assert resp.status_code == 409
+    app.refresh_from_db()
+    assert app.status == "returned"
+
+
+def test_double_click_on_submit_in_the_browser_makes_one_case(actors, case_factory):
+    app = case_factory("draft")
+    client = Client()
+    assert client.login(username=actors.owner.username, password=PASSWORD)
+    first = client.post(f"/cases/{app.pk}/act/submit/", {"version": app.version})
+    second = client.post(f"/cases/{app.pk}/act/submit/", {"version": app.version})
+    assert first.status_code == second.status_code == 302
+    app.refresh_from_db()
+    assert app.status == "submitted" and app.reference
+    submits = AuditEvent.objects.filter(object_id=str(app.pk), action="application.submit").count()
+    assert submits == 1
+
+
+def test_unknown_action_and_non_numeric_ids_are_404(actors, case_factory):
+    app = case_factory("draft")
+    client = Client()
+    client.force_login(actors.owner)
+    assert client.post(f"/cases/{app.pk}/act/explode/").status_code == 404
+    assert api(actors.owner).get("/api/applications/abc/").status_code == 404

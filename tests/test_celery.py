@@ -1,0 +1,79 @@
+"""Celery configuration, and (in CI, against the real Redis and PostgreSQL) a real worker that
+issues a licence."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from licensing import services
+from licensing.models import Licence
+from portal.celery import app as celery_app
+from portal.processes import PROCESSES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_workers_acknowledge_late_and_take_one_task_at_a_time():
+    conf = celery_app.conf
+    assert conf.task_acks_late is True
+    assert conf.task_reject_on_worker_lost is True  # redelivered when a worker dies mid-task
+    assert conf.worker_prefetch_multiplier == 1
+    assert conf.beat_schedule["outbox-relay"]["task"] == "outbox.relay"
+    assert "licensing.issue_licence" in celery_app.tasks and "outbox.relay" in celery_app.tasks
+
+
+def test_without_redis_tasks_run_in_process():
+    if settings.REDIS_URL:
+        assert settings.CELERY_TASK_ALWAYS_EAGER is False and settings.CELERY_BROKER_URL == settings.REDIS_URL
+    else:
+        assert settings.CELERY_TASK_ALWAYS_EAGER is True
+
+
+needs_services = pytest.mark.skipif(
+    not (settings.REDIS_URL and connection.vendor == "postgresql"),
+    reason="needs REDIS_URL and a PostgreSQL DATABASE_URL (run by .ci/run)",
+)
+
+
+@needs_services
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_real_worker_issues_the_licence(actors, case_factory, calendar_2027):
+    celery_app.conf.task_always_eager = False  # the autouse fixture restores it
+    app = case_factory("accepted")
+    celery_app.control.purge()  # tasks left in the queue by earlier runs
+    services.application_approve(application_id=app.pk, actor=actors.ministry, reason="ok")
+    assert not Licence.objects.filter(application=app).exists()  # sent to Redis, not run here
+
+    db = connection.settings_dict
+    env = {**os.environ,
+           "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+           "REDIS_URL": settings.REDIS_URL, "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT)}
+    argv = [str(Path(sys.executable).parent / PROCESSES["worker"][0]), *PROCESSES["worker"][1:],
+            "--pool", "solo", "--without-heartbeat", "--without-gossip", "--without-mingle"]
+    argv[argv.index("--concurrency") + 1] = "1"
+    worker = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        licence = None
+        while time.monotonic() < deadline and licence is None:
+            time.sleep(0.5)
+            licence = Licence.objects.filter(application=app).first()
+            assert worker.poll() is None, worker.stdout.read().decode(errors="replace")[-3000:]
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        try:
+            output = worker.communicate(timeout=30)[0].decode(errors="replace")
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            output = worker.communicate()[0].decode(errors="replace")
+    assert licence is not None, output[-3000:]
+    assert bytes(licence.pdf).startswith(b"%PDF") and "licensing.issue_licence" in output

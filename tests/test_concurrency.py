@@ -1,0 +1,73 @@
+"""Two people acting on the same case at the same moment: exactly one outcome (PostgreSQL)."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from audit.models import AuditEvent
+from audit.services import verify_chain
+from licensing import services
+from licensing.models import Application, Counter
+from portal.errors import InvalidTransition
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL (CI runs it)"),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def race(*calls):
+    """Run the calls in threads released together; return each result or exception."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(i, call):
+        try:
+            barrier.wait()
+            results[i] = call()
+        except Exception as exc:  # the outcome is what the test inspects
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results
+
+
+def test_two_officers_deciding_at_once_one_wins(actors, case_factory):
+    app = case_factory("accepted")
+    results = race(
+        lambda: services.application_approve(application_id=app.pk, actor=actors.ministry, reason="yes"),
+        lambda: services.application_refuse(application_id=app.pk, actor=actors.senior, reason="no"),
+    )
+    errors = [r for r in results if isinstance(r, Exception)]
+    assert len(errors) == 1 and isinstance(errors[0], InvalidTransition), results
+    app.refresh_from_db()
+    decisions = AuditEvent.objects.filter(object_id=str(app.pk),
+                                          action__in=["application.approve", "application.refuse"])
+    assert decisions.count() == 1 and app.status in ("approved", "refused")
+
+
+def test_double_submit_at_once_makes_one_case(actors, case_factory):
+    app = case_factory("draft")
+    results = race(*[lambda: services.application_submit(application_id=app.pk, actor=actors.owner)] * 3)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    app.refresh_from_db()
+    assert app.status == "submitted" and app.reference
+    assert AuditEvent.objects.filter(object_id=str(app.pk), action="application.submit").count() == 1
+    assert Counter.objects.get(name="case").value == 1
+
+
+def test_parallel_submissions_get_distinct_numbers_and_an_intact_chain(actors, case_factory):
+    apps = [case_factory("draft") for _ in range(4)]
+    results = race(*[lambda a=a: services.application_submit(application_id=a.pk, actor=actors.owner)
+                     for a in apps])
+    assert not [r for r in results if isinstance(r, Exception)], results
+    refs = set(Application.objects.values_list("reference", flat=True))
+    assert len(refs) == 4 and None not in refs
+    assert verify_chain().ok

@@ -1,0 +1,117 @@
+"""Side effects ride in the outbox: recorded with the change, sent after commit, resent after a
+broker outage, and harmless when delivered twice."""
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.test import Client
+
+from licensing import services
+from licensing.models import Licence
+from licensing.selectors import licence_mac
+from outbox.models import OutboxMessage
+from outbox.services import relay
+
+pytestmark = pytest.mark.django_db
+
+
+def test_approval_records_the_licence_task_and_sends_it_on_commit(actors, case_factory,
+                                                                  django_capture_on_commit_callbacks):
+    app = case_factory("accepted")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.application_approve(application_id=app.pk, actor=actors.ministry)
+    message = OutboxMessage.objects.get(task="licensing.issue_licence")
+    assert message.kwargs == {"application_id": app.pk} and message.sent_at is None
+    assert len(callbacks) == 1
+    assert not Licence.objects.exists()  # nothing happens before commit
+    callbacks[0]()
+    message.refresh_from_db()
+    assert message.sent_at is not None
+    assert Licence.objects.get(application=app).number
+
+
+def test_a_rolled_back_change_leaves_no_side_effect(actors, case_factory):
+    app = case_factory("accepted")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.application_approve(application_id=app.pk, actor=actors.ministry)
+        raise RuntimeError("crash before commit")
+    assert not OutboxMessage.objects.exists()
+    app.refresh_from_db()
+    assert app.status == "accepted"
+
+
+def test_broker_outage_loses_nothing(actors, case_factory, monkeypatch, django_capture_on_commit_callbacks):
+    from licensing.tasks import issue_licence
+
+    app = case_factory("accepted")
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(issue_licence, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_approve(application_id=app.pk, actor=actors.ministry)
+    message = OutboxMessage.objects.get(task="licensing.issue_licence")
+    assert message.sent_at is None and message.attempts == 1 and "Redis is down" in message.last_error
+    assert not Licence.objects.exists()
+    assert relay(grace_seconds=0) == 0  # still down: still kept
+    monkeypatch.undo()
+    assert relay(grace_seconds=0) == 1
+    message.refresh_from_db()
+    assert message.sent_at is not None
+    assert Licence.objects.filter(application=app).count() == 1
+
+
+def test_relay_waits_for_the_grace_period(actors, case_factory, django_capture_on_commit_callbacks):
+    app = case_factory("accepted")
+    with django_capture_on_commit_callbacks(execute=False):
+        services.application_approve(application_id=app.pk, actor=actors.ministry)
+    assert relay(grace_seconds=3600) == 0  # its on-commit send may still be under way
+    assert relay(grace_seconds=0) == 1
+
+
+def test_licence_task_twice_makes_one_licence(actors, case_factory, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        app = case_factory("approved")
+    first = Licence.objects.get(application=app)
+    second = services.licence_issue(application_id=app.pk)
+    assert second.pk == first.pk and Licence.objects.count() == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Licence.objects.create(application=app, number="X", issued_at=first.issued_at,
+                               valid_from=first.valid_from, valid_until=first.valid_until, pdf=b"", sha256="")
+
+
+def test_no_licence_for_a_case_that_is_not_approved(case_factory):
+    app = case_factory("accepted")
+    assert services.licence_issue(application_id=app.pk) is None
+    assert services.licence_issue(application_id=999999) is None
+
+
+def test_licence_numbers_carry_year_issuer_and_a_check_character(actors, case_factory,
+                                                                 django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        app = case_factory("approved")
+    number = Licence.objects.get(application=app).number
+    assert number.startswith(f"{app.decided_at.year}MC") and len(number) == 13
+    assert services.licence_number_is_valid(number)
+    tampered = number[:-2] + ("1" if number[-2] != "1" else "2") + number[-1]
+    assert not services.licence_number_is_valid(tampered)
+    assert (Licence.objects.get(application=app).valid_until - Licence.objects.get(application=app).valid_from).days == 364
+
+
+def test_public_check_page_needs_the_mac_and_shows_no_personal_data(actors, case_factory,
+                                                                   django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        app = case_factory("approved")
+    licence = Licence.objects.get(application=app)
+    ok = Client().get(f"/verify/{licence.number}/", {"mac": licence_mac(licence.number, licence.valid_until)})
+    assert ok.status_code == 200 and b"1C902.a" in ok.content
+    assert app.end_user.name.encode() not in ok.content and app.exporter.name_zh.encode() not in ok.content
+    forged = Client().get(f"/verify/{licence.number}/", {"mac": "0" * 20})
+    assert forged.status_code == 404 and b"1C902.a" not in forged.content
+
+
+def test_case_numbers_are_sequential_and_unique(actors, case_factory):
+    refs = [case_factory("submitted").reference for _ in range(3)]
+    serials = [int(ref.split("-")[1]) for ref in refs]
+    assert serials == sorted(serials) and len(set(refs)) == 3
+    assert serials[1] == serials[0] + 1
