@@ -332,3 +332,18 @@ def test_shipped_fonts_are_renamed_subsets_with_licence():
 def test_harfbuzz_subset_is_installed():
     # Without Debian's libharfbuzz-subset0 WeasyPrint subsets fonts with fontTools, 20-50x slower.
     assert harfbuzz_subset_available() is True
+
+
+def test_portal_warns_at_start_up_when_harfbuzz_subset_is_missing(monkeypatch, caplog):
+    import logging
+
+    from portal import checks
+
+    monkeypatch.setattr(checks, "harfbuzz_subset_available", lambda: False)
+    warnings = checks.check_harfbuzz_subset(None)
+    assert [w.id for w in warnings] == ["portal.W001"] and "libharfbuzz-subset0" in warnings[0].msg
+    with caplog.at_level(logging.WARNING):
+        checks.warn_if_slow_pdf(logging.getLogger("portal.web"))
+    assert "20-50x slower" in caplog.text
+    monkeypatch.setattr(checks, "harfbuzz_subset_available", lambda: True)
+    assert checks.check_harfbuzz_subset(None) == []
