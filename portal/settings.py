@@ -185,6 +185,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"CountryEnum": "django_countries.countries"},
 }
 
 SESSION_COOKIE_HTTPONLY = True
