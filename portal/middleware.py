@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.http import JsonResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 
@@ -19,3 +21,20 @@ class RequestSizeLimitMiddleware:
             message = _("The upload is too large: at most %(mb)d MB is accepted.") % {"mb": limit_mb}
             return JsonResponse({"code": "too_large", "detail": message}, status=413)
         return self.get_response(request)
+
+
+class PortalLocaleMiddleware(LocaleMiddleware):
+    """Pages are in Simplified Chinese unless the user chose English with the switcher (a cookie);
+    the browser's Accept-Language does not override that. The API honours Accept-Language, so
+    clients get errors in the language they ask for."""
+
+    def process_request(self, request):
+        if request.path.startswith("/api/"):
+            return super().process_request(request)
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        try:
+            language = translation.get_supported_language_variant(chosen) if chosen else None
+        except LookupError:
+            language = None
+        translation.activate(language or settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -49,7 +49,8 @@ def test_error_messages_come_in_both_languages():
 
 
 def test_registration_page_shows_the_wrong_code(client):
-    resp = client.post("/register/", {**REGISTRATION, "uscc": "91310115MA1H7XQK4Y"}, HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"
+    resp = client.post("/register/", {**REGISTRATION, "uscc": "91310115MA1H7XQK4Y"})
     assert resp.status_code == 400
     assert b"check character" in resp.content
     assert not Organisation.objects.filter(kind="exporter").exists()
@@ -185,7 +186,7 @@ def test_stale_form_is_refused(actors, case_factory):
                                      format="json").status_code == 200
     client = Client()
     assert client.login(username=actors.province.username, password=PASSWORD)
-    resp = client.post(f"/cases/{app.pk}/act/forward/", {"version": stale}, HTTP_ACCEPT_LANGUAGE="en")
+    resp = client.post(f"/cases/{app.pk}/act/forward/", {"version": stale})
     assert resp.status_code == 409
     app.refresh_from_db()
     assert app.status == "returned"

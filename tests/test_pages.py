@@ -29,12 +29,26 @@ FORM = {
 
 
 def test_pages_are_chinese_by_default_and_english_on_request(client):
-    zh = client.get("/accounts/login/")
+    zh = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")  # an English browser
     assert zh.status_code == 200 and '<html lang="zh-hans">' in zh.content.decode()
     assert "登录" in zh.content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
     en = client.get("/accounts/login/")
     assert '<html lang="en">' in en.content.decode() and "Sign in" in en.content.decode()
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/accounts/login/"})
+    assert "登录" in client.get("/accounts/login/").content.decode()
+
+
+def test_api_errors_follow_accept_language(actors):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(actors.owner)
+    en = api.post("/api/applications/", {"destination": "ZZ"}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    zh = api.post("/api/applications/", {"destination": "ZZ"}, format="json")
+    assert en.status_code == zh.status_code == 400
+    assert "country code" in en.json()["detail"] and en.json()["detail"] != zh.json()["detail"]
+    assert zh.json()["messages"]["en"] == en.json()["detail"]
 
 
 def test_register_invite_and_accept_in_the_browser(client, django_capture_on_commit_callbacks):
@@ -127,7 +141,8 @@ def test_returned_case_shows_the_reason_and_can_be_resubmitted(actors, case_fact
 
 def test_form_errors_are_shown_and_nothing_saved(actors):
     exporter = signed_in(actors.owner)
-    resp = exporter.post("/cases/new/", {**FORM, "item_quantity": "-3"}, HTTP_ACCEPT_LANGUAGE="en")
+    exporter.cookies["django_language"] = "en"
+    resp = exporter.post("/cases/new/", {**FORM, "item_quantity": "-3"})
     assert resp.status_code == 400
     assert "greater than zero" in resp.content.decode()
     assert not Application.objects.exists()

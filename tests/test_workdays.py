@@ -303,8 +303,8 @@ def test_admin_filters_days_by_year_and_working_flag(admin_client):
 
 def test_admin_enters_a_new_year_by_hand(admin_client):
     add_url = reverse("admin:workdays_calendaryear_add")
-    refused = admin_client.post(add_url, {"year": 2027, "complete": "on", "source": "notice"},
-                                HTTP_ACCEPT_LANGUAGE="en")
+    admin_client.cookies["django_language"] = "en"
+    refused = admin_client.post(add_url, {"year": 2027, "complete": "on", "source": "notice"})
     assert "2027 still has 365 days without an entry" in str(
         refused.context["adminform"].form.non_field_errors()
     )

@@ -1,6 +1,8 @@
 """Demo data for a newcomer: one user per role, two exporters, one case waiting at the province."""
 
 import io
+import os
+import unicodedata
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -35,6 +37,11 @@ USERS = [
     ("customs", Role.CUSTOMS_OFFICER, "GACC", "吴昊 Wu Hao"),
     ("sysadmin", Role.SYSTEM_ADMIN, "OPERATOR", "郑军 Zheng Jun"),
 ]
+
+
+def _width(text: str) -> int:
+    """Terminal columns: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def demo_pdf() -> bytes:
@@ -73,12 +80,15 @@ class Command(BaseCommand):
             staff = User.objects.get(username="exporter_staff")
             if not Application.objects.filter(exporter=staff.organisation).exists():
                 self._sample_case(staff)
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/accounts/login/"))
+        base = f"http://{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '8000'}"
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Sign in at {base}/accounts/login/"))
         self.stdout.write(f"Every demo user's password: {DEMO_PASSWORD}\n")
         width = max(len(u[0]) for u in USERS)
+        role_width = max(_width(str(u[1].label)) for u in USERS)
         for username, role, org_code, _name in USERS:
             org = Organisation.objects.get(code=org_code)
-            self.stdout.write(f"  {username.ljust(width)}  {role.label:<26} {org.name_zh}")
+            label = str(role.label)
+            self.stdout.write(f"  {username.ljust(width)}  {label}{' ' * (role_width - _width(label))}  {org.name_zh}")
         self.stdout.write("API schema: /api/schema/  interactive: /api/docs/  admin: /admin/ (sysadmin)")
 
     def _sample_case(self, staff):
