@@ -8,10 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries import countries
 
 from audit.services import history
-from licensing.models import Application, Licence, Status
+from licensing.models import Application, Licence
 
 DECISION_LIMIT_WORKING_DAYS = 45  # Reg. 17
 
@@ -29,16 +30,16 @@ def licence_visible_to(user, application: Application) -> bool:
 
 
 EVENT_LABELS = {
-    "application.create": _("Draft created"),
-    "application.update": _("Draft edited"),
-    "document.add": _("Document added"),
-    "document.remove": _("Document removed"),
-    "application.submit": _("Submitted to the provincial department"),
-    "application.return": _("Returned for correction"),
-    "application.forward": _("Forwarded to the ministry"),
-    "application.accept": _("Accepted"),
-    "application.approve": _("Approved"),
-    "application.refuse": _("Refused"),
+    "application.create": pgettext_lazy("case event", "Draft created"),
+    "application.update": pgettext_lazy("case event", "Draft edited"),
+    "document.add": pgettext_lazy("case event", "Document added"),
+    "document.remove": pgettext_lazy("case event", "Document removed"),
+    "application.submit": pgettext_lazy("case event", "Submitted to the provincial department"),
+    "application.return": pgettext_lazy("case event", "Returned for correction"),
+    "application.forward": pgettext_lazy("case event", "Forwarded to the ministry"),
+    "application.accept": pgettext_lazy("case event", "Accepted by the ministry"),
+    "application.approve": pgettext_lazy("case event", "Approved"),
+    "application.refuse": pgettext_lazy("case event", "Refused"),
 }
 
 
@@ -48,10 +49,10 @@ def case_history(app: Application, limit: int = 100) -> list[dict]:
         actor = event.actor
         who = (f"{actor.get_full_name() or actor.username} · {actor.get_role_display()}"
                if actor else _("System"))
-        status = event.after.get("status") if isinstance(event.after, dict) else None
         rows.append({"at": event.created_at, "who": who,
                      "what": EVENT_LABELS.get(event.action, event.action),
-                     "status": Status(status).label if status in Status.values else ""})
+                     "note": (event.after or {}).get("return_reason") or (event.after or {}).get("decision_reason")
+                     or ""})
     return rows
 
 
