@@ -82,7 +82,9 @@ class MeView(APIView):
 
 class InvitationView(APIView):
     @extend_schema(summary="Exporter admin: invite a colleague by email",
-                   request=InvitationCreateSerializer, responses={201: InvitationSerializer})
+                   request=InvitationCreateSerializer,
+                   responses={201: InvitationSerializer, 400: OpenApiResponse(description="Bad email"),
+                              403: OpenApiResponse(description="Only the company's administrator")})
     def post(self, request):
         form = InvitationCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -95,7 +97,9 @@ class InvitationAcceptView(APIView):
     authentication_classes = []
 
     @extend_schema(summary="Accept an invitation (the token comes by email)",
-                   request=InvitationAcceptSerializer, responses={201: MeSerializer})
+                   request=InvitationAcceptSerializer,
+                   responses={201: MeSerializer, 400: OpenApiResponse(description="Bad user name or password"),
+                              404: OpenApiResponse(description="Unknown, used or expired invitation")})
     def post(self, request, token):
         InvitationAcceptSerializer(data=request.data).is_valid(raise_exception=True)
         user = services.invitation_accept(token=token, data=dict(request.data.items()))

@@ -13,12 +13,13 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from licensing import selectors, services
 from licensing import serializers as s
-from licensing.models import Application
+from licensing.models import Application, Status
+from portal.api import SafeJSONParser
 from portal.errors import NotFound, ValidationFailed
 
 ERRORS = {
@@ -31,11 +32,14 @@ ERRORS = {
 
 @extend_schema_view(
     list=extend_schema(summary="Applications visible to you", parameters=[
-        OpenApiParameter("status", str, description="Filter by status")]),
+        OpenApiParameter("status", str, enum=Status.values, description="Filter by status")],
+        responses={200: s.ApplicationListSerializer(many=True),
+                   400: OpenApiResponse(description="Unknown status"),
+                   404: OpenApiResponse(description="No such page")}),
     retrieve=extend_schema(summary="One application", responses={200: s.ApplicationSerializer, **ERRORS}),
 )
 class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [SafeJSONParser, MultiPartParser, FormParser]
     lookup_value_regex = r"\d+"
     filterset_fields = ["status"]
 

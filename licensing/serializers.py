@@ -70,7 +70,7 @@ class LicenceSerializer(serializers.ModelSerializer):
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
-    destination = CountryField()
+    destination = CountryField(allow_blank=True)
     importer = PartyReadSerializer(allow_null=True)
     end_user = PartyReadSerializer(allow_null=True)
     items = ItemSerializer(many=True)
@@ -114,7 +114,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
 
 class ApplicationListSerializer(serializers.ModelSerializer):
-    destination = CountryField()
+    destination = CountryField(allow_blank=True)
     exporter_name = serializers.CharField(source="exporter.name_zh")
 
     class Meta:

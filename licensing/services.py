@@ -303,6 +303,8 @@ def application_update_draft(*, application_id, actor, data: dict, expected_vers
     cleaned = _clean_draft(data or {})
     before = _draft_snapshot(app)
     _apply_draft(app, cleaned)
+    if _draft_snapshot(app) == before:
+        return app  # nothing changed: no new version, no audit event
     app.version += 1
     app.save(update_fields=["version", "updated_at"])
     audit.record(actor=actor, action="application.update", obj=app, before=before,

@@ -103,7 +103,9 @@ class EnvReader:
             self.fail(name, f"could not be parsed ({exc})")
         if config["ENGINE"].endswith("sqlite3"):
             Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-            config["OPTIONS"] = {"timeout": 20}
+            # IMMEDIATE: a writing transaction takes the lock at BEGIN, so two concurrent writes
+            # wait for each other instead of failing with "database is locked".
+            config["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
         else:
             config["CONN_MAX_AGE"] = 60
             config["CONN_HEALTH_CHECKS"] = True

@@ -1,6 +1,7 @@
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import EXPORTER_ROLES, MINISTRY_ROLES, Role
 
@@ -25,3 +26,40 @@ def home(request):
     if user.is_superuser or user.role == Role.SYSTEM_ADMIN:
         return redirect("admin:index")
     return render(request, "home.html")
+
+
+def _api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request, exception=None):
+    from django.views.defaults import bad_request as default
+
+    if _api(request):
+        from portal.api import json_error_for_api
+
+        return json_error_for_api(request, 400, "bad_request",
+                                  _("The request was malformed or too large."))
+    return default(request, exception)
+
+
+def page_not_found(request, exception=None):
+    from django.views.defaults import page_not_found as default
+
+    if _api(request):
+        from portal.api import json_error_for_api
+        from portal.errors import NotFound
+
+        return json_error_for_api(request, 404, NotFound.code, NotFound.default_message)
+    return default(request, exception)
+
+
+def permission_denied(request, exception=None):
+    from django.views.defaults import permission_denied as default
+
+    if _api(request):
+        from portal.api import json_error_for_api
+        from portal.errors import NotAllowed
+
+        return json_error_for_api(request, 403, NotAllowed.code, NotAllowed.default_message)
+    return default(request, exception)

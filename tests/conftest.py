@@ -7,6 +7,8 @@ from accounts.models import Province, Role
 from licensing import services
 from tests.factories import DRAFT, ExporterFactory, UserFactory, authority, pdf_upload
 
+pytest_plugins = ["tests.browser"]  # the Playwright fixtures
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM must still be usable.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
