@@ -457,6 +457,7 @@ def licence_issue(*, application_id) -> Licence | None:
     (and the database would refuse a second one anyway)."""
     from licensing import pdf as licence_pdf
     from licensing.selectors import licence_pdf_data
+    from licensing.signing import sign_licence_pdf
 
     app = (Application.objects.select_for_update(of=("self",)).select_related("exporter", "importer", "end_user")
            .filter(pk=application_id).first())
@@ -471,7 +472,7 @@ def licence_issue(*, application_id) -> Licence | None:
     licence = Licence(application=app, number=licence_number(year, _next_counter("licence", year)),
                       issued_at=issued_at, valid_from=valid_from,
                       valid_until=valid_from + timedelta(days=INDIVIDUAL_LICENCE_VALIDITY_DAYS - 1))
-    content = licence_pdf.render_licence_pdf(licence_pdf_data(licence))
+    content = sign_licence_pdf(licence_pdf.render_licence_pdf(licence_pdf_data(licence)))
     licence.pdf = content
     licence.sha256 = hashlib.sha256(content).hexdigest()
     licence.save()

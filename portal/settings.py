@@ -160,6 +160,18 @@ EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@portal.invalid")
 
+# Licence PDF signature (licensing/signing.py): PEM key and certificate paths. Required in
+# production; in development, both unset = a self-signed EC P-256 signer created once in VAR_DIR/signing.
+if PRODUCTION:
+    LICENCE_SIGNING_KEY = env.str("LICENCE_SIGNING_KEY")
+    LICENCE_SIGNING_CERT = env.str("LICENCE_SIGNING_CERT")
+else:
+    LICENCE_SIGNING_KEY = env.str("LICENCE_SIGNING_KEY", default=None)
+    LICENCE_SIGNING_CERT = env.str("LICENCE_SIGNING_CERT", default=None)
+LICENCE_SIGNING_KEY_PASSPHRASE = env.str("LICENCE_SIGNING_KEY_PASSPHRASE", default=None)
+# Certificates of earlier signing keys, so licences signed before a key rotation still verify.
+LICENCE_SIGNING_TRUSTED_CERTS = env.list("LICENCE_SIGNING_TRUSTED_CERTS", default=[])
+
 PORTAL_BASE_URL = env.url("PORTAL_BASE_URL", schemes=("http", "https"), default="http://127.0.0.1:8000")
 
 REST_FRAMEWORK = {

@@ -13,9 +13,16 @@ pytest_plugins = ["tests.browser"]  # the Playwright fixtures
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(scope="session")
+def _session_var_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("var")
+
+
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
+def _media_in_tmp(settings, tmp_path, _session_var_dir):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The development signing key is made once per test session here, not in the repo's var/.
+    settings.VAR_DIR = _session_var_dir
 
 
 @pytest.fixture

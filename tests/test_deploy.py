@@ -78,6 +78,9 @@ def _production_env(tmp: Path, **overrides: str | None) -> dict[str, str]:
         "PORTAL_ENV": "production",
         "DJANGO_SECRET_KEY": secrets.token_hex(32),  # 64 characters
         "DJANGO_ALLOWED_HOSTS": HOST,
+        # Only read by the workers that sign licences; check and the web process need the names.
+        "LICENCE_SIGNING_KEY": str(tmp / "signing-key.pem"),
+        "LICENCE_SIGNING_CERT": str(tmp / "signing-cert.pem"),
     }
     values.update(overrides)
     return _env(tmp, **values)
@@ -320,6 +323,7 @@ def test_bad_environment_value_stops_start_up(tmp_path, name, value):
         ({"DJANGO_SECRET_KEY": "short"}, "DJANGO_SECRET_KEY", "must be at least 50 characters"),
         ({"DJANGO_ALLOWED_HOSTS": None}, "DJANGO_ALLOWED_HOSTS", "is required"),
         ({"DJANGO_DEBUG": "true"}, "DJANGO_DEBUG", "must not be true"),
+        ({"LICENCE_SIGNING_KEY": None}, "LICENCE_SIGNING_KEY", "is required"),
     ],
 )
 def test_production_refuses_unsafe_settings(tmp_path, overrides, name, problem):
@@ -427,3 +431,12 @@ def test_beat_process_schedules_outbox_relay(tmp_path):
     finally:
         shutil.rmtree(schedule_dir, ignore_errors=True)
         _remove_relay_messages(redis_url)
+
+
+def test_workers_get_the_licence_signing_key_as_a_secret(compose):
+    worker = compose["services"]["worker"]
+    assert {"licence_signing_key", "licence_signing_cert"} <= set(worker["secrets"])
+    env = worker["environment"]
+    assert env["LICENCE_SIGNING_KEY"] == "/run/secrets/licence_signing_key"
+    assert env["LICENCE_SIGNING_CERT"] == "/run/secrets/licence_signing_cert"
+    assert set(compose["secrets"]) == {"licence_signing_key", "licence_signing_cert"}

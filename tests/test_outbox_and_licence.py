@@ -80,6 +80,21 @@ def test_licence_task_twice_makes_one_licence(actors, case_factory, django_captu
                                valid_from=first.valid_from, valid_until=first.valid_until, pdf=b"", sha256="")
 
 
+def test_issued_licence_is_signed_and_its_hash_is_of_the_signed_bytes(actors, case_factory,
+                                                                     django_capture_on_commit_callbacks):
+    import hashlib
+
+    from licensing.signing import verify_licence_pdf
+
+    with django_capture_on_commit_callbacks(execute=True):
+        app = case_factory("approved")
+    licence = Licence.objects.get(application=app)
+    pdf = bytes(licence.pdf)
+    assert hashlib.sha256(pdf).hexdigest() == licence.sha256
+    result = verify_licence_pdf(pdf)
+    assert result["signed"] and result["intact"] and result["trusted"], result
+
+
 def test_no_licence_for_a_case_that_is_not_approved(case_factory):
     app = case_factory("accepted")
     assert services.licence_issue(application_id=app.pk) is None

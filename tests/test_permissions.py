@@ -142,3 +142,15 @@ def test_queue_pages_list_cases_without_n_plus_one(actors, case_factory, django_
         second = client.get("/cases/")
     assert first.status_code == second.status_code == 200
     assert second.content.count(b"status-submitted") == 9
+
+
+def test_api_list_query_count_does_not_grow(actors, case_factory, django_assert_max_num_queries):
+    client = api_as(actors.province)
+    case_factory("submitted")
+    with django_assert_max_num_queries(6):
+        assert client.get("/api/applications/").status_code == 200
+    for _ in range(8):
+        case_factory("submitted")
+    with django_assert_max_num_queries(6):
+        rows = client.get("/api/applications/").json()["results"]
+    assert len(rows) == 9
