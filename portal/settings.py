@@ -8,9 +8,6 @@ Redis and real Celery workers. PORTAL_ENV=production turns on the hardened setti
 
 from pathlib import Path
 
-from celery.schedules import crontab  # noqa: F401  (kept for beat schedules written as crontab)
-from django.utils.translation import gettext_lazy as _
-
 from portal.env import EnvReader
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -230,5 +227,3 @@ LOGGING = {
     # WeasyPrint reports every rendering step at INFO.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
-
-PORTAL_ROLES_HELP = _("Each user belongs to one organisation and has one role.")
