@@ -77,3 +77,38 @@ def test_real_worker_issues_the_licence(actors, case_factory, calendar_2027):
             output = worker.communicate()[0].decode(errors="replace")
     assert licence is not None, output[-3000:]
     assert bytes(licence.pdf).startswith(b"%PDF") and "licensing.issue_licence" in output
+
+
+@needs_services
+@pytest.mark.services
+def test_task_is_redelivered_when_its_worker_process_dies(tmp_path):
+    """acks_late + reject_on_worker_lost: a pool process killed mid-task does not lose the task."""
+    from kombu import Connection
+
+    with Connection(settings.REDIS_URL) as conn:
+        conn.default_channel.queue_purge("celery")
+    argv = [str(Path(sys.executable).parent / PROCESSES["worker"][0]), *PROCESSES["worker"][1:],
+            "--include", "tests.celery_crash_tasks", "--without-heartbeat", "--without-gossip",
+            "--without-mingle"]
+    argv[argv.index("--concurrency") + 1] = "1"
+    env = {**os.environ, "REDIS_URL": settings.REDIS_URL, "PORTAL_VAR_DIR": str(tmp_path / "var")}
+    worker = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    try:
+        celery_app.conf.task_always_eager = False  # the autouse fixture restores it
+        celery_app.send_task("tests.crash_once", kwargs={"marker_dir": str(tmp_path)})
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not (tmp_path / "done").exists():
+            time.sleep(0.5)
+            assert worker.poll() is None, worker.stdout.read().decode(errors="replace")[-3000:]
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        try:
+            output = worker.communicate(timeout=30)[0].decode(errors="replace")
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            output = worker.communicate()[0].decode(errors="replace")
+    assert (tmp_path / "started").exists(), output[-3000:]
+    assert (tmp_path / "done").exists(), output[-3000:]
+    assert (tmp_path / "started").read_text() != (tmp_path / "done").read_text()  # another process
+    assert "WorkerLostError" in output or "signal 9" in output, output[-3000:]
