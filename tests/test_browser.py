@@ -3,20 +3,17 @@
 import re
 
 import pytest
+from django.db import connection
 
+from accounts.models import Organisation
+from licensing import selectors
+from licensing.models import Application, Licence
 from tests.browser import act, chromium_available, sign_in, sign_out, status_of
-
-if not chromium_available():
-    pytest.skip("Debian's Chromium (/usr/bin/chromium) is not installed", allow_module_level=True)
-
-from django.db import connection  # noqa: E402
-
-from accounts.models import Organisation  # noqa: E402
-from licensing import selectors  # noqa: E402
-from licensing.models import Application, Licence  # noqa: E402
-from tests.factories import PASSWORD, make_uscc, pdf_bytes  # noqa: E402
+from tests.factories import PASSWORD, make_uscc, pdf_bytes
 
 pytestmark = [
+    pytest.mark.skipif(not chromium_available(),
+                       reason="Debian's Chromium (/usr/bin/chromium) is not installed; scripts/test installs it"),
     pytest.mark.browser,
     # serialized_rollback: the migrations seed provinces, authorities and the working-day
     # calendar; a transactional test would otherwise leave an empty database behind.

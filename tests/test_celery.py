@@ -1,6 +1,7 @@
 """Celery configuration, and (in CI, against the real Redis and PostgreSQL) a real worker that
 issues a licence."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -36,6 +37,34 @@ def test_without_redis_tasks_run_in_process():
         assert settings.CELERY_TASK_ALWAYS_EAGER is True
 
 
+@contextlib.contextmanager
+def real_worker(env: dict, *extra: str):
+    """The production worker command (portal/processes.py) with one process, stopped afterwards.
+    Yields a function that returns the worker's output so far once it has stopped."""
+    argv = [str(Path(sys.executable).parent / PROCESSES["worker"][0]), *PROCESSES["worker"][1:],
+            "--without-heartbeat", "--without-gossip", "--without-mingle", *extra]
+    argv[argv.index("--concurrency") + 1] = "1"
+    worker = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, start_new_session=True)
+    result = {"output": ""}
+    try:
+        yield worker, result
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        try:
+            result["output"] = worker.communicate(timeout=30)[0].decode(errors="replace")
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            result["output"] = worker.communicate()[0].decode(errors="replace")
+
+
+def wait_for(condition, worker, seconds=120):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not condition():
+        time.sleep(0.5)
+        assert worker.poll() is None, worker.stdout.read().decode(errors="replace")[-3000:]
+
+
 needs_services = pytest.mark.skipif(
     not (settings.REDIS_URL and connection.vendor == "postgresql"),
     reason="needs REDIS_URL and a PostgreSQL DATABASE_URL (run by .ci/run)",
@@ -53,28 +82,12 @@ def test_real_worker_issues_the_licence(actors, case_factory, calendar_2027):
     assert not Licence.objects.filter(application=app).exists()  # sent to Redis, not run here
 
     db = connection.settings_dict
-    env = {**os.environ,
-           "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+    env = {"DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
            "REDIS_URL": settings.REDIS_URL, "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT)}
-    argv = [str(Path(sys.executable).parent / PROCESSES["worker"][0]), *PROCESSES["worker"][1:],
-            "--pool", "solo", "--without-heartbeat", "--without-gossip", "--without-mingle"]
-    argv[argv.index("--concurrency") + 1] = "1"
-    worker = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        licence = None
-        while time.monotonic() < deadline and licence is None:
-            time.sleep(0.5)
-            licence = Licence.objects.filter(application=app).first()
-            assert worker.poll() is None, worker.stdout.read().decode(errors="replace")[-3000:]
-    finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        try:
-            output = worker.communicate(timeout=30)[0].decode(errors="replace")
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
-            output = worker.communicate()[0].decode(errors="replace")
+    with real_worker(env, "--pool", "solo") as (worker, result):
+        wait_for(lambda: Licence.objects.filter(application=app).exists(), worker)
+    licence = Licence.objects.filter(application=app).first()
+    output = result["output"]
     assert licence is not None, output[-3000:]
     assert bytes(licence.pdf).startswith(b"%PDF") and "licensing.issue_licence" in output
 
@@ -87,27 +100,12 @@ def test_task_is_redelivered_when_its_worker_process_dies(tmp_path):
 
     with Connection(settings.REDIS_URL) as conn:
         conn.default_channel.queue_purge("celery")
-    argv = [str(Path(sys.executable).parent / PROCESSES["worker"][0]), *PROCESSES["worker"][1:],
-            "--include", "tests.celery_crash_tasks", "--without-heartbeat", "--without-gossip",
-            "--without-mingle"]
-    argv[argv.index("--concurrency") + 1] = "1"
-    env = {**os.environ, "REDIS_URL": settings.REDIS_URL, "PORTAL_VAR_DIR": str(tmp_path / "var")}
-    worker = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              start_new_session=True)
-    try:
+    env = {"REDIS_URL": settings.REDIS_URL, "PORTAL_VAR_DIR": str(tmp_path / "var")}
+    with real_worker(env, "--include", "tests.celery_crash_tasks") as (worker, result):
         celery_app.conf.task_always_eager = False  # the autouse fixture restores it
         celery_app.send_task("tests.crash_once", kwargs={"marker_dir": str(tmp_path)})
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and not (tmp_path / "done").exists():
-            time.sleep(0.5)
-            assert worker.poll() is None, worker.stdout.read().decode(errors="replace")[-3000:]
-    finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        try:
-            output = worker.communicate(timeout=30)[0].decode(errors="replace")
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
-            output = worker.communicate()[0].decode(errors="replace")
+        wait_for(lambda: (tmp_path / "done").exists(), worker)
+    output = result["output"]
     assert (tmp_path / "started").exists(), output[-3000:]
     assert (tmp_path / "done").exists(), output[-3000:]
     assert (tmp_path / "started").read_text() != (tmp_path / "done").read_text()  # another process
