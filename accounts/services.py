@@ -68,6 +68,11 @@ def _email(data, field="email"):
 
 def _new_user(data, *, organisation, role) -> User:
     username = _text(data, "username", _("User name"), 150)
+    try:
+        User.username_validator(username)
+    except DjangoValidationError:
+        msg = _("A user name may contain only letters, digits and @ . + - _")
+        raise ValidationFailed(msg, fields={"username": [msg]}) from None
     password = data.get("password")
     if not isinstance(password, str) or not password:
         raise ValidationFailed(_("Choose a password."), fields={"password": [_("Required.")]})
@@ -142,8 +147,9 @@ def invitation_create(*, actor, email: str) -> Invitation:
         audit.record(actor=actor, action="invitation.create", obj=invitation,
                      after={"email": email, "organisation": actor.organisation_id})
         link = settings.PORTAL_BASE_URL.rstrip("/") + reverse("invitation-accept", args=[invitation.token])
+        company = " ".join(actor.organisation.name_zh.split())  # no line breaks in a mail header
         enqueue("outbox.send_email", to=[email],
-                subject=f"{actor.organisation.name_zh}: 两用物项出口许可平台邀请 / Portal invitation",
+                subject=f"{company}: 两用物项出口许可平台邀请 / Portal invitation",
                 body=f"{actor.get_full_name() or actor.username} 邀请您加入 {actor.organisation.name_zh}。\n"
                      f"{actor.organisation.name_en} invites you to the dual-use export licensing portal.\n\n"
                      f"{link}\n\n有效期 {INVITATION_VALID_DAYS} 天 / valid for {INVITATION_VALID_DAYS} days.")

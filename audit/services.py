@@ -27,8 +27,9 @@ def _canonical(value) -> str:
 
 
 def _normalise(value):
-    """The JSON a value becomes once stored, so the hash is the same before and after a save."""
-    return json.loads(_canonical(value))
+    """The JSON a value becomes once stored, so the hash is the same before and after a save.
+    Floats become strings: PostgreSQL's jsonb rewrites their notation (1e20 -> 100000...)."""
+    return json.loads(_canonical(value), parse_float=str)
 
 
 def compute_hash(*, seq, created_at: datetime, actor_id, actor_label, action, object_type,

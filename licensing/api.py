@@ -45,7 +45,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def get_queryset(self):
         return (selectors.applications_for(self.request.user)
-                .select_related("licence").prefetch_related("documents"))
+                .select_related("licence").defer("licence__pdf").prefetch_related("documents"))
 
     def get_serializer_class(self):
         return s.ApplicationListSerializer if self.action == "list" else s.ApplicationSerializer
@@ -82,7 +82,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         data.is_valid(raise_exception=True)
         payload = {k: v for k, v in request.data.items() if k != "version"}
         services.application_update_draft(application_id=pk, actor=request.user, data=payload,
-                                          expected_version=request.data.get("version"))
+                                          expected_version=data.validated_data.get("version"))
         return self._detail(pk)
 
     @extend_schema(summary="Upload a document (PDF)", request={"multipart/form-data": s.DocumentUploadSerializer},
@@ -90,13 +90,12 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"], url_path="documents")
     def upload_document(self, request, pk=None):
         form = s.DocumentUploadSerializer(data=request.data)
-        if not form.is_valid():
-            # Only the file may be wrong here; the service gives the precise, bilingual reason.
-            if set(form.errors) - {"file"}:
-                form.is_valid(raise_exception=True)
+        if not form.is_valid() and set(form.errors) - {"file"}:
+            # Only the file may be wrong past this point; the service gives the precise reason.
+            form.is_valid(raise_exception=True)
         doc = services.document_add(application_id=pk, actor=request.user, kind=request.data.get("kind"),
                                     upload=request.FILES.get("file"),
-                                    expected_version=request.data.get("version"))
+                                    expected_version=_version(request.data))
         return Response(s.DocumentSerializer(doc).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Download a document", responses={(200, "application/pdf"): OpenApiTypes.BINARY, **ERRORS})
@@ -162,6 +161,12 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"])
     def refuse(self, request, pk=None):
         return self._act(request, pk, services.application_refuse, with_reason=True)
+
+
+def _version(data):
+    form = s.VersionInputSerializer(data=data)
+    form.is_valid(raise_exception=True)
+    return form.validated_data.get("version")
 
 
 def _pdf_response(content: bytes, filename: str) -> HttpResponse:

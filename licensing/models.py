@@ -1,3 +1,4 @@
+import secrets
 import uuid
 
 from django.conf import settings
@@ -137,6 +138,10 @@ class Counter(models.Model):
         constraints = [models.UniqueConstraint(fields=["name", "year"], name="one_counter_per_year")]
 
 
+def _verify_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
 class Licence(models.Model):
     # One licence per case, enforced by the database: a task that runs twice cannot make two.
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="licence")
@@ -146,6 +151,9 @@ class Licence(models.Model):
     valid_until = models.DateField()
     pdf = models.BinaryField()
     sha256 = models.CharField(max_length=64)
+    # Printed into the QR code; the public check page compares it here. A random value stored with
+    # the licence (not a MAC under SECRET_KEY) keeps issued licences checkable across key rotation.
+    verify_token = models.CharField(max_length=32, default=_verify_token, editable=False)
 
     class Meta:
         verbose_name = _("licence")

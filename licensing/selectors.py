@@ -6,7 +6,7 @@ from datetime import date
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries import countries
@@ -62,6 +62,10 @@ class Deadline:
     days_left: int | None
     problem: str = ""
 
+    @property
+    def overdue(self) -> int:
+        return -self.days_left if self.days_left and self.days_left < 0 else 0
+
 
 def decision_deadline(app: Application, today: date | None = None) -> Deadline | None:
     """The 45-working-day decision limit counted from acceptance (Reg. 17)."""
@@ -79,18 +83,13 @@ def decision_deadline(app: Application, today: date | None = None) -> Deadline |
     return Deadline(due, left)
 
 
-def licence_mac(number: str, valid_until: date) -> str:
-    return salted_hmac("licence-verify", f"{number}|{valid_until.isoformat()}",
-                       algorithm="sha256").hexdigest()[:20]
-
-
-def licence_mac_ok(licence: Licence, mac: str) -> bool:
-    return constant_time_compare(licence_mac(licence.number, licence.valid_until), mac or "")
+def licence_token_ok(licence: Licence, token: str) -> bool:
+    return constant_time_compare(licence.verify_token, token or "")
 
 
 def licence_verify_url(licence: Licence) -> str:
     path = reverse("licence-verify", args=[licence.number])
-    return f"{settings.PORTAL_BASE_URL.rstrip('/')}{path}?mac={licence_mac(licence.number, licence.valid_until)}"
+    return f"{settings.PORTAL_BASE_URL.rstrip('/')}{path}?t={licence.verify_token}"
 
 
 def _country(code: str) -> tuple[str, str]:

@@ -4,7 +4,7 @@ side effects in the outbox."""
 
 import hashlib
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -84,7 +84,7 @@ def _transition(app: Application, actor, action: str, expected_version, **change
     if app.status not in rule.sources:
         raise InvalidTransition(lazy_format(
             _("This case is “%(status)s”; it cannot be %(action)s now."),
-            status=app.get_status_display(), action=ACTION_LABELS[action]))
+            status=Status(app.status).label, action=ACTION_LABELS[action]))
     _check_version(app, expected_version)
     before = _state(app)
     for field, value in changes.items():
@@ -157,15 +157,22 @@ def _clean_party(data, field, label) -> dict | None:
     if errors:
         raise ValidationFailed(lazy_format(_("%(label)s: %(errors)s"), label=label, errors=errors),
                                fields={field: errors})
-    return {"name": name.strip(), "address": address.strip(), "country": country.upper(),
-            "contact": contact.strip()}
+    cleaned = {"name": name.strip(), "address": address.strip(), "country": country.upper()}
+    if "contact" in data:  # the page form has no contact field: keep what the API stored
+        cleaned["contact"] = contact.strip()
+    return cleaned
 
 
 def _decimal(value, field, *, positive: bool, label):
-    try:
-        number = Decimal(str(value)).normalize() if value not in (None, "", True, False) else None
-    except InvalidOperation:
-        number = None
+    number = None
+    if value is not None and value != "" and not isinstance(value, bool):  # JSON 0 and 1 are numbers
+        try:
+            number = Decimal(str(value))
+            if number.is_finite() and abs(number.adjusted()) > 30:
+                raise ValidationFailed(fields={field: [_("The number is too large.")]})
+            number = number.normalize()
+        except DecimalException:
+            number = None
     if number is None or not number.is_finite():
         raise ValidationFailed(fields={field: [_("Enter a number.")]})
     if positive and number <= 0:
@@ -449,6 +456,12 @@ def licence_number(year: int, serial: int) -> str:
 
 def licence_number_is_valid(number: str) -> bool:
     return bool(number) and mod_37_36.is_valid(number.upper())
+
+
+def approved_without_licence(older_than_seconds: int = 120) -> list[int]:
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return list(Application.objects.filter(status=Status.APPROVED, licence__isnull=True,
+                                           decided_at__lte=cutoff).values_list("pk", flat=True))
 
 
 @transaction.atomic

@@ -75,7 +75,8 @@ def case_new(request):
 
 
 def _visible_case(request, pk):
-    return get_object_or_404(selectors.applications_for(request.user).select_related("licence"), pk=pk)
+    return get_object_or_404(selectors.applications_for(request.user).select_related("licence")
+                             .defer("licence__pdf"), pk=pk)
 
 
 @login_required
@@ -227,7 +228,7 @@ def licence_verify(request, number):
     """Public: anyone holding the QR code checks a licence. No personal data is shown."""
     licence = (Licence.objects.select_related("application").defer("pdf")
                .filter(number=number.upper()[:20]).first())
-    genuine = bool(licence) and selectors.licence_mac_ok(licence, request.GET.get("mac", ""))
+    genuine = bool(licence) and selectors.licence_token_ok(licence, request.GET.get("t", ""))
     codes = [i.control_code for i in licence.application.items.all()] if genuine else []
     return render(request, "licensing/verify.html",
                   {"licence": licence if genuine else None, "number": number, "codes": codes},

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 
 class RequestSizeLimitMiddleware:
@@ -17,9 +17,12 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         if length > settings.PORTAL_MAX_REQUEST_BYTES:
+            from portal.api import error_body
+            from portal.errors import lazy_format
+
             limit_mb = settings.PORTAL_MAX_UPLOAD_BYTES // (1024 * 1024)
-            message = _("The upload is too large: at most %(mb)d MB is accepted.") % {"mb": limit_mb}
-            return JsonResponse({"code": "too_large", "detail": message}, status=413)
+            message = lazy_format(_("The upload is too large: at most %(mb)s MB is accepted."), mb=limit_mb)
+            return JsonResponse(error_body("too_large", message), status=413)
         return self.get_response(request)
 
 

@@ -5,6 +5,7 @@ import functools
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from portal.errors import DomainError, NotFound
@@ -37,8 +38,16 @@ def error_page(request, exc: DomainError, back_url: str | None = None):
         "title": ERROR_TITLES.get(exc.status_code, ERROR_TITLES[400]),
         "message": exc.message,
         "fields": exc.fields,
-        "back_url": back_url or request.META.get("HTTP_REFERER", ""),
+        "back_url": back_url or _safe_referer(request),
     }, status=exc.status_code)
+
+
+def _safe_referer(request) -> str:
+    referer = request.META.get("HTTP_REFERER", "")
+    if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return referer
+    return ""
 
 
 def flash_error(request, exc: DomainError) -> None:

@@ -56,9 +56,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "portal.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.PortalLocaleMiddleware",
+    "portal.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -135,7 +135,8 @@ PORTAL_MAX_REQUEST_BYTES = PORTAL_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Celery: eager (in process) unless a broker is configured.
-REDIS_URL = env.url("REDIS_URL", schemes=("redis", "rediss"), default=None)
+# Production needs real workers: without a broker the licence would be rendered inside the request.
+REDIS_URL = env.url("REDIS_URL", schemes=("redis", "rediss"), **({} if PRODUCTION else {"default": None}))
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
 CELERY_TASK_EAGER_PROPAGATES = False
@@ -150,6 +151,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "outbox.relay", "schedule": 30.0},
+    "issue-missing-licences": {"task": "licensing.issue_missing_licences", "schedule": 300.0},
 }
 OUTBOX_RELAY_GRACE_SECONDS = env.int("OUTBOX_RELAY_GRACE_SECONDS", default=30, minimum=0)
 
@@ -169,7 +171,9 @@ LICENCE_SIGNING_KEY_PASSPHRASE = env.str("LICENCE_SIGNING_KEY_PASSPHRASE", defau
 # Certificates of earlier signing keys, so licences signed before a key rotation still verify.
 LICENCE_SIGNING_TRUSTED_CERTS = env.list("LICENCE_SIGNING_TRUSTED_CERTS", default=[])
 
-PORTAL_BASE_URL = env.url("PORTAL_BASE_URL", schemes=("http", "https"), default="http://127.0.0.1:8000")
+# Printed into licence QR codes and invitation links: production must say where it lives.
+PORTAL_BASE_URL = env.url("PORTAL_BASE_URL", schemes=("http", "https"),
+                          **({} if PRODUCTION else {"default": "http://127.0.0.1:8000"}))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -63,3 +63,14 @@ def permission_denied(request, exception=None):
 
         return json_error_for_api(request, 403, NotAllowed.code, NotAllowed.default_message)
     return default(request, exception)
+
+
+def server_error(request):
+    from django.views.defaults import server_error as default
+
+    if _api(request):
+        from portal.api import json_error_for_api
+
+        return json_error_for_api(request, 500, "server_error",
+                                  _("Something went wrong on our side; nothing was changed. Try again later."))
+    return default(request)

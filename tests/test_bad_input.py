@@ -211,3 +211,46 @@ def test_unknown_action_and_non_numeric_ids_are_404(actors, case_factory):
     client.force_login(actors.owner)
     assert client.post(f"/cases/{app.pk}/act/explode/").status_code == 404
     assert api(actors.owner).get("/api/applications/abc/").status_code == 404
+
+
+def test_non_integer_version_is_a_400_not_a_crash(actors, case_factory):
+    app = case_factory("draft")
+    client = api(actors.owner)
+    resp = client.patch(f"/api/applications/{app.pk}/", {"end_use": "x", "version": "1.5"}, format="json")
+    assert resp.status_code == 400
+    resp = client.post(f"/api/applications/{app.pk}/documents/",
+                       {"kind": "other", "file": SimpleUploadedFile("a.pdf", pdf_bytes()), "version": "abc"},
+                       format="multipart")
+    assert resp.status_code == 400
+    assert app.documents.count() == 1
+
+
+def test_json_numbers_zero_and_one_are_numbers(actors):
+    resp = api(actors.owner).post("/api/applications/", {"item": {**DRAFT["item"], "quantity": 1, "value_rmb": 0}},
+                                  format="json")
+    assert resp.status_code == 201, resp.content
+    assert resp.json()["items"][0]["quantity"] == "1.000"
+
+
+def test_astronomical_numbers_on_the_page_are_refused(actors):
+    client = Client()
+    client.force_login(actors.owner)
+    resp = client.post("/cases/new/", {"item_control_code": "1C902.a", "item_description": "x",
+                                       "item_quantity": "1e1000000", "item_unit": "kg", "item_value_rmb": "1"})
+    assert resp.status_code == 400
+    assert not Application.objects.exists()
+
+
+def test_user_names_are_validated():
+    resp = APIClient().post("/api/exporters/register/",
+                            {**REGISTRATION, "uscc": make_uscc(78), "username": "<b>x</b> /../"}, format="json")
+    assert resp.status_code == 400 and "username" in resp.json()["fields"]
+    assert not Organisation.objects.filter(code=make_uscc(78)).exists()
+
+
+def test_error_page_does_not_link_to_another_site(actors, case_factory):
+    app = case_factory("submitted")
+    client = Client()
+    client.force_login(actors.owner)
+    resp = client.get(f"/cases/{app.pk}/edit/", HTTP_REFERER="https://evil.example/x")
+    assert resp.status_code == 409 and b"evil.example" not in resp.content

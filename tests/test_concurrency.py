@@ -71,3 +71,28 @@ def test_parallel_submissions_get_distinct_numbers_and_an_intact_chain(actors, c
     refs = set(Application.objects.values_list("reference", flat=True))
     assert len(refs) == 4 and None not in refs
     assert verify_chain().ok
+
+
+def test_on_commit_send_and_relay_at_once_send_a_message_once(actors, case_factory, monkeypatch):
+    from licensing.tasks import issue_licence
+    from outbox.models import OutboxMessage
+    from outbox.services import dispatch, relay
+    from portal.celery import app as celery_app
+
+    celery_app.conf.task_always_eager = True
+    sent = []
+    original = issue_licence.apply_async
+
+    def counting(*args, **kwargs):
+        sent.append(kwargs.get("task_id"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(issue_licence, "apply_async", counting)
+    app = case_factory("accepted")
+    monkeypatch.setattr("outbox.services.transaction.on_commit", lambda fn: None)  # send by hand
+    services.application_approve(application_id=app.pk, actor=actors.ministry)
+    message = OutboxMessage.objects.get(task="licensing.issue_licence")
+    race(lambda: dispatch(message.pk), lambda: relay(grace_seconds=0))
+    assert len(sent) == 1
+    message.refresh_from_db()
+    assert message.sent_at is not None and message.attempts == 1

@@ -81,6 +81,8 @@ def _production_env(tmp: Path, **overrides: str | None) -> dict[str, str]:
         # Only read by the workers that sign licences; check and the web process need the names.
         "LICENCE_SIGNING_KEY": str(tmp / "signing-key.pem"),
         "LICENCE_SIGNING_CERT": str(tmp / "signing-cert.pem"),
+        "PORTAL_BASE_URL": f"https://{HOST}",
+        "REDIS_URL": "redis://127.0.0.1:6379/15",  # not contacted by check or /healthz
     }
     values.update(overrides)
     return _env(tmp, **values)
@@ -324,6 +326,8 @@ def test_bad_environment_value_stops_start_up(tmp_path, name, value):
         ({"DJANGO_ALLOWED_HOSTS": None}, "DJANGO_ALLOWED_HOSTS", "is required"),
         ({"DJANGO_DEBUG": "true"}, "DJANGO_DEBUG", "must not be true"),
         ({"LICENCE_SIGNING_KEY": None}, "LICENCE_SIGNING_KEY", "is required"),
+        ({"PORTAL_BASE_URL": None}, "PORTAL_BASE_URL", "is required"),
+        ({"REDIS_URL": None}, "REDIS_URL", "is required"),
     ],
 )
 def test_production_refuses_unsafe_settings(tmp_path, overrides, name, problem):

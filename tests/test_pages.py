@@ -156,3 +156,25 @@ def test_wrong_role_cannot_open_the_new_application_page(actors):
 def test_health_endpoint(client):
     resp = client.get("/healthz")
     assert resp.status_code == 200 and resp.json() == {"status": "ok", "database": "ok"}
+
+
+def test_overdue_case_says_so(actors, case_factory):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from licensing.selectors import decision_deadline
+
+    app = case_factory("accepted")
+    accepted = datetime(2026, 1, 5, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+    Application.objects.filter(pk=app.pk).update(accepted_at=accepted)
+    app.refresh_from_db()
+    from datetime import date
+
+    deadline = decision_deadline(app, today=date(2026, 3, 31))
+    # 45 working days after Mon 5 Jan 2026, across the Spring Festival (Feb 15-23, with the working
+    # Saturdays Feb 14 and 28): due Fri 13 Mar; 31 Mar is 12 working days later.
+    assert deadline.due == date(2026, 3, 13) and deadline.days_left == -12 and deadline.overdue == 12
+    client = signed_in(actors.ministry)
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/cases/{app.pk}/").content.decode()
+    assert "2026-03-13" in page and "overdue by" in page
