@@ -1,4 +1,6 @@
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.db.models import Case, When
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
@@ -7,7 +9,8 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from accounts import services
-from accounts.models import Role
+from accounts.models import Organisation, OrgKind, Role, Verification
+from portal.errors import ValidationFailed
 
 
 class RegisterSerializer(serializers.Serializer):
@@ -31,6 +34,21 @@ class OrganisationSerializer(serializers.Serializer):
     name_zh = serializers.CharField()
     name_en = serializers.CharField()
     province = serializers.CharField(source="province_id", allow_null=True)
+    verification = serializers.CharField()
+
+
+class CompanySerializer(OrganisationSerializer):
+    address = serializers.CharField()
+    contact_name = serializers.CharField()
+    contact_phone = serializers.CharField()
+    contact_email = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    verified_at = serializers.DateTimeField(allow_null=True)
+    rejection_reason = serializers.CharField()
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000)
 
 
 class MeSerializer(serializers.Serializer):
@@ -129,3 +147,40 @@ class TokenView(APIView):
             raise ValidationFailed(_("Wrong user name or password."), code="bad_credentials")
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key, "role": user.role or Role.SYSTEM_ADMIN})
+
+
+class CompanyListView(APIView):
+    @extend_schema(summary="Province: exporter registrations in your province (pending first)",
+                   parameters=[OpenApiParameter("verification", str, enum=[v.value for v in Verification])],
+                   responses={200: CompanySerializer(many=True),
+                              400: OpenApiResponse(description="Unknown verification value")})
+    def get(self, request):
+        qs = Organisation.objects.visible_to(request.user).filter(kind=OrgKind.EXPORTER)
+        wanted = request.query_params.get("verification")
+        if wanted:
+            if wanted not in Verification.values:
+                raise ValidationFailed(fields={"verification": [_("Unknown value.")]})
+            qs = qs.filter(verification=wanted)
+        qs = qs.order_by(Case(When(verification=Verification.PENDING, then=0), default=1), "-created_at")
+        return Response(CompanySerializer(qs[:500], many=True).data)
+
+
+class CompanyVerifyView(APIView):
+    @extend_schema(summary="Province: confirm an exporter's registration", request=None,
+                   responses={200: CompanySerializer, 403: OpenApiResponse(), 404: OpenApiResponse(),
+                              409: OpenApiResponse()})
+    def post(self, request, pk):
+        return Response(CompanySerializer(services.organisation_verify(organisation_id=pk, actor=request.user)).data)
+
+
+class CompanyRejectView(APIView):
+    @extend_schema(summary="Province: reject a registration (its accounts are switched off)",
+                   request=RejectSerializer,
+                   responses={200: CompanySerializer, 400: OpenApiResponse(), 403: OpenApiResponse(),
+                              404: OpenApiResponse(), 409: OpenApiResponse()})
+    def post(self, request, pk):
+        form = RejectSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        org = services.organisation_reject(organisation_id=pk, actor=request.user,
+                                           reason=form.validated_data["reason"])
+        return Response(CompanySerializer(org).data)

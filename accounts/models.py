@@ -36,6 +36,28 @@ EXPORTER_ROLES = frozenset(ROLES_BY_KIND[OrgKind.EXPORTER])
 MINISTRY_ROLES = frozenset(ROLES_BY_KIND[OrgKind.MINISTRY])
 
 
+class Verification(models.TextChoices):
+    """An exporter's registration is checked by its provincial department before it may file:
+    anyone can type a valid social credit code, so the code alone proves nothing."""
+
+    PENDING = "pending", _("Awaiting verification by the provincial department")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Registration rejected")
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Exporter registrations a user may see: their own company, or for a provincial officer
+        the exporters registered in their province."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.role in EXPORTER_ROLES:
+            return self.filter(pk=user.organisation_id)
+        if user.role == Role.PROVINCIAL_OFFICER:
+            return self.filter(kind=OrgKind.EXPORTER, province_id=user.organisation.province_id)
+        return self.none()
+
+
 class Province(models.Model):
     """A province-level division (GB/T 2260 two-digit code), e.g. 31 上海市."""
 
@@ -66,6 +88,14 @@ class Organisation(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Only meaningful for exporters; authorities are seeded as verified.
+    verification = models.CharField(max_length=16, choices=Verification.choices, default=Verification.VERIFIED)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    rejection_reason = models.TextField(blank=True)
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "name_zh"]

@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
 
-from accounts.models import Invitation, Organisation, OrgKind, Province, Role, User
+from accounts.models import Invitation, Organisation, OrgKind, Province, Role, User, Verification
 from audit import services as audit
 from outbox.services import enqueue
-from portal.errors import NotAllowed, NotFound, ValidationFailed, lazy_format
+from portal.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed, lazy_format
 
 INVITATION_VALID_DAYS = 7
 
@@ -112,7 +112,8 @@ def exporter_register(*, data: dict) -> tuple[Organisation, User]:
     try:
         with transaction.atomic():
             org = Organisation.objects.create(
-                kind=OrgKind.EXPORTER, code=code, name_zh=name_zh, name_en=name_en, address=address,
+                kind=OrgKind.EXPORTER, verification=Verification.PENDING,
+                code=code, name_zh=name_zh, name_en=name_en, address=address,
                 province=province, contact_name=contact_name, contact_phone=contact_phone,
                 contact_email=email)
             user = _new_user({**data, "email": email}, organisation=org, role=Role.EXPORTER_ADMIN)
@@ -180,3 +181,52 @@ def invitation_accept(*, token: str, data: dict) -> User:
         audit.record(actor=user, action="invitation.accept", obj=invitation,
                      after={"user": user.username, "organisation": invitation.organisation_id})
     return user
+
+
+def _lock_registration(organisation_id, actor) -> Organisation:
+    if actor.role != Role.PROVINCIAL_OFFICER:
+        raise NotAllowed(_("Only the provincial department verifies exporter registrations."))
+    org = (Organisation.objects.visible_to(actor).select_for_update()
+           .filter(pk=organisation_id, kind=OrgKind.EXPORTER).first())
+    if org is None:
+        raise NotFound()
+    return org
+
+
+@transaction.atomic
+def organisation_verify(*, organisation_id, actor) -> Organisation:
+    """The provincial department confirms that the registrant is the company it claims to be."""
+    org = _lock_registration(organisation_id, actor)
+    if org.verification == Verification.VERIFIED:
+        return org  # a double click
+    if org.verification != Verification.PENDING:
+        raise InvalidTransition(_("Only a registration awaiting verification can be verified."))
+    before = {"verification": org.verification}
+    org.verification = Verification.VERIFIED
+    org.verified_at = timezone.now()
+    org.verified_by = actor
+    org.save(update_fields=["verification", "verified_at", "verified_by"])
+    audit.record(actor=actor, action="organisation.verify", obj=org, before=before,
+                 after={"verification": org.verification})
+    return org
+
+
+@transaction.atomic
+def organisation_reject(*, organisation_id, actor, reason: str) -> Organisation:
+    """A registration that is not the company it claims: its accounts are switched off, and the
+    social credit code stays taken until an administrator clears it."""
+    org = _lock_registration(organisation_id, actor)
+    reason = reason.strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise ValidationFailed(_("Give the reason for rejecting the registration."),
+                               fields={"reason": [_("Required.")]})
+    if org.verification != Verification.PENDING:
+        raise InvalidTransition(_("Only a registration awaiting verification can be rejected."))
+    org.verification = Verification.REJECTED
+    org.rejection_reason = reason
+    org.save(update_fields=["verification", "rejection_reason"])
+    deactivated = list(org.users.filter(is_active=True).values_list("username", flat=True))
+    org.users.update(is_active=False)
+    audit.record(actor=actor, action="organisation.reject", obj=org, before={"verification": "pending"},
+                 after={"verification": org.verification, "reason": reason, "deactivated": deactivated})
+    return org

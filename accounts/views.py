@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import services
-from accounts.models import Province, Role
+from accounts.models import Organisation, OrgKind, Province, Role, Verification
 from portal.errors import DomainError, NotAllowed
 from portal.pages import domain_errors_as_pages
 
@@ -111,3 +111,33 @@ def invitation_accept(request, token):
         return render(request, "accounts/invitation_accept.html",
                       {"form": form, "invitation": invitation}, status=400)
     return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})
+
+
+@login_required
+@domain_errors_as_pages
+def companies(request):
+    """Provincial officers verify the exporters that registered in their province."""
+    if request.user.role != Role.PROVINCIAL_OFFICER:
+        raise NotAllowed()
+    status = 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "verify":
+                org = services.organisation_verify(organisation_id=request.POST.get("organisation"),
+                                                   actor=request.user)
+                messages.success(request, _("%(name)s is verified.") % {"name": org.name_zh})
+            else:
+                org = services.organisation_reject(organisation_id=request.POST.get("organisation"),
+                                                   actor=request.user, reason=request.POST.get("reason", ""))
+                messages.success(request, _("The registration of %(name)s was rejected.") % {"name": org.name_zh})
+            return redirect("companies")
+        except DomainError as exc:
+            if exc.status_code == 404:
+                raise
+            messages.error(request, exc.message)
+            status = exc.status_code
+    qs = Organisation.objects.visible_to(request.user).filter(kind=OrgKind.EXPORTER)
+    return render(request, "accounts/companies.html", {
+        "pending": qs.filter(verification=Verification.PENDING).order_by("created_at"),
+        "others": qs.exclude(verification=Verification.PENDING).order_by("-created_at")[:200],
+    }, status=status)

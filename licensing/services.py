@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from stdnum.iso7064 import mod_37_36
 
-from accounts.models import EXPORTER_ROLES
+from accounts.models import EXPORTER_ROLES, Verification
 from audit import services as audit
 from audit.models import AuditEvent
 from controllist.codes import parse_control_code
@@ -397,6 +397,10 @@ def application_submit(*, application_id, actor, expected_version=None) -> Appli
                                                missing=missing), code="incomplete")
         if app.exporter.province_id is None:
             raise ValidationFailed(_("Your company has no registered province."))
+        if app.exporter.verification != Verification.VERIFIED:
+            raise ValidationFailed(_("Your company's registration has not yet been verified by the "
+                                     "provincial department; you can prepare drafts meanwhile."),
+                                   code="not_verified")
     now = timezone.now()
     changes = {"submitted_at": now, "province_id": app.exporter.province_id, "return_reason": ""}
     if app.reference is None and app.status in TRANSITIONS["submit"].sources:

@@ -31,7 +31,11 @@ def test_whole_flow_through_the_api(actors, calendar_2027, django_capture_on_com
         "email": "admin@hz.example", "username": "hz_admin", "password": "Very-secret-2026",
     }, format="json")
     assert resp.status_code == 201, resp.content
+    assert resp.json()["organisation"]["verification"] == "pending"
     admin = token_client("hz_admin", "Very-secret-2026")
+    province = token_client(actors.province.username)
+    pending = province.get("/api/companies/", {"verification": "pending"}).json()
+    company_id = next(c["id"] for c in pending if c["code"] == make_uscc(9001))
 
     # The admin invites a colleague, who accepts.
     with django_capture_on_commit_callbacks(execute=True):
@@ -60,6 +64,11 @@ def test_whole_flow_through_the_api(actors, calendar_2027, django_capture_on_com
                       {"kind": "end_user_certificate", "file": _file()}, format="multipart")
     assert resp.status_code == 201, resp.content
 
+    # The province has not verified the company yet: no submission.
+    early = staff.post(f"/api/applications/{app_id}/submit/", {}, format="json")
+    assert early.status_code == 400 and early.json()["code"] == "not_verified"
+    assert province.post(f"/api/companies/{company_id}/verify/").json()["verification"] == "verified"
+
     # Submitting twice (a retried request) creates one case.
     r1 = staff.post(f"/api/applications/{app_id}/submit/", {}, format="json")
     r2 = staff.post(f"/api/applications/{app_id}/submit/", {}, format="json")
@@ -69,7 +78,6 @@ def test_whole_flow_through_the_api(actors, calendar_2027, django_capture_on_com
     assert Application.objects.filter(exporter__code=make_uscc(9001)).exclude(reference=None).count() == 1
 
     # The province returns it; the exporter corrects and resubmits; the province forwards.
-    province = token_client(actors.province.username)
     resp = province.post(f"/api/applications/{app_id}/return/", {"reason": "证书缺少签字 / unsigned"},
                          format="json")
     assert resp.status_code == 200 and resp.json()["status"] == "returned"

@@ -104,6 +104,23 @@ def test_whole_thin_case_in_the_browser(live_server, browser_page, actors, calen
     assert page.locator("#documents").get_by_text("end-user-certificate.pdf").count() == 1
     assert page.locator("#missing").count() == 0
 
+    # A new registration must be verified by its provincial department before it may submit: the
+    # province's officer does so on the registrations page, in a browser of their own.
+    assert page.locator("#verification-pending").count() == 1
+    province_context = page.context.browser.new_context(locale="zh-CN")
+    try:
+        province = province_context.new_page()
+        sign_in(province, base, actors.province.username, PASSWORD)
+        province.click("#nav-companies")
+        with province.expect_navigation():
+            province.click(f"#verify-{exporter.pk}")
+    finally:
+        province_context.close()
+    exporter.refresh_from_db()
+    assert exporter.verification == "verified"
+    page.reload()
+    assert page.locator("#verification-pending").count() == 0
+
     # Pressing "submit" twice must make one case with one reference. Chromium folds a double click
     # on a submit button into one request (dblclick() sends one POST: see the resubmission below)
     # and a second Playwright click lands after the page has changed, so the page itself posts the

@@ -17,11 +17,14 @@ from licensing.models import Application
 DEMO_PASSWORD = "Demo-2026-portal"
 
 EXPORTERS = [
-    # code, zh, en, province, address
+    # code, zh, en, province, address, registration
     ("91310115MA1H7XQK4X", "上海稀材科技有限公司", "Shanghai Rare Materials Technology Co., Ltd.", "31",
-     "上海市浦东新区张江路 100 号"),
+     "上海市浦东新区张江路 100 号", "verified"),
     ("91440300MA5FUTQA7C", "深圳华测精密仪器有限公司", "Shenzhen Huace Precision Instruments Co., Ltd.", "44",
-     "广东省深圳市南山区科技园 8 号"),
+     "广东省深圳市南山区科技园 8 号", "verified"),
+    # A registration for province_sh to verify on /companies/.
+    ("91110108MA01RXAB3D", "上海新注册材料有限公司", "Shanghai Newly Registered Materials Co., Ltd.", "31",
+     "上海市闵行区新骏环路 9 号", "pending"),
 ]
 
 # username, role, organisation code, full name
@@ -62,11 +65,11 @@ class Command(BaseCommand):
         if settings.PRODUCTION and not force:
             raise CommandError("Refusing to load demo users with a known password in production.")
         with transaction.atomic():
-            for code, zh, en, prov, address in EXPORTERS:
+            for code, zh, en, prov, address, verification in EXPORTERS:
                 Organisation.objects.get_or_create(code=code, defaults={
                     "kind": OrgKind.EXPORTER, "name_zh": zh, "name_en": en, "address": address,
                     "province": Province.objects.get(pk=prov), "contact_name": "demo",
-                    "contact_email": "demo@example.com"})
+                    "contact_email": "demo@example.com", "verification": verification})
             for username, role, org_code, full_name in USERS:
                 user = User.objects.filter(username=username).first()
                 if user is None:
