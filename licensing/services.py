@@ -116,9 +116,9 @@ def _jsonable(value):
 
 
 def _next_counter(name: str, year: int) -> int:
+    # The lock is taken by the get (or by the insert of a new row); a racing insert of the same
+    # year waits on the unique index, then get_or_create re-reads the committed row.
     counter, _created = Counter.objects.select_for_update().get_or_create(name=name, year=year)
-    # get_or_create may have raced; re-lock the row we got.
-    counter = Counter.objects.select_for_update().get(pk=counter.pk)
     counter.value += 1
     counter.save(update_fields=["value"])
     return counter.value
