@@ -71,3 +71,15 @@ def parse_control_code(raw: str) -> ControlCode:
         )
         raise ValidationFailed(message, code="bad_control_code")
     return ControlCode(code)
+
+
+def sort_key(code: str) -> str:
+    """Natural order of codes: numeric sub-items are zero-padded, so 1C902.a.2 sorts before
+    1C902.a.10, and a parent sorts before its children."""
+    head, *parts = code.split(".")
+    return ".".join([head, *(part.zfill(2) if part.isdigit() else part for part in parts)])
+
+
+def parent_code(code: str) -> str:
+    """The code of the entry a sub-item belongs to ("" for a five-character code)."""
+    return code.rsplit(".", 1)[0] if "." in code else ""

@@ -24,6 +24,7 @@ api_patterns = [
     path("companies/<int:pk>/reject/", accounts_api.CompanyRejectView.as_view(), name="api-company-reject"),
     path("invitations/<str:token>/accept/", accounts_api.InvitationAcceptView.as_view(),
          name="api-invitation-accept"),
+    path("controllist/", include("controllist.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
@@ -50,6 +51,7 @@ urlpatterns = [
          name="document-delete"),
     path("cases/<int:pk>/licence.pdf", licensing_views.licence_download, name="licence-download"),
     path("verify/<str:number>/", licensing_views.licence_verify, name="licence-verify"),
+    path("controllist/", include("controllist.urls")),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
 ]
