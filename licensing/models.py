@@ -56,6 +56,10 @@ class Application(models.Model):
     end_user = models.ForeignKey("enduser.Party", on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="+", verbose_name=_("end user"))
     end_use = models.TextField(_("end-use statement"), max_length=2000, blank=True)
+    # The control list version in force when the case was (last) submitted: the case is judged
+    # against it even after the list changes.
+    list_version = models.ForeignKey("controllist.ListVersion", on_delete=models.PROTECT, null=True,
+                                     blank=True, related_name="+", verbose_name=_("control list version"))
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

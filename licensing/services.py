@@ -10,6 +10,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from stdnum.iso7064 import mod_37_36
@@ -18,6 +20,9 @@ from accounts.models import EXPORTER_ROLES, Verification
 from audit import services as audit
 from audit.models import AuditEvent
 from controllist.codes import parse_control_code
+from controllist.determination import Outcome, determine, temporary_controls_in_force
+from controllist.models import Entry
+from controllist.selectors import version_in_force
 from enduser.models import Party
 from licensing import documents
 from licensing.models import (
@@ -74,8 +79,9 @@ def _check_version(app: Application, expected_version) -> None:
         raise StaleVersion()
 
 
-def _transition(app: Application, actor, action: str, expected_version, **changes) -> bool:
-    """Apply a transition from the table; False when it is a harmless replay."""
+def _transition(app: Application, actor, action: str, expected_version, audit_extra=None, **changes) -> bool:
+    """Apply a transition from the table; False when it is a harmless replay. `audit_extra` adds
+    facts the decision rested on to the audit event."""
     rule = TRANSITIONS[action]
     if actor.role not in rule.roles:
         raise NotAllowed()
@@ -93,7 +99,7 @@ def _transition(app: Application, actor, action: str, expected_version, **change
     app.version += 1
     app.save()
     audit.record(actor=actor, action=f"application.{action}", obj=app, before=before,
-                 after={**_state(app), **{k: _jsonable(v) for k, v in changes.items()}})
+                 after={**_state(app), **{k: _jsonable(v) for k, v in changes.items()}, **(audit_extra or {})})
     return True
 
 
@@ -186,12 +192,50 @@ def _decimal(value, field, *, positive: bool, label):
     return number
 
 
+def unlisted_codes(codes, on=None) -> list[str]:
+    """The codes that are neither an entry of the list version in force nor the code of a
+    temporary control in force (Law 12(1): only those need, and can get, a licence)."""
+    version = version_in_force(on)
+    listed = set(Entry.objects.filter(version=version, code__in=codes).values_list("code", flat=True)
+                 if version else [])
+    listed |= {control.control_code for control in temporary_controls_in_force(on or timezone.localdate())}
+    return [code for code in dict.fromkeys(codes) if code not in listed]
+
+
+def _not_listed_message(codes, version):
+    if version is None:
+        return lazy_format(_("%(codes)s: no control list is in force, so no code can be checked."),
+                           codes=", ".join(codes))
+    return lazy_format(
+        _("%(codes)s is not in the control list in force (%(label)s, effective %(date)s). Search the "
+          "list, or ask a classification question."),
+        codes=", ".join(codes), label=version.label, date=version.effective_from.isoformat())
+
+
+def _prohibited_message(hits):
+    """The reasons of the prohibitions that caught the application, in the reader's language."""
+
+    def render():
+        chinese = (get_language() or "").startswith("zh")
+        reasons = "; ".join(f"{hit.prohibition.number}: "
+                            f"{hit.prohibition.reason_zh if chinese else hit.prohibition.reason_en}"
+                            for hit in hits)
+        return str(_("This export is prohibited (Export Control Law Art. 10; Regulations Art. 13): "
+                     "%(reasons)s")) % {"reasons": reasons}
+
+    return lazy(render, str)()
+
+
 def _clean_item(data) -> dict | None:
     if data in (None, ""):
         return None
     if not isinstance(data, dict):
         raise ValidationFailed(fields={"item": [_("Expected an object describing the item.")]})
     code = parse_control_code(data.get("control_code") if isinstance(data.get("control_code"), str) else "")
+    unlisted = unlisted_codes([code.code])
+    if unlisted:
+        message = _not_listed_message(unlisted, version_in_force())
+        raise ValidationFailed(message, code="not_listed", fields={"item.control_code": [message]})
     description = data.get("description")
     unit = data.get("unit")
     if not isinstance(description, str) or not description.strip() or len(description) > 500:
@@ -390,6 +434,7 @@ def missing_for_submission(app: Application) -> list:
 @transaction.atomic
 def application_submit(*, application_id, actor, expected_version=None) -> Application:
     app = _lock(application_id, actor)
+    checked = None
     if app.status in TRANSITIONS["submit"].sources and actor.role in EXPORTER_ROLES:
         missing = missing_for_submission(app)
         if missing:
@@ -401,13 +446,37 @@ def application_submit(*, application_id, actor, expected_version=None) -> Appli
             raise ValidationFailed(_("Your company's registration has not yet been verified by the "
                                      "provincial department; you can prepare drafts meanwhile."),
                                    code="not_verified")
+        checked = _check_against_list(app)
     now = timezone.now()
     changes = {"submitted_at": now, "province_id": app.exporter.province_id, "return_reason": ""}
+    audit_extra = {}
     if app.reference is None and app.status in TRANSITIONS["submit"].sources:
         year = timezone.localdate(now).year
         changes["reference"] = f"DU{year}-{_next_counter('case', year):06d}"
-    _transition(app, actor, "submit", expected_version, **changes)
+    if checked is not None:
+        changes["list_version"] = checked.list_version
+        audit_extra = {"determination": checked.outcome, "list_version_label": checked.list_version_label}
+    _transition(app, actor, "submit", expected_version, audit_extra=audit_extra, **changes)
     return app
+
+
+def _check_against_list(app: Application):
+    """The list may have changed since the draft was saved: every code must still be listed (or
+    under temporary control) today, and the export must not be prohibited (Law 10, Reg. 13)."""
+    items = list(app.items.all())
+    unlisted = unlisted_codes([item.control_code for item in items])
+    if unlisted:
+        message = _not_listed_message(unlisted, version_in_force())
+        raise ValidationFailed(message, code="not_listed", fields={"item.control_code": [message]})
+    answer = determine(
+        exporter=app.exporter,
+        items=[{"control_code": item.control_code, "description": item.description} for item in items],
+        destination=app.destination.code, end_user_name=app.end_user.name,
+        end_user_country=app.end_user.country.code, importer_name=app.importer.name,
+        importer_country=app.importer.country.code, catch_all=None)
+    if answer.outcome == Outcome.PROHIBITED:
+        raise ValidationFailed(_prohibited_message(answer.prohibitions), code="prohibited")
+    return answer
 
 
 @transaction.atomic
