@@ -1,4 +1,5 @@
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -16,7 +17,13 @@ class ApplicationForm(forms.Form):
     client_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
     item_control_code = forms.CharField(label=_("Export control code"), required=False, max_length=16,
                                         help_text=_("e.g. 1C902.a"))
-    item_description = forms.CharField(label=_("Item description"), required=False, max_length=500)
+    # Typing a description asks for the ministry's answers on similar items (see case_form.html).
+    item_description = forms.CharField(
+        label=_("Item description"), required=False, max_length=500,
+        widget=forms.TextInput(attrs={"hx-get": reverse_lazy("controllist-question-suggest"),
+                                      "hx-trigger": "keyup changed delay:400ms",
+                                      "hx-target": "#question-suggestions",
+                                      "hx-vals": '{"target": "id_item_control_code"}'}))
     item_quantity = forms.CharField(label=_("Quantity"), required=False, max_length=40)
     item_unit = forms.CharField(label=_("Unit"), required=False, max_length=20)
     item_value_rmb = forms.CharField(label=_("Value (RMB)"), required=False, max_length=40)

@@ -1,4 +1,5 @@
 from django_countries.serializer_fields import CountryField
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from licensing.models import Application, ApplicationItem, Document, Licence
@@ -69,6 +70,26 @@ class LicenceSerializer(serializers.ModelSerializer):
         fields = ["number", "issued_at", "valid_from", "valid_until", "sha256"]
 
 
+class ClassificationSuggestionSerializer(serializers.Serializer):
+    question = serializers.IntegerField(source="question_id")
+    reference = serializers.CharField(help_text="The classification question, e.g. ZX2026-000003")
+    item_name = serializers.CharField()
+    item_model = serializers.CharField()
+    answer_code = serializers.CharField(help_text="Empty when the answer was “not controlled”")
+    not_controlled = serializers.BooleanField()
+    note = serializers.CharField()
+    answered_on = serializers.DateField()
+    code_in_force = serializers.BooleanField(allow_null=True,
+                                             help_text="Whether the list in force still has the code")
+    list_changed = serializers.BooleanField(help_text="The list in force is not the one answered against")
+
+
+class ItemSuggestionsSerializer(serializers.Serializer):
+    item = serializers.IntegerField(help_text="Index of the item in `items`")
+    description = serializers.CharField()
+    suggestions = ClassificationSuggestionSerializer(many=True)
+
+
 class ApplicationSerializer(serializers.ModelSerializer):
     destination = CountryField(allow_blank=True)
     importer = PartyReadSerializer(allow_null=True)
@@ -79,13 +100,17 @@ class ApplicationSerializer(serializers.ModelSerializer):
     licence = serializers.SerializerMethodField()
     decision_deadline = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
+    classification_suggestions = serializers.SerializerMethodField(
+        help_text="Exporters only: the ministry's answers to this exporter's classification questions "
+                  "on similar items, per item")
 
     class Meta:
         model = Application
         fields = ["id", "reference", "status", "version", "exporter", "province", "destination",
                   "importer", "end_user", "end_use", "items", "documents", "created_at",
                   "submitted_at", "forwarded_at", "accepted_at", "decided_at", "return_reason",
-                  "decision_reason", "decision_deadline", "licence", "allowed_actions"]
+                  "decision_reason", "decision_deadline", "licence", "allowed_actions",
+                  "classification_suggestions"]
 
     def get_exporter(self, obj) -> dict:
         return {"id": obj.exporter_id, "name_zh": obj.exporter.name_zh, "name_en": obj.exporter.name_en,
@@ -111,6 +136,19 @@ class ApplicationSerializer(serializers.ModelSerializer):
         from licensing.workflow import allowed_actions
 
         return allowed_actions(obj, self.context["request"].user)
+
+    @extend_schema_field(ItemSuggestionsSerializer(many=True))
+    def get_classification_suggestions(self, obj) -> list[dict]:
+        from controllist.services.questions import classification_suggestions
+
+        user = self.context["request"].user
+        if not user.is_exporter or obj.exporter_id != user.organisation_id:
+            return []
+        return [{"item": index, "description": item.description,
+                 "suggestions": ClassificationSuggestionSerializer(
+                     classification_suggestions(exporter=obj.exporter_id, description=item.description),
+                     many=True).data}
+                for index, item in enumerate(obj.items.all())]
 
 
 class ApplicationListSerializer(serializers.ModelSerializer):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from controllist.services.questions import classification_suggestions
 from licensing import selectors, services
 from licensing.api import _pdf_response
 from licensing.forms import ApplicationForm, DocumentForm, ReasonForm
@@ -66,12 +67,11 @@ def case_new(request):
                     raise
                 form.add_service_errors(exc.fields)
                 messages.error(request, exc.message)
-                return render(request, "licensing/case_form.html", {"form": form, "app": None}, status=400)
+                return _form_page(request, form, None, status=400)
             messages.success(request, _("Draft saved. Attach the end-user certificate, then submit."))
             return redirect("case-detail", pk=app.pk)
-        return render(request, "licensing/case_form.html", {"form": form, "app": None}, status=400)
-    form = ApplicationForm(initial={"client_token": uuid.uuid4()})
-    return render(request, "licensing/case_form.html", {"form": form, "app": None})
+        return _form_page(request, form, None, status=400)
+    return _form_page(request, ApplicationForm(initial={"client_token": uuid.uuid4()}), None)
 
 
 def _visible_case(request, pk):
@@ -97,14 +97,23 @@ def case_edit(request, pk):
                     raise
                 form.add_service_errors(exc.fields)
                 messages.error(request, exc.message)
-                return render(request, "licensing/case_form.html", {"form": form, "app": app}, status=400)
+                return _form_page(request, form, app, status=400)
             messages.success(request, _("Draft saved."))
             return redirect("case-detail", pk=app.pk)
-        return render(request, "licensing/case_form.html", {"form": form, "app": app}, status=400)
+        return _form_page(request, form, app, status=400)
     if app.status not in EDITABLE_STATES:
         raise InvalidTransition(_("Only a draft or a returned application can be edited."))
+    return _form_page(request, ApplicationForm(initial=ApplicationForm.initial_from(app)), app)
+
+
+def _form_page(request, form, app, status=200):
+    """The application form, with the ministry's earlier answers on similar items of this
+    exporter (classification questions, Reg. 14) offered for the item described."""
+    description = form.data.get("item_description") if form.is_bound else form.initial.get("item_description")
+    suggestions = classification_suggestions(exporter=request.user.organisation_id,
+                                             description=description or "")
     return render(request, "licensing/case_form.html",
-                  {"form": ApplicationForm(initial=ApplicationForm.initial_from(app)), "app": app})
+                  {"form": form, "app": app, "question_suggestions": suggestions}, status=status)
 
 
 @login_required
