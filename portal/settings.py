@@ -152,6 +152,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "outbox.relay", "schedule": 30.0},
     "issue-missing-licences": {"task": "licensing.issue_missing_licences", "schedule": 300.0},
+    # Records lapsed temporary controls and sends the 60-day review reminders (Reg. 12). Hourly
+    # rather than once a day so a beat that was down at one o'clock catches up; the sweep is
+    # idempotent, and a control stops applying on its end date whether or not this has run.
+    "temporary-controls-daily": {"task": "controllist.temporary_controls_daily", "schedule": 3600.0},
 }
 OUTBOX_RELAY_GRACE_SECONDS = env.int("OUTBOX_RELAY_GRACE_SECONDS", default=30, minimum=0)
 

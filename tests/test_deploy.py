@@ -444,3 +444,14 @@ def test_workers_get_the_licence_signing_key_as_a_secret(compose):
     assert env["LICENCE_SIGNING_KEY"] == "/run/secrets/licence_signing_key"
     assert env["LICENCE_SIGNING_CERT"] == "/run/secrets/licence_signing_cert"
     assert set(compose["secrets"]) == {"licence_signing_key", "licence_signing_cert"}
+
+
+def test_every_beat_entry_names_a_registered_task():
+    """A typo in a schedule entry would only show up in a worker's log as an unknown task."""
+    from django.conf import settings as django_settings
+
+    from portal.celery import app
+
+    app.loader.import_default_modules()
+    for name, entry in django_settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["task"] in app.tasks, name
