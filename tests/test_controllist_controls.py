@@ -24,6 +24,16 @@ from outbox.models import OutboxMessage
 from portal.errors import InvalidTransition, NotAllowed, StaleVersion, ValidationFailed
 from tests.factories import PASSWORD
 
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    """The assertions read the English texts (pages default to Chinese)."""
+    from django.utils import translation
+
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        yield
+
 pytestmark = pytest.mark.django_db
 
 WRITERS = ["ministry", "senior"]

@@ -18,6 +18,16 @@ from controllist.search import index_entries
 from controllist.services import controls
 from tests.factories import PASSWORD
 
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    """The assertions read the English texts (pages default to Chinese)."""
+    from django.utils import translation
+
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        yield
+
 pytestmark = pytest.mark.django_db
 
 ENTRIES = [

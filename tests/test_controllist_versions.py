@@ -23,6 +23,16 @@ from controllist.services import versions as services
 from outbox.models import OutboxMessage
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    """The assertions read the English texts (pages default to Chinese)."""
+    from django.utils import translation
+
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        yield
+
 DATA = Path(__file__).parent / "data" / "controllist"
 COLUMNS = importer.COLUMNS
 FUTURE = date(2099, 1, 1)

@@ -17,7 +17,7 @@ from accounts.models import EXPORTER_ROLES, MINISTRY_ROLES
 from controllist.models import QuestionStatus
 from controllist.services import questions as services
 from licensing.api import _pdf_response
-from portal.api import SafeJSONParser
+from portal.api import SafeJSONParser, StrictCharField
 from portal.errors import NotFound, ValidationFailed
 
 ERRORS = {
@@ -40,7 +40,7 @@ class ExporterOrMinistry(BasePermission):
 
 
 def _text_field(name, **kwargs):
-    return serializers.CharField(max_length=services.QUESTION_FIELDS[name], trim_whitespace=False, **kwargs)
+    return StrictCharField(max_length=services.QUESTION_FIELDS[name], trim_whitespace=False, **kwargs)
 
 
 class ClassificationQuestionInputSerializer(serializers.Serializer):
@@ -59,7 +59,7 @@ class ClassificationQuestionUploadSerializer(ClassificationQuestionInputSerializ
 
 
 class ClassificationMessageInputSerializer(serializers.Serializer):
-    message = serializers.CharField(max_length=services.MESSAGE_LIMIT, trim_whitespace=False)
+    message = StrictCharField(max_length=services.MESSAGE_LIMIT, trim_whitespace=False)
     version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
 
 
@@ -69,16 +69,16 @@ class ClassificationReplyUploadSerializer(ClassificationMessageInputSerializer):
 
 
 class ClassificationAnswerInputSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=32, required=False, allow_blank=True,
+    code = StrictCharField(max_length=32, required=False, allow_blank=True,
                                  help_text="An entry of the list in force, or a temporary control's code")
     not_controlled = serializers.BooleanField(required=False, default=False,
                                               help_text="True instead of a code: the item is not controlled")
-    note = serializers.CharField(max_length=services.MESSAGE_LIMIT, trim_whitespace=False)
+    note = StrictCharField(max_length=services.MESSAGE_LIMIT, trim_whitespace=False)
     version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
 
 
 class ClassificationWithdrawInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=services.MESSAGE_LIMIT, trim_whitespace=False)
+    reason = StrictCharField(max_length=services.MESSAGE_LIMIT, trim_whitespace=False)
     version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
 
 

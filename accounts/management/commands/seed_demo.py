@@ -3,14 +3,18 @@
 import io
 import os
 import unicodedata
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 from pypdf import PdfWriter
 
 from accounts.models import Organisation, OrgKind, Province, Role, User
+from controllist.models import ClassificationQuestion, TemporaryControl
+from controllist.services import controls, questions
 from licensing import services as licensing
 from licensing.models import Application
 
@@ -83,6 +87,11 @@ class Command(BaseCommand):
             staff = User.objects.get(username="exporter_staff")
             if not Application.objects.filter(exporter=staff.organisation).exists():
                 self._sample_case(staff)
+            officer = User.objects.get(username="ministry_officer")
+            if not TemporaryControl.objects.exists():
+                self._sample_controls(officer)
+            if not ClassificationQuestion.objects.exists():
+                self._sample_questions(staff, officer)
         base = f"http://{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '8000'}"
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Sign in at {base}/accounts/login/"))
         self.stdout.write(f"Every demo user's password: {DEMO_PASSWORD}\n")
@@ -93,6 +102,42 @@ class Command(BaseCommand):
             label = str(role.label)
             self.stdout.write(f"  {username.ljust(width)}  {label}{' ' * (role_width - _width(label))}  {org.name_zh}")
         self.stdout.write("API schema: /api/schema/  interactive: /api/docs/  admin: /admin/ (sysadmin)")
+
+    def _sample_controls(self, officer):
+        """A temporary control due for review within 60 days, and a destination-and-item ban,
+        so the pages for both have something real to show."""
+        today = timezone.localdate()
+        controls.temporary_control_create(actor=officer, data={
+            "title_zh": "高纯氧化镥靶材（演示）", "title_en": "High-purity lutetium oxide sputtering targets (demo)",
+            "description_zh": "纯度≥99.99%，直径≥50 mm 的氧化镥溅射靶材。",
+            "description_en": "Lutetium oxide sputtering targets of purity >= 99.99% and diameter >= 50 mm.",
+            "hs_codes": ["2846901990"], "announcement": "演示公告 Demo announcement 2026 No. 1",
+            "starts_on": (today - timedelta(days=700)).isoformat(),
+            "ends_on": (today + timedelta(days=28)).isoformat()})
+        controls.prohibition_create(actor=officer, data={
+            "item_code": "1C9", "destination": "KP",
+            "reason_zh": "依据联合国安理会决议，禁止向该目的地出口稀土等战略物项（演示）。",
+            "reason_en": "Rare earths and other strategic items may not be exported to this destination "
+                         "under UN Security Council resolutions (demo).",
+            "announcement": "演示公告 Demo announcement 2026 No. 2",
+            "effective_from": today.isoformat()})
+
+    def _sample_questions(self, staff, officer):
+        """One answered question (its code is offered when the item appears in an application)
+        and one waiting for the ministry."""
+        answered, _created = questions.question_ask(actor=staff, data={
+            "item_name": "钐钴永磁体 Samarium-cobalt permanent magnets", "item_model": "SmCo-28",
+            "specifications": "Sm2Co17, 最大磁能积 28 MGOe / max. energy product 28 MGOe",
+            "intended_uses": "伺服电机 / servo motors",
+            "reason_for_doubt": "不确定成品磁体是否属于 1C902 / Unsure whether finished magnets fall under 1C902"})
+        questions.question_answer(actor=officer, question_id=answered.pk, code="1C902.a",
+                                  note="成品钐钴磁体按 1C902.a 管制 / Finished SmCo magnets are controlled under 1C902.a",
+                                  expected_version=answered.version)
+        questions.question_ask(actor=staff, data={
+            "item_name": "石墨负极材料 Graphite anode material", "item_model": "GA-360",
+            "specifications": "球形石墨，纯度 99.95% / spheroidal graphite, purity 99.95%",
+            "intended_uses": "锂离子电池负极 / lithium-ion battery anodes",
+            "reason_for_doubt": "纯度接近阈值 / Purity is close to the threshold"})
 
     def _sample_case(self, staff):
         app, _ = licensing.application_create(actor=staff, data={
