@@ -62,7 +62,7 @@ def parse_control_code(raw: str) -> ControlCode:
         problems.append(_("the second character must be a letter A-E (the item type)"))
     if len(code) < 5 or not code[2:5].isdigit():
         problems.append(_("characters 3-5 must be three digits"))
-    elif not _SUB.match(code[5:]) or not _CODE.match(code):
+    elif not problems and (not _SUB.match(code[5:]) or not _CODE.match(code)):
         problems.append(_("sub-items must look like .a, .a.1 or .b.2"))
     if problems:
         message = lazy_format(

@@ -177,6 +177,8 @@ class ImportJob(models.Model):
     error_count = models.PositiveIntegerField(default=0)
     version = models.ForeignKey(ListVersion, on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="imports")
+    # When a run took the job; a run that died (worker killed) is retaken once this is stale.
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

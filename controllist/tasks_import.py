@@ -9,4 +9,8 @@ from controllist.services import versions
              retry_backoff=True, retry_backoff_max=600, max_retries=5)
 def import_list(self, *, job_id: int) -> str | None:
     job = versions.import_job_run(job_id=job_id)
+    if versions.import_job_is_busy(job):
+        # Another run holds it (a redelivered message while the first still works, or a run that
+        # died): come back once such a run would count as dead, and take the job over then.
+        raise self.retry(countdown=versions.IMPORT_STALE_AFTER.total_seconds() + 60, max_retries=3)
     return job.state if job else None

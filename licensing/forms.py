@@ -80,7 +80,8 @@ class ApplicationForm(forms.Form):
         return initial
 
     def add_service_errors(self, fields: dict) -> None:
-        mapping = {"item.description": "item_description", "item.unit": "item_unit",
+        mapping = {"item.control_code": "item_control_code", "control_code": "item_control_code",
+                   "item.description": "item_description", "item.unit": "item_unit",
                    "quantity": "item_quantity", "item.quantity": "item_quantity",
                    "value_rmb": "item_value_rmb", "item.value_rmb": "item_value_rmb",
                    "destination": "destination", "end_use": "end_use"}

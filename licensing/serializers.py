@@ -100,6 +100,9 @@ class ApplicationSerializer(serializers.ModelSerializer):
     licence = serializers.SerializerMethodField()
     decision_deadline = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
+    list_version = serializers.SlugRelatedField(
+        slug_field="label", read_only=True,
+        help_text="The control list version in force when the application was submitted")
     classification_suggestions = serializers.SerializerMethodField(
         help_text="Exporters only: the ministry's answers to this exporter's classification questions "
                   "on similar items, per item")
@@ -110,7 +113,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
                   "importer", "end_user", "end_use", "items", "documents", "created_at",
                   "submitted_at", "forwarded_at", "accepted_at", "decided_at", "return_reason",
                   "decision_reason", "decision_deadline", "licence", "allowed_actions",
-                  "classification_suggestions"]
+                  "list_version", "classification_suggestions"]
 
     def get_exporter(self, obj) -> dict:
         return {"id": obj.exporter_id, "name_zh": obj.exporter.name_zh, "name_en": obj.exporter.name_en,

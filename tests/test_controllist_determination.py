@@ -431,6 +431,9 @@ def test_a_code_still_listed_passes_and_the_case_keeps_the_new_version(actors, v
     assert after["determination"] == "licence_required"
     page = page_as(actors.owner).get(f"/cases/{app.pk}/")
     assert b'id="list-version"' in page.content and b"t-new" in page.content
+    api = APIClient()
+    api.force_authenticate(actors.owner)
+    assert api.get(f"/api/applications/{app.pk}/").json()["list_version"] == "t-new"
     # A later list leaves the submitted case on the version it was submitted under.
     make_version("t-later", effective_from=today() + timedelta(days=1))
     app.refresh_from_db()

@@ -304,6 +304,22 @@ def test_running_a_job_twice_imports_once(actors):
     assert services.import_job_run(job_id=999999) is None
 
 
+def test_a_run_that_died_is_taken_over_once_stale_and_not_before(actors):
+    """A worker killed mid-import leaves the job RUNNING; the redelivered task must neither
+    import alongside a live run nor leave a dead one stuck for ever."""
+    job = import_file(actors.ministry, "a.csv", (DATA / "good.csv").read_bytes(), run=False)
+    ImportJob.objects.filter(pk=job.pk).update(state=ImportState.RUNNING, started_at=timezone.now())
+    busy = services.import_job_run(job_id=job.pk)
+    assert services.import_job_is_busy(busy)
+    assert not ListVersion.objects.filter(label="t-import").exists()
+
+    ImportJob.objects.filter(pk=job.pk).update(
+        started_at=timezone.now() - services.IMPORT_STALE_AFTER - timedelta(seconds=1))
+    done = services.import_job_run(job_id=job.pk)
+    assert done.state == ImportState.DONE and not services.import_job_is_busy(done)
+    assert ListVersion.objects.filter(label="t-import").count() == 1
+
+
 def test_progress_reaches_the_total(actors, monkeypatch):
     entries = [{"code": "1C902", "parent": "", "description_zh": "钐", "description_en": "Sm",
                 "parameters_zh": "", "parameters_en": "", "hs_codes": [], "notes": "", "uncertain": False}]

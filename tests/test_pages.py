@@ -178,3 +178,14 @@ def test_overdue_case_says_so(actors, case_factory):
     client.cookies["django_language"] = "en"
     page = client.get(f"/cases/{app.pk}/").content.decode()
     assert "2026-03-13" in page and "overdue by" in page
+
+
+def test_a_code_not_in_the_list_is_refused_next_to_the_code_field(actors):
+    """Every application form checks codes against the control list in force (issue 4)."""
+    exporter = signed_in(actors.owner)
+    exporter.cookies["django_language"] = "en"
+    resp = exporter.post("/cases/new/", {**FORM, "item_control_code": "3A999"})
+    assert resp.status_code == 400
+    assert "item_control_code" in resp.context["form"].errors
+    assert "not in the control list in force" in " ".join(resp.context["form"].errors["item_control_code"])
+    assert not Application.objects.exists()

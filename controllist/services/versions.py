@@ -6,7 +6,7 @@ import hashlib
 import logging
 import os
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -31,6 +31,8 @@ from portal.errors import InvalidTransition, NotAllowed, NotFound, ValidationFai
 log = logging.getLogger(__name__)
 
 MAX_KEPT_ERRORS = 2000
+# A run that has not finished after this long is dead (20,000 entries take about a minute).
+IMPORT_STALE_AFTER = timedelta(minutes=15)
 FIELD_LABELS = {"label": _("Label"), "title_zh": _("Title (Chinese)"), "title_en": _("Title (English)"),
                 "effective_from": _("Effective from")}
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
@@ -195,16 +197,32 @@ def import_job_run(*, job_id) -> ImportJob | None:
     version. Safe to run twice: only a waiting job is taken."""
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.state != ImportState.PENDING:
+        if job is None or not _may_take(job):
             return job
         job.state = ImportState.RUNNING
-        job.save(update_fields=["state"])
+        job.started_at = timezone.now()
+        job.processed_rows = 0
+        job.save(update_fields=["state", "started_at", "processed_rows"])
     try:
         return _check_and_import(job)
     except Exception:  # the job must end, whatever went wrong; the log has the details
         log.exception("controllist import job %s failed", job.pk)
         return _fail(job.pk, [_file_error(_("The import failed unexpectedly. Upload the file again, "
                                             "or ask the administrator to check the logs."))])
+
+
+def _may_take(job: ImportJob) -> bool:
+    """A waiting job, or one whose run died: a worker killed mid-import leaves it RUNNING, and
+    the redelivered task takes it again once the run is clearly dead (nothing was written: the
+    version is created in one transaction at the end)."""
+    if job.state == ImportState.PENDING:
+        return True
+    return (job.state == ImportState.RUNNING and job.started_at is not None
+            and timezone.now() - job.started_at > IMPORT_STALE_AFTER)
+
+
+def import_job_is_busy(job: ImportJob | None) -> bool:
+    return job is not None and job.state == ImportState.RUNNING and not _may_take(job)
 
 
 def _check_and_import(job: ImportJob) -> ImportJob:
