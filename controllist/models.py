@@ -106,18 +106,6 @@ class Entry(models.Model):
     def __str__(self):
         return self.code
 
-    @property
-    def sector(self) -> str:
-        return self.code[0]
-
-    @property
-    def item_type(self) -> str:
-        return self.code[1]
-
-    @property
-    def regime_digit(self) -> str:
-        return self.code[2]
-
     def snapshot(self) -> dict:
         """The fields compared between versions (the diff) and shown in an entry's history."""
         return {

@@ -1,9 +1,7 @@
 """REST API for applications. Views only translate HTTP to service calls."""
 
-import uuid
 
 from django.http import HttpResponse
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -19,8 +17,8 @@ from rest_framework.response import Response
 from licensing import selectors, services
 from licensing import serializers as s
 from licensing.models import Application, Status
-from portal.api import SafeJSONParser
-from portal.errors import NotFound, ValidationFailed
+from portal.api import SafeJSONParser, idempotency_key
+from portal.errors import NotFound
 
 ERRORS = {
     400: OpenApiResponse(description="Invalid input; nothing changed"),
@@ -64,13 +62,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def create(self, request):
         data = s.DraftInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        token = request.headers.get("Idempotency-Key")
-        if token is not None:
-            try:
-                token = uuid.UUID(token)
-            except ValueError:
-                raise ValidationFailed(_("The Idempotency-Key header must be a UUID."),
-                                       fields={"Idempotency-Key": [_("Must be a UUID.")]}) from None
+        token = idempotency_key(request)
         payload = {k: v for k, v in request.data.items() if k != "version"}
         app, created = services.application_create(actor=request.user, data=payload, client_token=token)
         return self._detail(app.pk, status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -101,7 +101,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
     decision_deadline = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
     list_version = serializers.SlugRelatedField(
-        slug_field="label", read_only=True,
+        slug_field="label", read_only=True, allow_null=True,
         help_text="The control list version in force when the application was submitted")
     classification_suggestions = serializers.SerializerMethodField(
         help_text="Exporters only: the ministry's answers to this exporter's classification questions "

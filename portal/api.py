@@ -1,6 +1,8 @@
 """API plumbing shared by every app: every error is one JSON shape,
 {"code", "detail", "messages": {"zh-hans", "en"}, "fields"?}, with a 4xx status."""
 
+import uuid
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.utils import translation
@@ -31,6 +33,19 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+def idempotency_key(request):
+    """The UUID a client sends in `Idempotency-Key` so a retried create returns what the first
+    one made; None when absent. Anything but a UUID is a 400."""
+    token = request.headers.get("Idempotency-Key")
+    if token is None:
+        return None
+    try:
+        return uuid.UUID(token)
+    except ValueError:
+        raise ValidationFailed(_("The Idempotency-Key header must be a UUID."),
+                               fields={"Idempotency-Key": [_("Must be a UUID.")]}) from None
 
 
 def bilingual(message) -> dict:

@@ -1,7 +1,6 @@
 """REST API for temporary controls, prohibitions and determinations ("do I need a licence?").
 Views only translate HTTP to service calls; every signed-in user reads, ministry officers write."""
 
-import uuid
 
 from django.shortcuts import get_object_or_404
 from django.urls import path
@@ -15,6 +14,7 @@ from rest_framework.views import APIView
 from controllist import determination
 from controllist.models import Prohibition, TemporaryControl
 from controllist.services import controls as services
+from portal.api import idempotency_key
 from portal.errors import ValidationFailed
 
 ERRORS = {
@@ -27,16 +27,6 @@ NO_SUCH_PAGE = OpenApiResponse(description="No such page")
 IDEMPOTENCY_KEY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
                                    description="A UUID; repeating it returns the object already made")
 
-
-def _client_token(request):
-    token = request.headers.get("Idempotency-Key")
-    if token is None:
-        return None
-    try:
-        return uuid.UUID(token)
-    except ValueError:
-        raise ValidationFailed(_("The Idempotency-Key header must be a UUID."),
-                               fields={"Idempotency-Key": [_("Must be a UUID.")]}) from None
 
 
 def _payload(request) -> dict:
@@ -198,7 +188,7 @@ class TemporaryControlListView(GenericAPIView):
     def post(self, request):
         TemporaryControlInputSerializer(data=request.data).is_valid(raise_exception=True)
         control = services.temporary_control_create(actor=request.user, data=_payload(request),
-                                                    client_token=_client_token(request))
+                                                    client_token=idempotency_key(request))
         return Response(TemporaryControlSerializer(control).data, status=status.HTTP_201_CREATED)
 
 
@@ -260,7 +250,7 @@ class ProhibitionListView(GenericAPIView):
     def post(self, request):
         ProhibitionInputSerializer(data=request.data).is_valid(raise_exception=True)
         ban = services.prohibition_create(actor=request.user, data=_payload(request),
-                                          client_token=_client_token(request))
+                                          client_token=idempotency_key(request))
         return Response(ProhibitionSerializer(ban).data, status=status.HTTP_201_CREATED)
 
 

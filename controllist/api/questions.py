@@ -1,6 +1,5 @@
 """REST API of classification questions (咨询, Reg. 14). Views only translate HTTP to service calls."""
 
-import uuid
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +16,7 @@ from accounts.models import EXPORTER_ROLES, MINISTRY_ROLES
 from controllist.models import QuestionStatus
 from controllist.services import questions as services
 from licensing.api import _pdf_response
-from portal.api import SafeJSONParser, StrictCharField
+from portal.api import SafeJSONParser, StrictCharField, idempotency_key
 from portal.errors import NotFound, ValidationFailed
 
 ERRORS = {
@@ -198,13 +197,7 @@ class QuestionListView(QuestionBase):
     def post(self, request):
         form = ClassificationQuestionInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        token = request.headers.get("Idempotency-Key")
-        if token is not None:
-            try:
-                token = uuid.UUID(token)
-            except ValueError:
-                raise ValidationFailed(_("The Idempotency-Key header must be a UUID."),
-                                       fields={"Idempotency-Key": [_("Must be a UUID.")]}) from None
+        token = idempotency_key(request)
         question, created = services.question_ask(actor=request.user, data=dict(form.validated_data),
                                                   documents=_files(request), client_token=token)
         return _detail_response(request, question.pk, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
