@@ -58,6 +58,9 @@ class ListVersion(models.Model):
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                      blank=True, related_name="+")
     published_at = models.DateTimeField(null=True, blank=True)
+    # Set when the search index is rebuilt; part of the key of each process's cached vocabulary,
+    # so every web process notices a reindex the next time it reads the version.
+    reindexed_at = models.DateTimeField(null=True, blank=True)
 
     objects = ListVersionQuerySet.as_manager()
 

@@ -21,6 +21,7 @@ from itertools import islice
 from django.db import transaction
 from django.db.models import Case, Count, F, IntegerField, Max, Value, When, Window
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -196,7 +197,7 @@ def index_entries(entries, *, batch_size: int = 2000, term_model=None) -> int:
 
 def reindex_version(version) -> int:
     """Rebuild the index of one version (after terms_for changed)."""
-    from controllist.models import Entry, SearchTerm
+    from controllist.models import Entry, ListVersion, SearchTerm
 
     with transaction.atomic():
         SearchTerm.objects.filter(version=version).delete()
@@ -205,6 +206,8 @@ def reindex_version(version) -> int:
                          "parameters_en", "hs_codes")
                    .order_by("pk").iterator(chunk_size=2000))
         count = index_entries(entries)
+        version.reindexed_at = timezone.now()
+        ListVersion.objects.filter(pk=version.pk).update(reindexed_at=version.reindexed_at)
     forget_vocabulary(version.pk)
     return count
 
@@ -249,10 +252,10 @@ _VOCABULARIES_KEPT = 4
 
 def vocabulary(version) -> Vocabulary:
     """The distinct terms of a version, read once per process. A version's entries do not change
-    after import; reindex_version and index_entries forget the cached copy."""
+    after import; a reindex sets reindexed_at, which changes the key in every process."""
     from controllist.models import SearchTerm
 
-    key = (version.pk, version.created_at)
+    key = (version.pk, version.created_at, version.reindexed_at)
     with _vocabulary_lock:
         if key in _vocabularies:
             _vocabularies.move_to_end(key)

@@ -107,6 +107,20 @@ def test_index_entries_writes_rows_for_the_version(lists):
     assert SearchTerm.objects.filter(version=lists.current).count() == before
 
 
+def test_a_reindex_elsewhere_reaches_every_process_cached_vocabulary(lists, monkeypatch):
+    """Another web process cannot be told to forget its cache; it notices the reindex from the
+    version row it reads anyway."""
+    version = ListVersion.objects.get(pk=lists.current.pk)
+    s.vocabulary(version)  # cached, as a long-running process would have it
+    Entry.objects.filter(version=version, code="1C902").update(description_en="Zirconolite ceramics")
+    monkeypatch.setattr(s, "forget_vocabulary", lambda version_id: None)  # as if in another process
+    s.reindex_version(ListVersion.objects.get(pk=version.pk))
+    fresh = ListVersion.objects.get(pk=version.pk)
+    assert fresh.reindexed_at is not None
+    assert "zirconolite" in s.vocabulary(fresh).terms
+    assert codes(s.search("zirconolite", version=fresh))[:1] == ["1C902"]
+
+
 # ---------------------------------------------------------------- ranking and matching
 
 

@@ -327,6 +327,37 @@ def test_admin_enters_a_new_year_by_hand(admin_client):
     assert CalendarYear.objects.get(year=2027).complete
     assert add_working_days(date(2026, 12, 30), 2) == date(2027, 1, 4)
 
+    # Every step moved statutory deadlines, so every step is on the audit trail, with who did it.
+    from audit.models import AuditEvent
+
+    events = list(AuditEvent.objects.filter(action__startswith="workdays.").order_by("seq"))
+    assert [e.action for e in events] == ["workdays.year_add", "workdays.calendar_fill",
+                                          "workdays.day_change", "workdays.year_change"]
+    assert all(e.actor.username == "admin" for e in events)
+    day = events[2]
+    assert day.before["is_working_day"] == "True" and day.after["is_working_day"] == "False"
+    assert day.after["name_zh"] == "元旦"
+    assert events[1].after == {"year": 2027, "days_entered": 365}
+
+
+def test_the_admin_offers_no_bulk_delete_of_calendar_days(admin_client):
+    page = admin_client.get(reverse("admin:workdays_calendarday_changelist"))
+    assert b'value="delete_selected"' not in page.content
+
+
+def test_loading_a_calendar_file_is_audited(db):
+    from audit.models import AuditEvent
+
+    data = {"format": "workdays-calendar/1",
+            "years": [{"year": 2028, "complete": False, "source": "test", "published_on": None}],
+            "days": [{"date": (date(2028, 1, 1) + timedelta(days=i)).isoformat(),
+                      "is_working_day": (date(2028, 1, 1) + timedelta(days=i)).weekday() < 5,
+                      "name_zh": "", "name_en": "", "note": ""} for i in range(366)]}
+    services.calendar_load(data=data)
+    event = AuditEvent.objects.get(action="workdays.calendar_load")
+    assert event.actor is None and event.after["years"] == [2028] and event.after["days"] == 366
+    assert event.after["working_days"] == 260
+
 
 # --- missing years -----------------------------------------------------------------------------
 

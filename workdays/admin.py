@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.db.models import Func, IntegerField, OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from audit import services as audit
 from workdays import services
 from workdays.models import CalendarDay, CalendarYear
 
@@ -39,6 +40,16 @@ class CalendarYearForm(forms.ModelForm):
         return cleaned
 
 
+# Admin edits of the calendar move statutory deadlines, so each one is audited (in the admin's
+# own transaction). Bulk deletes from the change list are switched off for the same reason.
+YEAR_FIELDS = ("complete", "source", "published_on")
+DAY_FIELDS = ("is_working_day", "name_zh", "name_en", "note")
+
+
+def _state(obj, fields) -> dict | None:
+    return None if obj is None else {name: str(getattr(obj, name)) for name in fields}
+
+
 @admin.register(CalendarYear)
 class CalendarYearAdmin(admin.ModelAdmin):
     form = CalendarYearForm
@@ -54,6 +65,21 @@ class CalendarYearAdmin(admin.ModelAdmin):
     list_filter = ("complete",)
     readonly_fields = ("version", "updated_at")
     actions = ("fill_weekdays",)
+
+    def save_model(self, request, obj, form, change):
+        before = _state(CalendarYear.objects.filter(pk=obj.pk).first(), YEAR_FIELDS)
+        super().save_model(request, obj, form, change)
+        audit.record(actor=request.user, action="workdays.year_change" if change else "workdays.year_add",
+                     obj=obj, before=before, after=_state(obj, YEAR_FIELDS))
+
+    def delete_model(self, request, obj):
+        audit.record(actor=request.user, action="workdays.year_delete", obj=obj, before=_state(obj, YEAR_FIELDS))
+        super().delete_model(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
     def get_readonly_fields(self, request, obj=None):
         # The year is the primary key: "changing" it would add a second year.
@@ -77,7 +103,7 @@ class CalendarYearAdmin(admin.ModelAdmin):
     @admin.action(description=_("Enter missing days (Mon–Fri working, weekends rest)"))
     def fill_weekdays(self, request, queryset):
         for year in queryset:
-            created = services.calendar_year_fill_weekdays(year=year.year)
+            created = services.calendar_year_fill_weekdays(year=year.year, actor=request.user)
             self.message_user(
                 request,
                 _("%(year)s: %(created)s days entered.") % {"year": year.year, "created": created},
@@ -105,6 +131,21 @@ class CalendarDayAdmin(admin.ModelAdmin):
     search_fields = ("name_zh", "name_en", "note")
     date_hierarchy = "date"
     list_per_page = 100
+
+    def save_model(self, request, obj, form, change):
+        before = _state(CalendarDay.objects.filter(pk=obj.pk).first(), DAY_FIELDS)
+        super().save_model(request, obj, form, change)
+        audit.record(actor=request.user, action="workdays.day_change" if change else "workdays.day_add",
+                     obj=obj, before=before, after=_state(obj, DAY_FIELDS))
+
+    def delete_model(self, request, obj):
+        audit.record(actor=request.user, action="workdays.day_delete", obj=obj, before=_state(obj, DAY_FIELDS))
+        super().delete_model(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
     def get_readonly_fields(self, request, obj=None):
         # The date is the primary key: "changing" it would add a second day.

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from audit import services as audit
 from workdays.models import CalendarDay, CalendarYear
 
 FILE_FORMAT = "workdays-calendar/1"
@@ -233,7 +234,7 @@ def _parse_calendar(data) -> tuple[list[dict], list[CalendarDay]]:
     return years, [days[day] for day in sorted(days)]
 
 
-def calendar_load(*, data: dict, replace: bool = False) -> list[int]:
+def calendar_load(*, data: dict, replace: bool = False, actor=None) -> list[int]:
     """Load whole years from a calendar file's content (the format of workdays/data/*.json).
 
     A year that already has days is only overwritten with replace=True, so a reload cannot
@@ -267,10 +268,15 @@ def calendar_load(*, data: dict, replace: bool = False) -> list[int]:
                 },
             )
         calendar_changed(years=numbers)
+        # Working days decide statutory deadlines: who loaded which calendar is on record.
+        audit.record(actor=actor, action="workdays.calendar_load", object_type="workdays.calendaryear",
+                     object_id=",".join(map(str, numbers)),
+                     after={"years": numbers, "days": len(days), "replace": replace,
+                            "working_days": sum(1 for day in days if day.is_working_day)})
     return numbers
 
 
-def calendar_year_fill_weekdays(*, year: int) -> int:
+def calendar_year_fill_weekdays(*, year: int, actor=None) -> int:
     """Enter every missing day of the year as Monday-Friday working, weekends rest.
 
     The starting point for a year that is entered by hand: then mark the notice's holidays
@@ -289,4 +295,7 @@ def calendar_year_fill_weekdays(*, year: int) -> int:
         ]
         CalendarDay.objects.bulk_create(new_days)
         calendar_changed(years=[year])
+        if new_days:
+            audit.record(actor=actor, action="workdays.calendar_fill", object_type="workdays.calendaryear",
+                         object_id=year, after={"year": year, "days_entered": len(new_days)})
     return len(new_days)
