@@ -17,6 +17,11 @@ class ApplicationForm(forms.Form):
     client_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
     item_control_code = forms.CharField(label=_("Export control code"), required=False, max_length=16,
                                         help_text=_("e.g. 1C902.a"))
+    item_catch_all = forms.BooleanField(
+        label=_("The item is not on the list, but the catch-all applies"), required=False,
+        help_text=_("Export Control Law Art. 12(3): you know, should know or have been told that it "
+                    "may endanger national security or serve weapons of mass destruction or "
+                    "terrorism. Leave the code empty."))
     # Typing a description asks for the ministry's answers on similar items (see case_form.html).
     item_description = forms.CharField(
         label=_("Item description"), required=False, max_length=500,
@@ -38,7 +43,7 @@ class ApplicationForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 4}))
 
     SECTIONS = [
-        (_("Item"), ["item_control_code", "item_description", "item_quantity", "item_unit", "item_value_rmb"]),
+        (_("Item"), ["item_control_code", "item_catch_all", "item_description", "item_quantity", "item_unit", "item_value_rmb"]),
         (_("Destination and parties"), ["destination", "importer_name", "importer_address",
                                         "importer_country", "end_user_name", "end_user_address",
                                         "end_user_country"]),
@@ -60,8 +65,15 @@ class ApplicationForm(forms.Form):
             "end_use": data.get("end_use") or "",
             "importer": self._group(data, "importer", ["name", "address", "country"]),
             "end_user": self._group(data, "end_user", ["name", "address", "country"]),
-            "item": self._group(data, "item", ["control_code", "description", "quantity", "unit", "value_rmb"]),
+            "item": self._item(data),
         }
+
+    @classmethod
+    def _item(cls, data):
+        item = cls._group(data, "item", ["control_code", "description", "quantity", "unit", "value_rmb"])
+        if data.get("item_catch_all"):
+            item = {**(item or {}), "catch_all": True}
+        return item
 
     @classmethod
     def initial_from(cls, app) -> dict:
@@ -74,13 +86,15 @@ class ApplicationForm(forms.Form):
                                 f"{role}_country": party.country.code})
         item = app.items.first()
         if item:
-            initial.update({"item_control_code": item.control_code, "item_description": item.description,
+            initial.update({"item_control_code": item.control_code, "item_catch_all": item.catch_all,
+                            "item_description": item.description,
                             "item_quantity": item.quantity.normalize(), "item_unit": item.unit,
                             "item_value_rmb": item.value_rmb})
         return initial
 
     def add_service_errors(self, fields: dict) -> None:
         mapping = {"item.control_code": "item_control_code", "control_code": "item_control_code",
+                   "item.catch_all": "item_catch_all",
                    "item.description": "item_description", "item.unit": "item_unit",
                    "quantity": "item_quantity", "item.quantity": "item_quantity",
                    "value_rmb": "item_value_rmb", "item.value_rmb": "item_value_rmb",

@@ -89,7 +89,10 @@ class Application(models.Model):
 
 class ApplicationItem(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="items")
-    control_code = models.CharField(_("export control code"), max_length=16)
+    # Blank only for an unlisted item applied for under the catch-all (Law 12(3), Reg. 14): the
+    # exporter knows, should know or was told it may serve WMD, terrorism or endanger security.
+    control_code = models.CharField(_("export control code"), max_length=16, blank=True)
+    catch_all = models.BooleanField(_("unlisted item, catch-all applies"), default=False)
     description = models.CharField(_("description"), max_length=500)
     quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=3)
     unit = models.CharField(_("unit"), max_length=20)
@@ -100,10 +103,13 @@ class ApplicationItem(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="item_quantity_positive"),
             models.CheckConstraint(condition=Q(value_rmb__gte=0), name="item_value_not_negative"),
+            models.CheckConstraint(condition=Q(catch_all=True, control_code="")
+                                   | (Q(catch_all=False) & ~Q(control_code="")),
+                                   name="item_code_unless_catch_all"),
         ]
 
     def snapshot(self) -> dict:
-        return {"control_code": self.control_code, "description": self.description,
+        return {"control_code": self.control_code, "catch_all": self.catch_all, "description": self.description,
                 "quantity": str(self.quantity), "unit": self.unit, "value_rmb": str(self.value_rmb)}
 
 

@@ -167,6 +167,7 @@ def build_context(data: dict) -> dict:
         items.append({
             "index": index,
             "control_code": item.get("control_code", ""),
+            "catch_all": bool(item.get("catch_all")),
             "description": item.get("description", ""),
             "quantity": _format_quantity(item.get("quantity")),
             "unit": item.get("unit", ""),

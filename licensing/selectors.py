@@ -123,7 +123,7 @@ def licence_pdf_data(licence: Licence) -> dict:
         "end_user": _party(app.end_user),
         "destination": {"code": app.destination.code, "zh": dest_zh, "en": dest_en},
         "end_use": app.end_use,
-        "items": [{"control_code": i.control_code, "description": i.description,
+        "items": [{"control_code": i.control_code, "catch_all": i.catch_all, "description": i.description,
                    "quantity": i.quantity, "unit": i.unit, "value_rmb": i.value_rmb}
                   for i in app.items.all()],
         "issuer": {"zh": "中华人民共和国商务部",

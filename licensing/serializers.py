@@ -15,11 +15,16 @@ class PartySerializer(serializers.Serializer):
 class ItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApplicationItem
-        fields = ["control_code", "description", "quantity", "unit", "value_rmb"]
+        fields = ["control_code", "catch_all", "description", "quantity", "unit", "value_rmb"]
 
 
 class ItemInputSerializer(serializers.Serializer):
-    control_code = serializers.CharField(max_length=16, help_text="e.g. 1C902.a")
+    control_code = serializers.CharField(max_length=16, required=False, allow_blank=True,
+                                         help_text="e.g. 1C902.a; empty for a catch-all item")
+    catch_all = serializers.BooleanField(
+        required=False, default=False,
+        help_text="An unlisted item applied for because the catch-all applies (Export Control Law "
+                  "Art. 12(3)); it has no control code")
     description = serializers.CharField(max_length=500)
     quantity = serializers.DecimalField(max_digits=18, decimal_places=3)
     unit = serializers.CharField(max_length=20)

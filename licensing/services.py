@@ -231,11 +231,24 @@ def _clean_item(data) -> dict | None:
         return None
     if not isinstance(data, dict):
         raise ValidationFailed(fields={"item": [_("Expected an object describing the item.")]})
-    code = parse_control_code(data.get("control_code") if isinstance(data.get("control_code"), str) else "")
-    unlisted = unlisted_codes([code.code])
-    if unlisted:
-        message = _not_listed_message(unlisted, version_in_force())
-        raise ValidationFailed(message, code="not_listed", fields={"item.control_code": [message]})
+    catch_all = data.get("catch_all", False)
+    if not isinstance(catch_all, bool):
+        raise ValidationFailed(fields={"item.catch_all": [_("Expected true or false.")]})
+    raw_code = data.get("control_code")
+    if catch_all:
+        # Law 12(3), Reg. 14: an unlisted item needs a licence when the catch-all applies; it has
+        # no code, and a listed item is never applied for this way.
+        if raw_code not in (None, ""):
+            message = _("An item applied for under the catch-all is not on the list: leave the "
+                        "export control code empty, or untick the catch-all box.")
+            raise ValidationFailed(message, code="catch_all_with_code", fields={"item.control_code": [message]})
+        code = ""
+    else:
+        code = parse_control_code(raw_code if isinstance(raw_code, str) else "").code
+        unlisted = unlisted_codes([code])
+        if unlisted:
+            message = _not_listed_message(unlisted, version_in_force())
+            raise ValidationFailed(message, code="not_listed", fields={"item.control_code": [message]})
     description = data.get("description")
     unit = data.get("unit")
     if not isinstance(description, str) or not description.strip() or len(description) > 500:
@@ -248,8 +261,8 @@ def _clean_item(data) -> dict | None:
     value = _decimal(data.get("value_rmb"), "value_rmb", positive=False, label=_("Value (RMB)"))
     if value.as_tuple().exponent < -2:
         raise ValidationFailed(fields={"item.value_rmb": [_("At most two decimal places.")]})
-    return {"control_code": code.code, "description": description.strip(), "quantity": quantity,
-            "unit": unit.strip(), "value_rmb": value}
+    return {"control_code": code, "catch_all": catch_all, "description": description.strip(),
+            "quantity": quantity, "unit": unit.strip(), "value_rmb": value}
 
 
 def _clean_draft(data: dict) -> dict:
@@ -455,7 +468,10 @@ def application_submit(*, application_id, actor, expected_version=None) -> Appli
         changes["reference"] = f"DU{year}-{_next_counter('case', year):06d}"
     if checked is not None:
         changes["list_version"] = checked.list_version
-        audit_extra = {"determination": checked.outcome, "list_version_label": checked.list_version_label}
+        outcome = checked.outcome
+        if outcome in (Outcome.NOT_CONTROLLED, Outcome.QUESTIONS_NEEDED) and app.items.filter(catch_all=True).exists():
+            outcome = Outcome.CATCH_ALL  # the exporter states the catch-all applies (Law 12(3))
+        audit_extra = {"determination": outcome, "list_version_label": checked.list_version_label}
     _transition(app, actor, "submit", expected_version, audit_extra=audit_extra, **changes)
     return app
 
@@ -464,7 +480,7 @@ def _check_against_list(app: Application):
     """The list may have changed since the draft was saved: every code must still be listed (or
     under temporary control) today, and the export must not be prohibited (Law 10, Reg. 13)."""
     items = list(app.items.all())
-    unlisted = unlisted_codes([item.control_code for item in items])
+    unlisted = unlisted_codes([item.control_code for item in items if not item.catch_all])
     if unlisted:
         message = _not_listed_message(unlisted, version_in_force())
         raise ValidationFailed(message, code="not_listed", fields={"item.control_code": [message]})
@@ -473,7 +489,7 @@ def _check_against_list(app: Application):
         items=[{"control_code": item.control_code, "description": item.description} for item in items],
         destination=app.destination.code, end_user_name=app.end_user.name,
         end_user_country=app.end_user.country.code, importer_name=app.importer.name,
-        importer_country=app.importer.country.code, catch_all=None)
+        importer_country=app.importer.country.code)
     if answer.outcome == Outcome.PROHIBITED:
         raise ValidationFailed(_prohibited_message(answer.prohibitions), code="prohibited")
     return answer

@@ -238,7 +238,7 @@ def licence_verify(request, number):
     licence = (Licence.objects.select_related("application").defer("pdf")
                .filter(number=number.upper()[:20]).first())
     genuine = bool(licence) and selectors.licence_token_ok(licence, request.GET.get("t", ""))
-    codes = [i.control_code for i in licence.application.items.all()] if genuine else []
+    codes = [i.control_code or _("unlisted, catch-all (Art. 12(3))") for i in licence.application.items.all()] if genuine else []
     return render(request, "licensing/verify.html",
                   {"licence": licence if genuine else None, "number": number, "codes": codes},
                   status=200 if genuine else 404)
