@@ -343,15 +343,16 @@ def _names_an_item(ban: Prohibition) -> bool:
     return bool(ban.item_code or ban.temporary_control_id or ban.item_description)
 
 
-def prohibition_applies(ban: Prohibition, findings, destination: str, parties) -> ProhibitionHit | None:
-    """Every criterion the ban fills in must match. `parties` is [(role, name, country)]; a party
-    whose country is unknown is not ruled out by the ban's country."""
+def prohibition_applies(ban: Prohibition, findings, destinations, parties) -> ProhibitionHit | None:
+    """Every criterion the ban fills in must match. `destinations`: the destination country and
+    the end user's; `parties` is [(role, name, country)]; a party whose country is unknown is not
+    ruled out by the ban's country."""
     items = []
     if _names_an_item(ban):
         items = [finding.index for finding in findings if _item_banned(ban, finding)]
         if not items:
             return None
-    if ban.destination and ban.destination.code != destination:
+    if ban.destination and ban.destination.code not in destinations:
         return None
     role = ""
     if ban.party_name:
@@ -412,6 +413,9 @@ def determine(*, exporter, items, destination, end_user_name="", end_user_countr
     version = version_in_force(on)
     rules = load_rules()
     destination = (destination or "").upper()
+    # Where the items end up counts, not only where they are shipped first: an end user in another
+    # country makes that country a destination too (Law 10 bans exports to a destination).
+    destinations = {destination, (end_user_country or "").upper()} - {""}
     findings = []
     cautions = []
     controls = temporary_controls_in_force(on)
@@ -424,7 +428,7 @@ def determine(*, exporter, items, destination, end_user_name="", end_user_countr
         if finding.entry is not None:
             finding.regime = classify(finding.entry.code, rules)
         for control in controls:
-            if control.destinations and destination not in control.destinations:
+            if control.destinations and not destinations & set(control.destinations):
                 continue
             how = item_under_control(finding, control)
             if how:
@@ -438,7 +442,7 @@ def determine(*, exporter, items, destination, end_user_name="", end_user_countr
     parties = [("end_user", end_user_name, (end_user_country or "").upper()),
                ("importer", importer_name, (importer_country or "").upper())]
     hits = [hit for ban in prohibitions_in_force(on)
-            if (hit := prohibition_applies(ban, findings, destination, parties)) is not None]
+            if (hit := prohibition_applies(ban, findings, destinations, parties)) is not None]
 
     answers = {key: (catch_all or {}).get(key) for key in QUESTION_KEYS}
     if hits:

@@ -32,8 +32,18 @@ MAX_LENGTHS = {"code": 32, "parent": 32, "description_zh": 2000, "description_en
                "parameters_zh": 20000, "parameters_en": 30000, "notes": 5000, "hs_codes": 500}
 MAX_HS_CODES = 30
 _HS = re.compile(r"^[0-9]{4,10}$")
+# PostgreSQL text stores neither NUL nor an unpaired surrogate (a JSON file can hold both).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _TRUE = {"yes", "true", "1", "y", "是"}
 _FALSE = {"no", "false", "0", "n", "否", ""}
+
+
+def storable(text: str) -> bool:
+    return not _UNSTORABLE.search(text)
+
+
+class UnstorableText(ValueError):
+    """A text holding a character the database cannot store."""
 
 
 class FileRefused(ValidationFailed):
@@ -53,8 +63,10 @@ class RowError:
         messages = {}
         for language in ("zh-hans", "en"):
             with translation.override(language):
-                messages[language] = str(self.message)
-        return {"row": self.row, "code": self.code, "message": messages["en"], "messages": messages}
+                # A message may quote the bad value itself; the job's error list must be storable.
+                messages[language] = _UNSTORABLE.sub("\ufffd", str(self.message))
+        return {"row": self.row, "code": _UNSTORABLE.sub("\ufffd", self.code), "message": messages["en"],
+                "messages": messages}
 
 
 @dataclass
@@ -155,6 +167,10 @@ def _table_rows(records, file_format: str) -> ParsedFile:
         if header is None:
             if not any(str(cell).strip() for cell in cells):
                 raise FileRefused(_("The first row must be the header with the column names."))
+            # A spreadsheet pads the header to its widest row: a stray cell further right is that
+            # row's error (below), not a header problem.
+            while not str(cells[-1]).strip():
+                cells.pop()
             header = _check_header(cells)
             continue
         if not any(str(cell).strip() for cell in cells):
@@ -256,6 +272,8 @@ def _text(row: dict, name: str):
         value = str(_xlsx_cell(value))
     if not isinstance(value, str):
         raise TypeError(name)
+    if not storable(value):
+        raise UnstorableText(name)
     return value.strip()
 
 
@@ -307,12 +325,20 @@ def _check_row(number: int, row, errors: list) -> dict | None:
     if row.get("_extra_cells"):
         fail(shown, _("The row has more cells than the header has columns."))
     clean = {}
+    unreadable = set()  # fields already reported, not to be reported missing as well
     for name in ("code", "parent", "description_zh", "description_en", "parameters_zh", "parameters_en", "notes"):
         try:
             clean[name] = _text(row, name)
         except TypeError:
             fail(shown, lazy_format(_("Field “%(field)s” must be text."), field=name))
             clean[name] = ""
+            unreadable.add(name)
+            continue
+        except UnstorableText:
+            fail(shown, lazy_format(_("Field “%(field)s” contains a NUL character or an unpaired surrogate, "
+                                      "which cannot be stored."), field=name))
+            clean[name] = ""
+            unreadable.add(name)
             continue
         if len(clean[name]) > MAX_LENGTHS[name]:
             fail(shown, lazy_format(_("Field “%(field)s” is too long: at most %(max)s characters."),
@@ -322,16 +348,16 @@ def _check_row(number: int, row, errors: list) -> dict | None:
             clean["code"] = parse_control_code(clean["code"]).code
         except ValidationFailed as exc:
             fail(shown, exc.message)
-    elif not clean["code"]:
+    elif not clean["code"] and "code" not in unreadable:
         fail(shown, _("The code is missing."))
     if clean["parent"] and len(clean["parent"]) <= MAX_LENGTHS["parent"]:
         try:
             clean["parent"] = parse_control_code(clean["parent"]).code
         except ValidationFailed as exc:
             fail(shown, lazy_format(_("Bad parent code: %(reason)s"), reason=exc.message))
-    if not clean["description_zh"]:
+    if not clean["description_zh"] and "description_zh" not in unreadable:
         fail(shown, _("The Chinese description is missing."))
-    if not clean["description_en"]:
+    if not clean["description_en"] and "description_en" not in unreadable:
         fail(shown, _("The English description is missing."))
     try:
         hs_codes = _hs_codes(row)
@@ -373,7 +399,7 @@ def check_rows(parsed: ParsedFile, on_progress: Callable[[int, int], None] | Non
     for number, row in parsed.rows:
         try:
             code = parse_control_code(_text(row, "code")).code if isinstance(row, dict) else None
-        except (ValidationFailed, TypeError):
+        except (ValidationFailed, TypeError, UnstorableText):
             code = None
         if code:
             first_row.setdefault(code, number)

@@ -541,3 +541,82 @@ def test_list_page_groups_and_review_badge(actors, django_assert_max_num_queries
     assert resp.content.count(b"review-due") == 1
     exporter_view = page_as(actors.owner).get("/controllist/temporary/")
     assert b"review-due" not in exporter_view.content
+
+
+# ---------------------------------------------------------------- odd input (review)
+
+
+@pytest.mark.parametrize("overrides,field", [
+    ({"starts_on": date(9999, 1, 1), "ends_on": date(9999, 12, 31)}, "starts_on"),
+    ({"starts_on": date(9998, 6, 1), "ends_on": date(9999, 12, 31)}, "starts_on"),
+    ({"starts_on": date(1, 1, 1), "ends_on": date(1, 6, 1)}, "starts_on"),
+])
+def test_dates_at_the_ends_of_the_calendar_are_refused_not_a_crash(actors, overrides, field):
+    with pytest.raises(ValidationFailed) as exc:
+        make_control(actors.ministry, **overrides)
+    assert field in exc.value.fields and not TemporaryControl.objects.exists()
+    body = {"title_zh": "镓", "title_en": "Ga", **{k: v.isoformat() for k, v in overrides.items()}}
+    assert api_as(actors.ministry).post("/api/controllist/temporary-controls/", body,
+                                        format="json").status_code == 400
+    assert page_as(actors.ministry).post("/controllist/temporary/new/", body).status_code == 400
+    ban = api_as(actors.ministry).post("/api/controllist/prohibitions/", ban_data(
+        effective_from="9999-12-31", effective_until=None), format="json")
+    assert ban.status_code == 400 and not TemporaryControl.objects.exists() and not Prohibition.objects.exists()
+
+
+def test_an_extension_to_the_end_of_the_calendar_is_refused_not_a_crash(actors):
+    control = make_control(actors.ministry, starts_on=date(2999, 1, 1), ends_on=date(2999, 12, 31))
+    with pytest.raises(ValidationFailed):
+        services.temporary_control_extend(actor=actors.ministry, control_id=control.pk,
+                                          new_ends_on=date(9999, 12, 31))
+    assert page_as(actors.ministry).get(f"/controllist/temporary/{control.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("control_id", ["²", "1.5", "-1", True])
+def test_a_temporary_control_id_that_is_no_number_is_400(actors, control_id):
+    with pytest.raises(ValidationFailed) as exc:
+        services.prohibition_create(actor=actors.ministry, data=ban_data(temporary_control=control_id))
+    assert "temporary_control" in exc.value.fields and not Prohibition.objects.exists()
+
+
+@pytest.mark.parametrize("ends_on,latest", [
+    (date(2030, 2, 28), date(2032, 2, 29)),   # the extension runs 2030-03-01 to 2032-02-29: two years
+    (date(2032, 2, 29), date(2034, 2, 28)),
+    (date(2027, 12, 31), date(2029, 12, 31)),
+])
+def test_an_extension_period_is_two_years_from_the_day_after_the_end(actors, ends_on, latest):
+    control = make_control(actors.ministry, starts_on=ends_on - timedelta(days=300), ends_on=ends_on)
+    with pytest.raises(ValidationFailed):
+        services.temporary_control_extend(actor=actors.ministry, control_id=control.pk,
+                                          new_ends_on=latest + timedelta(days=1))
+    control = services.temporary_control_extend(actor=actors.ministry, control_id=control.pk, new_ends_on=latest)
+    assert control.ends_on == latest and control.extensions == 1
+
+
+def test_a_null_character_anywhere_is_400_not_a_crash(actors):
+    """PostgreSQL refuses NUL in text: every way in must refuse it first."""
+    control = make_control(actors.ministry)
+    ban = services.prohibition_create(actor=actors.ministry, data=ban_data())
+    api, page = api_as(actors.ministry), page_as(actors.ministry)
+    good = {"title_zh": "镓", "title_en": "Ga", "starts_on": "2026-01-01", "ends_on": "2026-12-31"}
+    for key in ("title_zh", "title_en", "description_en", "announcement", "control_code"):
+        body = {**good, key: "A\x00B"}
+        assert api.post("/api/controllist/temporary-controls/", body, format="json").status_code == 400, key
+        assert page.post("/controllist/temporary/new/", body).status_code == 400, key
+    for body in ({"hs_codes": ["8112\x00"]}, {"destinations": ["U\x00"]}):
+        assert api.post("/api/controllist/temporary-controls/", {**good, **body}, format="json").status_code == 400
+    for key in ("party_name", "item_description", "reason_zh", "announcement", "item_code"):
+        body = {**ban_data(effective_from="2026-01-01"), key: "A\x00B"}
+        assert api.post("/api/controllist/prohibitions/", body, format="json").status_code == 400, key
+        assert page.post("/controllist/prohibitions/new/", body).status_code == 400, key
+    assert api.post(f"/api/controllist/temporary-controls/{control.pk}/cancel/", {"reason": "x\x00"},
+                    format="json").status_code == 400
+    assert page.post(f"/controllist/temporary/{control.pk}/cancel/", {"reason": "x\x00"}).status_code == 400
+    assert api.post(f"/api/controllist/prohibitions/{ban.pk}/revoke/", {"reason": "x\x00"},
+                    format="json").status_code == 400
+    assert page.post(f"/controllist/prohibitions/{ban.pk}/revoke/", {"reason": "x\x00"}).status_code == 400
+    control.refresh_from_db()
+    ban.refresh_from_db()
+    assert control.state == TemporaryControlState.ACTIVE and ban.revoked_at is None
+    assert TemporaryControl.objects.count() == 1 and Prohibition.objects.count() == 1
+

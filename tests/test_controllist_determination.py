@@ -456,3 +456,39 @@ def test_a_prohibited_application_is_blocked_at_submission(actors, version, case
     app.refresh_from_db()
     assert app.status == "draft" and app.version == version_before and app.reference is None
     assert not _submit_events(app).exists()
+
+
+# ---------------------------------------------------------------- odd input (review)
+
+
+@pytest.mark.parametrize("rows", ["²", "٣", "9" * 5000, "-1", "0", "abc"])
+def test_odd_row_counts_do_not_crash_the_page(actors, rows):
+    resp = page_as(actors.owner).get("/controllist/determine/", {"rows": rows})
+    assert resp.status_code == 200
+    assert 1 <= resp.context["rows"].total_form_count() <= d.MAX_ITEMS
+
+
+
+def test_a_destination_ban_catches_an_end_user_in_that_country_shipped_via_another(actors, version):
+    """The destination that counts is where the items end up: shipping to a third country first
+    does not take an export to an end user in a banned country out of the ban (Law 10)."""
+    ban(actors, destination="KP")
+    via = ask(["1C902.a"], destination="DE", end_user_name="Ryugyong Trading", end_user_country="KP")
+    assert via.outcome == Outcome.PROHIBITED
+    assert ask(["1C902.a"], destination="DE", end_user_country="DE").outcome == Outcome.LICENCE_REQUIRED
+    temporary(actors, destinations=["US"])
+    item = [{"description": "high-purity gallium"}]
+    assert ask(item, destination="DE", end_user_country="US", catch_all=NO).outcome == Outcome.LICENCE_REQUIRED
+    assert ask(item, destination="DE", end_user_country="JP", catch_all=NO).outcome == Outcome.NOT_CONTROLLED
+
+
+def test_a_null_character_is_400_not_a_crash(actors, version):
+    api, page = api_as(actors.owner), page_as(actors.owner)
+    for body in ({"items": [{"description": "gallium\x00"}], "destination": "DE"},
+                 {"items": [{"control_code": "1C902.a\x00"}], "destination": "DE"},
+                 {"items": [{"control_code": "1C902.a"}], "destination": "DE", "end_user_name": "A\x00B"}):
+        assert api.post("/api/controllist/determinations/", body, format="json").status_code == 400
+    assert page.post("/controllist/determine/", _page_body([{"description": "gallium\x00"}])).status_code == 400
+    assert page.post("/controllist/determine/", _page_body([{"control_code": "1C902.a"}],
+                                                           importer_name="A\x00B")).status_code == 400
+

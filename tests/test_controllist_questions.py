@@ -174,6 +174,26 @@ def test_emails_go_out_on_ask_request_info_and_answer(actors, listed):
     assert len(emails()) == 4
 
 
+
+def test_emails_reach_only_active_users_of_the_asking_company(actors, listed):
+    """A deactivated asker (someone who left the company) or officer gets no more mail about the
+    thread; it goes to the active people on that side instead, never to another company."""
+    question = ask(actors.owner)
+    actors.owner.is_active = False
+    actors.owner.save(update_fields=["is_active"])
+    services.question_request_info(actor=actors.ministry, question_id=question.pk, message="Purity?",
+                                   expected_version=1)
+    assert emails()[-1]["to"] == [actors.colleague.email]
+    actors.ministry.is_active = False
+    actors.ministry.save(update_fields=["is_active"])
+    services.question_reply(actor=actors.colleague, question_id=question.pk, message="99.5 %", expected_version=2)
+    assert emails()[-1]["to"] == [actors.senior.email]
+    services.question_answer(actor=actors.senior, question_id=question.pk, code="1C902.a", note="Listed.",
+                             expected_version=3)
+    assert emails()[-1]["to"] == [actors.colleague.email]
+    assert all(actors.outsider.email not in sent["to"] and actors.owner.email not in sent["to"]
+               for sent in emails()[1:])
+
 # A wrong state for each action; the message differs from any earlier one so it is not a replay.
 WRONG_STATES = [
     ("request_info", QuestionStatus.INFO_REQUESTED), ("request_info", QuestionStatus.ANSWERED),
@@ -690,3 +710,4 @@ def test_typing_a_description_offers_the_answer_and_fills_the_code(live_server, 
     page.wait_for_selector(f"#classification-suggestions [data-reference='{answered.reference}'] .use-code")
     page.click("#classification-suggestions .use-code")
     assert page.locator("[name=item_control_code]").input_value() == "1C902.a"
+

@@ -436,6 +436,17 @@ def test_only_a_draft_can_be_published_or_discarded(actors, sample):
         services.version_publish(actor=actors.ministry, version_id=draft.pk, effective_from=FUTURE)
 
 
+def test_a_discarded_draft_gives_its_label_up_for_the_corrected_file(actors):
+    first = draft_from(actors.ministry, good_entries(), "t-2027")
+    services.version_discard(actor=actors.ministry, version_id=first.pk)
+    first.refresh_from_db()
+    assert first.label != "t-2027" and first.label.startswith("t-2027~discarded-")
+    event = AuditEvent.objects.get(action="controllist.version_discard")
+    assert event.before["label"] == "t-2027" and event.after["label"] == first.label
+    again = draft_from(actors.ministry, good_entries(), "t-2027")
+    assert again.pk != first.pk and again.state == VersionState.DRAFT
+
+
 @pytest.mark.parametrize("who", ["owner", "province", "agency", "customs"])
 def test_only_ministry_officers_write(actors, sample, who):
     actor = getattr(actors, who)
@@ -672,3 +683,92 @@ def test_command_publish_refuses_a_past_date(actors):
     call_command("controllist", "publish", "t-cmdpub", "--effective", "2099-01-01")
     draft.refresh_from_db()
     assert draft.state == VersionState.PUBLISHED
+
+
+# ---------------------------------------------------------------- odd input (review)
+
+
+def test_a_stray_cell_right_of_the_table_is_a_row_error_not_a_refused_header(actors):
+    """A spreadsheet pads every row, the header too, to the widest row: one stray cell must be
+    reported on its own row, not make the header look wrong."""
+    rows = table(good_entries())
+    rows[2] = [*rows[2], None, "stray"]
+    job = import_file(actors.ministry, "stray.xlsx", xlsx_bytes(rows))
+    assert job.state == ImportState.FAILED
+    assert [(error["row"], error["code"]) for error in job.errors] == [(3, "1C902.a")]
+    assert "more cells than the header" in job.errors[0]["message"]
+    rows = table(good_entries())
+    rows[0] = [*rows[0], ""]  # a trailing comma after the last column name
+    assert import_file(actors.ministry, "comma.csv", csv_bytes(rows), label="t-comma").state == ImportState.DONE
+
+
+def test_nul_and_lone_surrogates_in_a_json_file_are_row_errors(actors):
+    """PostgreSQL stores neither NUL nor an unpaired surrogate: the officer must see which row
+    has one, not an unexpected failure (and the stored error list must itself be storable)."""
+    data = json.loads((DATA / "good.json").read_text(encoding="utf-8"))
+    data["entries"][0]["description_en"] = "Sa\x00marium"
+    data["entries"][1]["notes"] = "half a pair \ud800"
+    data["entries"][2]["hs_codes"] = ["72\x0002"]
+    data["entries"][3]["code"] = "3A\x00001"
+    job = services.import_job_create(actor=actors.ministry, upload=upload("nul.json", json.dumps(data).encode()))
+    services.import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.state == ImportState.FAILED and job.version is None
+    rows = {error["row"] for error in job.errors}
+    assert rows == {1, 2, 3, 4}, job.errors
+    assert not any("unexpectedly" in error["message"] for error in job.errors)
+    assert "\x00" not in json.dumps(job.errors) and "\\u0000" not in json.dumps(job.errors)
+
+
+def test_nul_in_a_json_file_s_titles_is_refused_by_field(actors):
+    data = json.loads((DATA / "good.json").read_text(encoding="utf-8"))
+    data["version"]["title_en"] = "Test\x00list"
+    data["version"]["source"] = "\ud800"
+    job = services.import_job_create(actor=actors.ministry, upload=upload("nul.json", json.dumps(data).encode()))
+    services.import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.state == ImportState.FAILED and job.version is None
+    messages = [error["message"] for error in job.errors]
+    assert any(message.startswith("Title (English):") for message in messages), messages
+    assert any(message.startswith("Source:") for message in messages), messages
+    assert not ListVersion.objects.filter(label="t-json").exists()
+
+
+@pytest.mark.parametrize("against", ["²", "١", "x", "-1", "9" * 30])
+def test_odd_against_parameter_is_not_a_server_error(client, actors, sample, against):
+    client.force_login(actors.owner)
+    page = client.get(reverse("controllist-version", args=[sample.pk]), {"against": against})
+    assert page.status_code == 200
+    api = client.get(f"/api/controllist/versions/{sample.pk}/diff/", {"against": against})
+    assert api.status_code in (400, 404)
+
+
+def test_version_page_names_changed_fields_in_words(client, actors):
+    old_entries = good_entries()
+    new_entries = [dict(e) for e in old_entries]
+    new_entries[1]["hs_codes"] = ["7202", "8505"]
+    new_entries[2]["uncertain"] = False
+    old = draft_from(actors.ministry, old_entries, "t-words-old")
+    new = draft_from(actors.ministry, new_entries, "t-words-new")
+    client.force_login(actors.ministry)
+    html = client.get(reverse("controllist-version", args=[new.pk]), {"against": old.pk}).content.decode()
+    changed = html[html.index('id="diff-changed"'):]
+    assert "<td>HS codes</td>" in changed and "<td>hs_codes</td>" not in changed
+    assert "<ins>7202, 8505</ins>" in changed and "[&#x27;7202" not in changed
+    assert "<del>yes</del>" in changed and "<ins>no</ins>" in changed
+
+
+def test_a_label_taken_by_another_import_meanwhile_fails_the_job_cleanly(actors, monkeypatch):
+    job = import_file(actors.ministry, "a.csv", (DATA / "good.csv").read_bytes(), label="t-race", run=False)
+    real = services.version_meta
+
+    def meta_then_race(**kwargs):
+        meta = real(**kwargs)  # the label was free when checked...
+        ListVersion.objects.create(label="t-race", title_zh="x", title_en="x", effective_from=FUTURE)
+        return meta  # ...and another import took it before this one wrote its version
+
+    monkeypatch.setattr(services, "version_meta", meta_then_race)
+    job = services.import_job_run(job_id=job.pk)
+    assert job.state == ImportState.FAILED and "already exists" in job.errors[0]["message"]
+    assert ListVersion.objects.filter(label="t-race").count() == 1
+    assert not Entry.objects.filter(version__label="t-race").exists()

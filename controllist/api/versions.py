@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from controllist.diff import default_base, version_diff
 from controllist.models import ImportJob, ListVersion, VersionState
 from controllist.services import versions as services
+from controllist.views.versions import version_id
 from portal.api import SafeJSONParser
 from portal.errors import NotAllowed, ValidationFailed
 
@@ -130,9 +131,9 @@ class VersionDiffView(APIView):
         version = get_object_or_404(_versions(request), pk=pk)
         against = request.query_params.get("against")
         if against not in (None, ""):
-            if not against.isdigit():
+            if version_id(against) is None:
                 raise ValidationFailed(fields={"against": [_("Give a version id.")]})
-            base = get_object_or_404(_versions(request), pk=int(against))
+            base = get_object_or_404(_versions(request), pk=version_id(against))
         else:
             base = default_base(version)
         return Response(DiffSerializer(version_diff(base, version)).data)

@@ -33,6 +33,10 @@ PERIOD_YEARS = 2
 MAX_EXTENSIONS = 2
 REVIEW_NOTICE_DAYS = 60
 
+# Dates outside these are typing errors, and two years past 9999 cannot be computed at all.
+EARLIEST_DATE = date(1949, 10, 1)
+LATEST_DATE = date(2999, 12, 31)
+
 _HS_CODE = re.compile(r"^[0-9]{4,10}$")
 _CODE_HEAD = re.compile(r"^[0-9]([A-E]([0-9]{1,3})?)?$")
 
@@ -46,6 +50,12 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
+
+
+def extension_limit(ends_on: date) -> date:
+    """The latest end date of an extension: a new period of at most two years (Reg. 12) that
+    starts the day after the current end, counted like the first period."""
+    return add_years(ends_on + timedelta(days=1), PERIOD_YEARS) - timedelta(days=1)
 
 
 def _require_ministry(actor) -> None:
@@ -74,13 +84,20 @@ def _date(value, field: str, *, required: bool = True) -> date | None:
         if required:
             raise ValidationFailed(fields={field: [_("Enter a date (YYYY-MM-DD).")]})
         return None
+    day = None
     if isinstance(value, date) and not hasattr(value, "hour"):
-        return value
-    if isinstance(value, str):
+        day = value
+    elif isinstance(value, str):
         try:
-            return date.fromisoformat(value.strip())
+            day = date.fromisoformat(value.strip())
         except ValueError:
             pass
+    if day is not None:
+        if EARLIEST_DATE <= day <= LATEST_DATE:
+            return day
+        message = lazy_format(_("Enter a date between %(earliest)s and %(latest)s."),
+                              earliest=EARLIEST_DATE.isoformat(), latest=LATEST_DATE.isoformat())
+        raise ValidationFailed(message, fields={field: [message]})
     raise ValidationFailed(lazy_format(_("“%(value)s” is not a date (YYYY-MM-DD)."), value=value),
                            fields={field: [_("Enter a date (YYYY-MM-DD).")]})
 
@@ -270,7 +287,7 @@ def temporary_control_extend(*, actor, control_id, new_ends_on, expected_version
         raise InvalidTransition(_("A temporary control may be extended at most twice (Reg. 12). This one "
                                   "has been extended twice: cancel it, or move the item onto the list."),
                                 code="too_many_extensions")
-    limit = add_years(control.ends_on, PERIOD_YEARS)
+    limit = extension_limit(control.ends_on)
     if new_ends_on <= control.ends_on:
         message = lazy_format(_("The new end date must be after the current one (%(day)s)."),
                               day=control.ends_on.isoformat())
@@ -424,7 +441,7 @@ def _clean_prohibition(data: dict) -> dict:
         cleaned["item_code"] = check_item_code_or_prefix(raw_code)
     control_id = data.get("temporary_control")
     if control_id not in (None, ""):
-        if isinstance(control_id, bool) or not str(control_id).isdigit():
+        if isinstance(control_id, bool) or not re.fullmatch(r"[0-9]{1,18}", str(control_id)):
             raise ValidationFailed(fields={"temporary_control": [_("Expected the id of a temporary control.")]})
         cleaned["temporary_control"] = TemporaryControl.objects.filter(pk=int(control_id)).first()
         if cleaned["temporary_control"] is None:

@@ -209,6 +209,23 @@ def _ministry_addresses() -> list[str]:
                 .values_list("email", flat=True))
 
 
+def _exporter_addresses(question) -> list[str]:
+    """The asker while active in the asking company, else that company's active exporter users:
+    someone who has left must not keep receiving the company's classification answers."""
+    asker = question.asked_by
+    if asker.is_active and asker.organisation_id == question.exporter_id and asker.role in EXPORTER_ROLES:
+        return [asker.email]
+    return list(User.objects.filter(organisation_id=question.exporter_id, role__in=EXPORTER_ROLES,
+                                    is_active=True).exclude(email="").values_list("email", flat=True))
+
+
+def _officer_addresses(officer) -> list[str]:
+    """The officer who asked for the information while active, else every active officer."""
+    if officer.is_active and officer.role in MINISTRY_ROLES:
+        return [officer.email]
+    return _ministry_addresses()
+
+
 # ---------------------------------------------------------------- transitions
 
 
@@ -323,7 +340,7 @@ def question_request_info(*, actor, question_id, message: str, expected_version)
         return question
     _check_transition(question, actor, "request_info", expected_version)
     _apply(question, actor, "request_info", body)
-    _email([question.asked_by.email],
+    _email(_exporter_addresses(question),
            f"{question.reference} 需补充信息 / More information needed",
            f"商务部就您的分类咨询 {question.reference}（{question.item_name}）要求补充信息：\n"
            f"The ministry asks for more information on your classification question "
@@ -351,7 +368,7 @@ def question_reply(*, actor, question_id, message: str, documents=(), expected_v
                 audit.record(actor=actor, action="classification_question.documents", obj=question,
                              after={"documents": _documents_after(docs)})
             if requester is not None:
-                _email([requester.author.email],
+                _email(_officer_addresses(requester.author),
                        f"{question.reference} 出口经营者已答复 / The exporter replied",
                        f"{question.exporter.name_zh} 已答复分类咨询 {question.reference}：\n"
                        f"{question.exporter.name_en or question.exporter.name_zh} replied on "
@@ -412,7 +429,7 @@ def question_answer(*, actor, question_id, code: str = "", not_controlled: bool 
            answer_note=note, answer_list_version=version_in_force(), answered_by=actor,
            answered_at=timezone.now())
     outcome = (f"{code}" if code else "不属于管制物项 / not controlled")
-    _email([question.asked_by.email],
+    _email(_exporter_addresses(question),
            f"{question.reference} 分类咨询已答复 / Classification answered: {outcome}",
            f"商务部已答复您的分类咨询 {question.reference}（{question.item_name}）：{outcome}\n"
            f"The ministry answered your classification question {question.reference} "

@@ -34,7 +34,7 @@ MAX_KEPT_ERRORS = 2000
 # A run that has not finished after this long is dead (20,000 entries take about a minute).
 IMPORT_STALE_AFTER = timedelta(minutes=15)
 FIELD_LABELS = {"label": _("Label"), "title_zh": _("Title (Chinese)"), "title_en": _("Title (English)"),
-                "effective_from": _("Effective from")}
+                "effective_from": _("Effective from"), "source": _("Source")}
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 
 
@@ -84,6 +84,10 @@ def version_meta(*, label, title_zh, title_en, effective_from, defaults: dict | 
             errors[name] = [_("This title is required.")]
         elif len(meta[name]) > 200:
             errors[name] = [_("At most 200 characters.")]
+    # A JSON file's own texts reach here unchecked by any form.
+    for name in ("title_zh", "title_en", "source"):
+        if name not in errors and not importer.storable(meta[name]):
+            errors[name] = [_("Contains a NUL character or an unpaired surrogate, which cannot be stored.")]
     try:
         meta["effective_from"] = _date(effective_from, "effective_from") or _date(
             defaults.get("effective_from"), "effective_from")
@@ -330,9 +334,12 @@ def version_discard(*, actor, version_id) -> ListVersion:
             return version
         if version.state != VersionState.DRAFT:
             raise InvalidTransition(_("Only a draft can be discarded; a published version stays on record."))
-        before = _state(version)
+        before = {**_state(version), "label": version.label}
         version.state = VersionState.DISCARDED
-        version.save(update_fields=["state"])
+        # Labels are unique; a discarded draft gives its label up so the corrected file can be
+        # imported under it. The audit event keeps the label it had.
+        version.label = f"{version.label[:24]}~discarded-{version.pk}"
+        version.save(update_fields=["state", "label"])
         audit.record(actor=actor, action="controllist.version_discard", obj=version, before=before,
-                     after=_state(version))
+                     after={**_state(version), "label": version.label})
     return version

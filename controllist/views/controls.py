@@ -1,6 +1,7 @@
 """Pages for temporary controls and prohibitions (everyone signed in reads them; ministry officers
 add, extend, cancel and revoke), and the "do I need a licence?" page for any signed-in user."""
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -235,7 +236,7 @@ def _temporary_context(request, control, **forms_):
         "can_change": can_change,
         "can_extend": can_change and control.extensions < services.MAX_EXTENSIONS,
         "max_extensions": services.MAX_EXTENSIONS,
-        "latest_end": services.add_years(control.ends_on, services.PERIOD_YEARS),
+        "latest_end": services.extension_limit(control.ends_on),
         **{name: forms_.get(name) or form_class(initial={"version": control.version}, auto_id=f"{name}_%s")
            for form_class, name, _done in TEMPORARY_ACTIONS.values()},
         "prohibitions": control.prohibitions.all(),
@@ -379,7 +380,10 @@ def prohibition_revoke(request, pk):
 
 def _row_count(request) -> int:
     raw = request.GET.get("rows", "")
-    return min(max(int(raw), 1), determination.MAX_ITEMS) if raw.isdigit() else 3
+    # Not str.isdigit(): it lets through "²", which int() refuses.
+    if not re.fullmatch(r"[0-9]{1,3}", raw):
+        return 3
+    return min(max(int(raw), 1), determination.MAX_ITEMS)
 
 
 @login_required

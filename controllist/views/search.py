@@ -168,11 +168,12 @@ def entry_history(user, entry: Entry) -> list[HistoryStep]:
 
 
 def _changes(before: dict, after: dict) -> list:
-    return [(name, FIELD_LABELS.get(name, name), _shown(before.get(name)), _shown(after.get(name)))
+    return [(name, FIELD_LABELS.get(name, name), shown(before.get(name)), shown(after.get(name)))
             for name in after if before.get(name) != after.get(name)]
 
 
-def _shown(value) -> str:
+def shown(value) -> str:
+    """A snapshot value as the pages show it: lists joined, yes or no for flags."""
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     if isinstance(value, bool):

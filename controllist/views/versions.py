@@ -1,6 +1,8 @@
 """Pages for list versions: everyone signed in sees the published versions; ministry officers also
 see drafts, import files, compare a draft with the version in force, and publish or discard it."""
 
+from types import SimpleNamespace
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from controllist.diff import default_base, version_diff
 from controllist.models import ImportJob, ImportState, ListVersion, VersionState
 from controllist.services import versions as services
+from controllist.views.search import FIELD_LABELS, shown
 from portal.errors import DomainError, NotAllowed, ValidationFailed
 from portal.pages import domain_errors_as_pages
 
@@ -65,14 +68,30 @@ def _paged(request, items, name):
     return Paginator(items, DIFF_PAGE_SIZE).get_page(request.GET.get(f"{name}_page"))
 
 
+def version_id(raw) -> int | None:
+    """A version id from a query parameter; None unless plain ASCII digits (str.isdigit also
+    accepts "²" and "١", which int() or the database refuse)."""
+    raw = raw or ""
+    return int(raw) if raw.isascii() and raw.isdigit() else None
+
+
+def _changed_rows(page) -> list:
+    """The changed entries of one diff page, fields named in words and values as the entry page
+    shows them."""
+    return [SimpleNamespace(code=changed.code, changes=[(FIELD_LABELS.get(name, name), shown(old), shown(new))
+                                                        for name, old, new in changed.changes])
+            for changed in page]
+
+
 def _detail_context(request, version, publish_form=None):
     visible = ListVersion.objects.visible_to(request.user)
     against = None
-    if request.GET.get("against", "").isdigit():
-        against = visible.exclude(pk=version.pk).filter(pk=request.GET["against"]).first()
+    if (against_id := version_id(request.GET.get("against"))) is not None:
+        against = visible.exclude(pk=version.pk).filter(pk=against_id).first()
     base = against or default_base(version)
     diff = version_diff(base, version)
     is_ministry = request.user.is_ministry
+    changed = _paged(request, diff.changed, "changed")
     return {
         "version": version,
         "in_force": ListVersion.objects.in_force(),
@@ -81,7 +100,8 @@ def _detail_context(request, version, publish_form=None):
         "counts": diff.counts,
         "added": _paged(request, diff.added, "added"),
         "removed": _paged(request, diff.removed, "removed"),
-        "changed": _paged(request, diff.changed, "changed"),
+        "changed": changed,
+        "changed_rows": _changed_rows(changed),
         "others": visible.exclude(pk=version.pk).order_by("-effective_from", "-pk")[:50],
         "can_publish": is_ministry and version.state == VersionState.DRAFT,
         "publish_form": publish_form or PublishForm(initial={
