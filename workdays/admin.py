@@ -40,18 +40,37 @@ class CalendarYearForm(forms.ModelForm):
         return cleaned
 
 
-# Admin edits of the calendar move statutory deadlines, so each one is audited (in the admin's
-# own transaction). Bulk deletes from the change list are switched off for the same reason.
-YEAR_FIELDS = ("complete", "source", "published_on")
-DAY_FIELDS = ("is_working_day", "name_zh", "name_en", "note")
+class AuditedAdmin(admin.ModelAdmin):
+    """Admin edits of the calendar move statutory deadlines, so each one is audited (in the
+    admin's own transaction) as `<audit_name>_add/_change/_delete`. Bulk deletes from the change
+    list, which would bypass delete_model, are switched off for the same reason."""
 
+    audit_name = ""
+    audit_fields: tuple = ()
 
-def _state(obj, fields) -> dict | None:
-    return None if obj is None else {name: str(getattr(obj, name)) for name in fields}
+    def _state(self, obj) -> dict | None:
+        return None if obj is None else {name: str(getattr(obj, name)) for name in self.audit_fields}
+
+    def save_model(self, request, obj, form, change):
+        before = self._state(type(obj).objects.filter(pk=obj.pk).first())
+        super().save_model(request, obj, form, change)
+        action = f"{self.audit_name}_change" if change else f"{self.audit_name}_add"
+        audit.record(actor=request.user, action=action, obj=obj, before=before, after=self._state(obj))
+
+    def delete_model(self, request, obj):
+        audit.record(actor=request.user, action=f"{self.audit_name}_delete", obj=obj, before=self._state(obj))
+        super().delete_model(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
+class CalendarYearAdmin(AuditedAdmin):
+    audit_name = "workdays.year"
+    audit_fields = ("complete", "source", "published_on")
     form = CalendarYearForm
     list_display = (
         "year",
@@ -65,21 +84,6 @@ class CalendarYearAdmin(admin.ModelAdmin):
     list_filter = ("complete",)
     readonly_fields = ("version", "updated_at")
     actions = ("fill_weekdays",)
-
-    def save_model(self, request, obj, form, change):
-        before = _state(CalendarYear.objects.filter(pk=obj.pk).first(), YEAR_FIELDS)
-        super().save_model(request, obj, form, change)
-        audit.record(actor=request.user, action="workdays.year_change" if change else "workdays.year_add",
-                     obj=obj, before=before, after=_state(obj, YEAR_FIELDS))
-
-    def delete_model(self, request, obj):
-        audit.record(actor=request.user, action="workdays.year_delete", obj=obj, before=_state(obj, YEAR_FIELDS))
-        super().delete_model(request, obj)
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
 
     def get_readonly_fields(self, request, obj=None):
         # The year is the primary key: "changing" it would add a second year.
@@ -125,27 +129,14 @@ class YearFilter(admin.SimpleListFilter):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(AuditedAdmin):
+    audit_name = "workdays.day"
+    audit_fields = ("is_working_day", "name_zh", "name_en", "note")
     list_display = ("date", "weekday", "is_working_day", "name_zh", "name_en", "note")
     list_filter = (YearFilter, "is_working_day")
     search_fields = ("name_zh", "name_en", "note")
     date_hierarchy = "date"
     list_per_page = 100
-
-    def save_model(self, request, obj, form, change):
-        before = _state(CalendarDay.objects.filter(pk=obj.pk).first(), DAY_FIELDS)
-        super().save_model(request, obj, form, change)
-        audit.record(actor=request.user, action="workdays.day_change" if change else "workdays.day_add",
-                     obj=obj, before=before, after=_state(obj, DAY_FIELDS))
-
-    def delete_model(self, request, obj):
-        audit.record(actor=request.user, action="workdays.day_delete", obj=obj, before=_state(obj, DAY_FIELDS))
-        super().delete_model(request, obj)
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
 
     def get_readonly_fields(self, request, obj=None):
         # The date is the primary key: "changing" it would add a second day.
