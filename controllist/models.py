@@ -254,12 +254,16 @@ class TemporaryControl(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Lets a retried create (double click, network retry) return the control it already made.
+    client_token = models.UUIDField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-starts_on", "-pk"]
         verbose_name = _("temporary control")
         constraints = [
+            models.UniqueConstraint(fields=["created_by", "client_token"],
+                                    name="one_temporary_control_per_client_token"),
             models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")),
                                    name="temporary_control_ends_after_start"),
             models.CheckConstraint(condition=Q(extensions__lte=2), name="temporary_control_two_extensions"),
@@ -297,11 +301,14 @@ class Prohibition(models.Model):
     revoke_reason = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    client_token = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-effective_from", "-pk"]
         verbose_name = _("prohibition")
         constraints = [
+            models.UniqueConstraint(fields=["created_by", "client_token"],
+                                    name="one_prohibition_per_client_token"),
             models.CheckConstraint(
                 condition=~Q(item_code="", temporary_control__isnull=True, destination="", party_name=""),
                 name="prohibition_names_something"),

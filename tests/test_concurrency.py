@@ -96,3 +96,21 @@ def test_on_commit_send_and_relay_at_once_send_a_message_once(actors, case_facto
     assert len(sent) == 1
     message.refresh_from_db()
     assert message.sent_at is not None and message.attempts == 1
+
+
+def test_a_temporary_control_created_three_times_at_once_is_made_once(actors):
+    """A double click that arrives as racing requests: the unique client token settles it."""
+    import uuid
+
+    from controllist.models import TemporaryControl
+    from controllist.services import controls
+
+    token = uuid.uuid4()
+    data = {"title_zh": "高纯镓", "title_en": "High-purity gallium", "starts_on": "2026-12-01",
+            "ends_on": "2027-11-30"}
+    results = race(*[lambda: controls.temporary_control_create(actor=actors.ministry, data=data,
+                                                               client_token=token)] * 3)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert len({r.pk for r in results}) == 1
+    assert TemporaryControl.objects.filter(client_token=token).count() == 1
+    assert AuditEvent.objects.filter(action="controllist.temporary_control_create").count() == 1

@@ -6,7 +6,7 @@ audit event, and schedules side effects through the outbox. Only ministry office
 import re
 from datetime import date, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
@@ -159,15 +159,29 @@ def check_item_code_or_prefix(raw: str) -> str:
             code=exc.code, fields={"item_code": [exc.message]}) from None
 
 
-def _replayed(actor, action: str, client_token, model):
-    """What a create with this client token already made (a double click or a retried request).
-    The actor's row is locked first so two simultaneous repeats cannot both pass the check."""
-    if not client_token:
-        return None
-    User.objects.select_for_update().filter(pk=actor.pk).first()
-    event = (AuditEvent.objects.filter(action=action, actor=actor, after__client_token=str(client_token))
-             .order_by("-seq").values("object_id").first())
-    return model.objects.filter(pk=event["object_id"]).first() if event else None
+def _create_numbered(*, actor, model, cleaned: dict, prefix: str, action: str, snapshot, client_token):
+    """Create a temporary control or prohibition with its public number, audited. The same
+    client token (a double click or a retried request) returns what the first create made; the
+    unique (created_by, client_token) constraint settles two that race."""
+
+    def made_before():
+        return model.objects.filter(created_by=actor, client_token=client_token).first() if client_token else None
+
+    existing = made_before()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            obj = model.objects.create(created_by=actor, client_token=client_token or None, **cleaned)
+            obj.number = f"{prefix}{timezone.localdate().year}-{obj.pk:04d}"
+            obj.save(update_fields=["number"])
+            audit.record(actor=actor, action=action, obj=obj, after=snapshot(obj))
+    except IntegrityError:
+        existing = made_before()
+        if existing is None:
+            raise
+        return existing
+    return obj
 
 
 def _last_event(obj):
@@ -234,18 +248,9 @@ def temporary_control_create(*, actor, data: dict, client_token=None) -> Tempora
     """Add a temporary control. The same client_token returns the control already made."""
     _require_ministry(actor)
     cleaned = _clean_control(data or {})
-    with transaction.atomic():
-        existing = _replayed(actor, "controllist.temporary_control_create", client_token, TemporaryControl)
-        if existing is not None:
-            return existing
-        control = TemporaryControl.objects.create(created_by=actor, **cleaned)
-        control.number = f"LS{timezone.localdate().year}-{control.pk:04d}"
-        control.save(update_fields=["number"])
-        after = _control_snapshot(control)
-        if client_token:
-            after["client_token"] = str(client_token)
-        audit.record(actor=actor, action="controllist.temporary_control_create", obj=control, after=after)
-    return control
+    return _create_numbered(actor=actor, model=TemporaryControl, cleaned=cleaned, prefix="LS",
+                            action="controllist.temporary_control_create", snapshot=_control_snapshot,
+                            client_token=client_token)
 
 
 def _lock_control(control_id) -> TemporaryControl:
@@ -464,18 +469,9 @@ def _clean_prohibition(data: dict) -> dict:
 def prohibition_create(*, actor, data: dict, client_token=None) -> Prohibition:
     _require_ministry(actor)
     cleaned = _clean_prohibition(data or {})
-    with transaction.atomic():
-        existing = _replayed(actor, "controllist.prohibition_create", client_token, Prohibition)
-        if existing is not None:
-            return existing
-        ban = Prohibition.objects.create(created_by=actor, **cleaned)
-        ban.number = f"JZ{timezone.localdate().year}-{ban.pk:04d}"
-        ban.save(update_fields=["number"])
-        after = _prohibition_snapshot(ban)
-        if client_token:
-            after["client_token"] = str(client_token)
-        audit.record(actor=actor, action="controllist.prohibition_create", obj=ban, after=after)
-    return ban
+    return _create_numbered(actor=actor, model=Prohibition, cleaned=cleaned, prefix="JZ",
+                            action="controllist.prohibition_create", snapshot=_prohibition_snapshot,
+                            client_token=client_token)
 
 
 @transaction.atomic
