@@ -19,6 +19,7 @@ class Role(models.TextChoices):
     MINISTRY_OFFICER = "ministry_officer", _("Ministry case officer")
     MINISTRY_SENIOR = "ministry_senior", _("Ministry senior officer")
     AGENCY_REVIEWER = "agency_reviewer", _("Agency reviewer")
+    AGENCY_LEAD = "agency_lead", _("Agency lead")
     CUSTOMS_OFFICER = "customs_officer", _("Customs officer")
     SYSTEM_ADMIN = "system_admin", _("System administrator")
 
@@ -28,12 +29,13 @@ ROLES_BY_KIND = {
     OrgKind.EXPORTER: {Role.EXPORTER_ADMIN, Role.EXPORTER_STAFF},
     OrgKind.PROVINCE: {Role.PROVINCIAL_OFFICER},
     OrgKind.MINISTRY: {Role.MINISTRY_OFFICER, Role.MINISTRY_SENIOR},
-    OrgKind.AGENCY: {Role.AGENCY_REVIEWER},
+    OrgKind.AGENCY: {Role.AGENCY_REVIEWER, Role.AGENCY_LEAD},
     OrgKind.CUSTOMS: {Role.CUSTOMS_OFFICER},
     OrgKind.OPERATOR: {Role.SYSTEM_ADMIN},
 }
 EXPORTER_ROLES = frozenset(ROLES_BY_KIND[OrgKind.EXPORTER])
 MINISTRY_ROLES = frozenset(ROLES_BY_KIND[OrgKind.MINISTRY])
+AGENCY_ROLES = frozenset(ROLES_BY_KIND[OrgKind.AGENCY])
 
 
 class Verification(models.TextChoices):
@@ -140,6 +142,10 @@ class User(AbstractUser):
     @property
     def is_ministry(self) -> bool:
         return self.role in MINISTRY_ROLES
+
+    @property
+    def is_agency(self) -> bool:
+        return self.role in AGENCY_ROLES
 
 
 class Invitation(models.Model):

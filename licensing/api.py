@@ -142,18 +142,6 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def accept(self, request, pk=None):
         return self._act(request, pk, services.application_accept)
 
-    @extend_schema(summary="Ministry: approve (issues the licence)", request=s.ReasonInputSerializer,
-                   responses={200: s.ApplicationSerializer, **ERRORS})
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        return self._act(request, pk, services.application_approve, with_reason=True)
-
-    @extend_schema(summary="Ministry: refuse, with written reasons", request=s.ReasonInputSerializer,
-                   responses={200: s.ApplicationSerializer, **ERRORS})
-    @action(detail=True, methods=["post"])
-    def refuse(self, request, pk=None):
-        return self._act(request, pk, services.application_refuse, with_reason=True)
-
 
 def _version(data):
     form = s.VersionInputSerializer(data=data)

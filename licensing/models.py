@@ -7,17 +7,46 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from accounts.models import EXPORTER_ROLES, MINISTRY_ROLES, Role
+from accounts.models import AGENCY_ROLES, EXPORTER_ROLES, MINISTRY_ROLES, Role
 
 
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("With the provincial department")
     RETURNED = "returned", _("Returned for correction")
-    FORWARDED = "forwarded", _("Forwarded to the ministry")
-    ACCEPTED = "accepted", _("Accepted, under review")
+    FORWARDED = "forwarded", _("Awaiting acceptance by the ministry")
+    CORRECTING = "correcting", _("Corrections requested (补正)")
+    ACCEPTED = "accepted", _("Accepted: referrals being prepared")
+    WITH_AGENCIES = "with_agencies", _("With the consulted agencies")
+    AWAITING_DECISION = "awaiting_decision", _("Awaiting decision")
+    AWAITING_COUNTERSIGN = "awaiting_countersign", _("Awaiting countersignature")
     APPROVED = "approved", _("Approved")
     REFUSED = "refused", _("Refused")
+
+
+OPEN_REVIEW_STATES = frozenset({Status.ACCEPTED, Status.WITH_AGENCIES, Status.AWAITING_DECISION,
+                                Status.AWAITING_COUNTERSIGN})
+
+
+class EndUseCategory(models.TextChoices):
+    CIVIL = "civil", _("Civil / commercial")
+    RESEARCH = "research", _("Research and education")
+    GOVERNMENT = "government", _("Government (non-military)")
+    MILITARY = "military", _("Military or police")
+    NUCLEAR = "nuclear", _("Nuclear")
+    SPACE = "space", _("Space and missiles")
+    OTHER = "other", _("Other")
+
+
+class ClockState(models.TextChoices):
+    """The statutory decision clock (Reg. 17), denormalised onto the case so queues can sort and
+    filter on it; licensing.clock recomputes it from ClockPause rows."""
+
+    NOT_STARTED = "not_started", _("Not started")
+    RUNNING = "running", _("Running")
+    PAUSED = "paused", _("Paused")
+    NO_LIMIT = "no_limit", _("No statutory limit")
+    STOPPED = "stopped", _("Stopped (decided)")
 
 
 class ApplicationQuerySet(models.QuerySet):
@@ -25,12 +54,19 @@ class ApplicationQuerySet(models.QuerySet):
         """Who sees which application: the one place that decides it."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.role in EXPORTER_ROLES:
+        if user.role == Role.EXPORTER_ADMIN:
             return self.filter(exporter_id=user.organisation_id)
+        if user.role in EXPORTER_ROLES:
+            # Staff see the cases they created and those their administrator shared with them.
+            return self.filter(Q(created_by=user) | Q(shared_with=user), exporter_id=user.organisation_id).distinct()
         if user.role == Role.PROVINCIAL_OFFICER:
             return self.filter(province_id=user.organisation.province_id, submitted_at__isnull=False)
         if user.role in MINISTRY_ROLES:
             return self.filter(forwarded_at__isnull=False)
+        if user.role in AGENCY_ROLES:
+            # An agency sees the cases referred to it once the referral is sent, and nothing else.
+            return self.filter(pk__in=Referral.objects.filter(
+                agency_id=user.organisation_id, sent_at__isnull=False).values("application_id"))
         return self.none()
 
 
@@ -46,7 +82,7 @@ class Application(models.Model):
     reference = models.CharField(_("case number"), max_length=20, unique=True, null=True, blank=True)
     # Lets a retried "create" (double click, network retry) return the draft it already made.
     client_token = models.UUIDField(null=True, blank=True, editable=False)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.DRAFT)
     # Bumped on every change; forms and API clients send it back so a stale write is refused.
     version = models.PositiveIntegerField(default=1)
 
@@ -56,6 +92,23 @@ class Application(models.Model):
     end_user = models.ForeignKey("enduser.Party", on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="+", verbose_name=_("end user"))
     end_use = models.TextField(_("end-use statement"), max_length=2000, blank=True)
+    end_use_category = models.CharField(_("end-use category"), max_length=16, choices=EndUseCategory.choices,
+                                        default=EndUseCategory.CIVIL)
+    # Exporter staff other than the creator who may see and work on this case (the company's
+    # administrators always may).
+    shared_with = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="shared_cases")
+    # The ministry case officer handling the case (queues: "assign" and "take").
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                    blank=True, related_name="assigned_cases")
+    # Acceptance (受理) must come within 5 working days of receipt; one correction request (补正)
+    # at most, after which the 5 days run again from the answer.
+    acceptance_due = models.DateField(null=True, blank=True)
+    corrections_requested_at = models.DateTimeField(null=True, blank=True)
+    # The decision clock, kept current by licensing.clock (never written elsewhere).
+    clock_state = models.CharField(max_length=16, choices=ClockState.choices, default=ClockState.NOT_STARTED)
+    decision_due = models.DateField(null=True, blank=True)
+    clock_paused_since = models.DateField(null=True, blank=True)
+    total_value_rmb = models.DecimalField(max_digits=20, decimal_places=2, default=0)
     # The control list version in force when the case was (last) submitted: the case is judged
     # against it even after the list changes.
     list_version = models.ForeignKey("controllist.ListVersion", on_delete=models.PROTECT, null=True,
@@ -81,6 +134,9 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["province", "status"]),
             models.Index(fields=["status", "forwarded_at"]),
+            models.Index(fields=["status", "decision_due"], name="case_status_due_idx"),
+            models.Index(fields=["assigned_to", "status", "decision_due"], name="case_officer_due_idx"),
+            models.Index(fields=["status", "acceptance_due"], name="case_status_acceptance_idx"),
         ]
 
     def __str__(self):
@@ -97,6 +153,9 @@ class ApplicationItem(models.Model):
     quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=3)
     unit = models.CharField(_("unit"), max_length=20)
     value_rmb = models.DecimalField(_("value (RMB)"), max_digits=18, decimal_places=2)
+    # Set by an approval for a smaller quantity (0: item not approved); null: as applied for.
+    approved_quantity = models.DecimalField(_("approved quantity"), max_digits=18, decimal_places=3,
+                                            null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]
@@ -117,6 +176,8 @@ class DocumentKind(models.TextChoices):
     END_USER_CERTIFICATE = "end_user_certificate", _("End-user and end-use certificate")
     CONTRACT = "contract", _("Contract")
     OTHER = "other", _("Other")
+    CORRECTION = "correction", _("Correction (补正) answer")
+    RFI_ANSWER = "rfi_answer", _("Answer to a request for information")
 
 
 def _document_path(instance, filename):
@@ -132,6 +193,9 @@ class Document(models.Model):
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Set for documents given in answer to a correction request or an RFI.
+    request = models.ForeignKey("licensing.CaseRequest", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="documents")
 
     class Meta:
         ordering = ["uploaded_at"]
@@ -170,3 +234,271 @@ class Licence(models.Model):
 
     def __str__(self):
         return self.number
+
+
+# ---------------------------------------------------------------- the ministry's review
+
+
+class RequestKind(models.TextChoices):
+    CORRECTION = "correction", _("Request for corrections (补正)")
+    RFI = "rfi", _("Request for information")
+
+
+class CaseRequest(models.Model):
+    """The ministry asks the exporter something: once, before acceptance, for everything missing
+    (补正); or at any time after it, a question (RFI). The statutory clock stops while it is open."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="requests")
+    kind = models.CharField(max_length=16, choices=RequestKind.choices)
+    # Corrections: the list of what is missing, one line each. RFI: the question.
+    text = models.TextField(max_length=5000)
+    items = models.JSONField(default=list, blank=True)
+    respond_by = models.DateField(null=True, blank=True)
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField(auto_now_add=True)
+    answer = models.TextField(max_length=10000, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                    blank=True, related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "pk"]
+        indexes = [models.Index(fields=["application", "answered_at"])]
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None and self.withdrawn_at is None
+
+
+class PauseKind(models.TextChoices):
+    # Not counted in the 45 working days (Reg. 17):
+    CORRECTION = "correction", _("Waiting for the exporter's corrections")
+    RFI = "rfi", _("Waiting for the exporter's answer")
+    IDENTIFICATION = "identification", _("Item identification (鉴别)")
+    EXPERT = "expert", _("Expert consultation")
+    ONSITE = "onsite", _("On-site check")
+    # No limit at all while in effect (Reg. 17):
+    WATCH_LIST = "watch_list", _("A party is on the watch list: no time limit")
+    STATE_COUNCIL = "state_council", _("Referred to the State Council: no time limit")
+
+
+NO_LIMIT_KINDS = frozenset({PauseKind.WATCH_LIST, PauseKind.STATE_COUNCIL})
+
+
+class ClockPause(models.Model):
+    """One stop of the decision clock. Working days after `started_on` up to and including
+    `ended_on` are not counted (the day a pause starts counts, the day it ends does not)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="pauses")
+    kind = models.CharField(max_length=16, choices=PauseKind.choices)
+    note = models.TextField(max_length=2000, blank=True)
+    request = models.OneToOneField(CaseRequest, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="pause")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                   related_name="+")
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+")
+    started_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_on", "pk"]
+        constraints = [
+            # At most one open pause of each kind per case: a double click cannot open two.
+            models.UniqueConstraint(fields=["application", "kind"], condition=Q(ended_on__isnull=True),
+                                    name="one_open_pause_per_kind"),
+        ]
+
+
+class AgencySettings(models.Model):
+    """How a consulted agency works with the portal, edited by a ministry administrator."""
+
+    agency = models.OneToOneField("accounts.Organisation", on_delete=models.CASCADE, related_name="review_settings",
+                                  limit_choices_to={"kind": "agency"})
+    deadline_working_days = models.PositiveSmallIntegerField(_("opinion due within (working days)"), default=10)
+    remind_working_days_before = models.PositiveSmallIntegerField(_("remind this many working days before"),
+                                                                  default=2)
+    # EO 12981-style: an agency that does not answer by the deadline is taken to have no objection.
+    silence_is_no_objection = models.BooleanField(_("silence means no objection"), default=False)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("agency settings")
+
+
+class CountryGroup(models.Model):
+    """A named group of destinations used by routing rules (e.g. arms-embargoed countries)."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    name_zh = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=100)
+    countries = models.JSONField(default=list)  # ISO 3166 alpha-2 codes
+
+    class Meta:
+        ordering = ["code"]
+
+
+class RoutingRule(models.Model):
+    """Which agencies a case is referred to. Every non-blank condition must match; a case goes to
+    the agencies of every matching rule, each agency once. Edited in the browser by a ministry
+    administrator; a referral keeps a snapshot of the rule that proposed it."""
+
+    name_zh = models.CharField(_("reason (Chinese)"), max_length=200)
+    name_en = models.CharField(_("reason (English)"), max_length=200)
+    sector = models.CharField(_("sector digit"), max_length=1, blank=True)
+    item_type = models.CharField(_("item type letter"), max_length=1, blank=True)
+    regime_digit = models.CharField(_("regime digit"), max_length=1, blank=True)
+    code_exact = models.CharField(_("exact code"), max_length=16, blank=True)
+    code_prefix = models.CharField(_("code prefix"), max_length=16, blank=True)
+    destination = models.CharField(_("destination country"), max_length=2, blank=True)
+    country_group = models.ForeignKey(CountryGroup, on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="+", verbose_name=_("destination group"))
+    end_use_category = models.CharField(_("end-use category"), max_length=16, choices=EndUseCategory.choices,
+                                        blank=True)
+    min_value_rmb = models.DecimalField(_("case value at least (RMB)"), max_digits=20, decimal_places=2,
+                                        null=True, blank=True)
+    catch_all = models.BooleanField(_("catch-all items only"), default=False)
+    agencies = models.ManyToManyField("accounts.Organisation", related_name="+", limit_choices_to={"kind": "agency"})
+    active = models.BooleanField(default=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("routing rule")
+
+
+class ReferralState(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    DROPPED = "dropped", _("Dropped by the officer")
+    SENT = "sent", _("Awaiting the agency's opinion")
+    ANSWERED = "answered", _("Opinion given")
+    SILENT = "silent", _("No objection by silence")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the officer")
+
+
+class OpinionKind(models.TextChoices):
+    NO_OBJECTION = "no_objection", _("No objection")
+    CONDITIONS = "conditions", _("No objection, with conditions")
+    OBJECTION = "objection", _("Objection")
+
+
+class Referral(models.Model):
+    """A case referred to one agency for its opinion (跨部门许可会商); its opinion lives here."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="referrals")
+    agency = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="referrals")
+    state = models.CharField(max_length=16, choices=ReferralState.choices, default=ReferralState.PROPOSED)
+    # What proposed it: the rules (snapshots, so a later edit does not rewrite history) or the officer.
+    rules = models.JSONField(default=list, blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+")
+    reason = models.TextField(max_length=2000, blank=True)  # why added by hand, dropped or withdrawn
+    sent_at = models.DateTimeField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    opinion = models.CharField(max_length=16, choices=OpinionKind.choices, blank=True)
+    opinion_reasons = models.TextField(max_length=10000, blank=True)
+    opinion_conditions = models.TextField(max_length=5000, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "agency"], name="one_referral_per_agency"),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "state", "due_on"], name="referral_agency_queue_idx"),
+            models.Index(fields=["state", "due_on"], name="referral_due_idx"),
+        ]
+
+
+class LawFactor(models.TextChoices):
+    """The review factors of Export Control Law Art. 13."""
+
+    NATIONAL_SECURITY = "national_security", _("National security and interests")
+    INTERNATIONAL_OBLIGATIONS = "international_obligations", _("International obligations and commitments")
+    EXPORT_TYPE = "export_type", _("Type of export")
+    SENSITIVITY = "sensitivity", _("Sensitivity of the item")
+    DESTINATION = "destination", _("Destination country or region")
+    END_USER = "end_user", _("End user and end use")
+    CREDIT_RECORD = "credit_record", _("The exporter's credit record")
+    OTHER = "other", _("Other factors under laws and administrative regulations")
+
+
+class DecisionOutcome(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    REFUSE = "refuse", _("Refuse")
+
+
+class RecommendationState(models.TextChoices):
+    AWAITING_COUNTERSIGN = "awaiting_countersign", _("Awaiting countersignature")
+    SENT_BACK = "sent_back", _("Sent back")
+    FINAL = "final", _("Decided")
+
+
+class Recommendation(models.Model):
+    """The officer's recommendation; it takes effect at once, or once a senior officer
+    countersigns it when a CountersignRule applies."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="recommendations")
+    outcome = models.CharField(max_length=16, choices=DecisionOutcome.choices)
+    factors = models.JSONField(default=list, blank=True)  # LawFactor values
+    reasons = models.TextField(max_length=10000)
+    conditions = models.TextField(max_length=5000, blank=True)
+    # Approval for fewer items or a smaller quantity: {item_id: approved quantity as a string};
+    # an item missing from the map is approved as applied for, "0" excludes it.
+    item_quantities = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=24, choices=RecommendationState.choices)
+    countersign_rules = models.JSONField(default=list, blank=True)  # snapshots of the rules that applied
+    recommended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recommended_at = models.DateTimeField(auto_now_add=True)
+    countersigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                         blank=True, related_name="+")
+    countersigned_at = models.DateTimeField(null=True, blank=True)
+    send_back_comment = models.TextField(max_length=5000, blank=True)
+
+    class Meta:
+        ordering = ["recommended_at", "pk"]
+
+
+class CountersignRuleKind(models.TextChoices):
+    AGENCY_OBJECTION = "agency_objection", _("Any agency objected")
+    CODE_PREFIX = "code_prefix", _("An item's code starts with")
+    REGIME_DIGIT = "regime_digit", _("An item's regime digit is")
+    WATCH_LISTED = "watch_listed", _("A party is on the watch list")
+    VALUE_ABOVE = "value_above", _("Case value above (RMB)")
+    OUTCOME = "outcome", _("The recommendation is")
+
+
+class CountersignRule(models.Model):
+    """When a recommendation needs a senior officer's countersignature, edited by a ministry
+    administrator."""
+
+    kind = models.CharField(max_length=24, choices=CountersignRuleKind.choices)
+    parameter = models.CharField(max_length=40, blank=True)
+    description_zh = models.CharField(max_length=200, blank=True)
+    description_en = models.CharField(max_length=200, blank=True)
+    active = models.BooleanField(default=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("countersignature rule")
+
+
+class RefusalLetter(models.Model):
+    """The written refusal (Law 13, Art. 41: reasons and the right to reconsideration)."""
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="refusal_letter")
+    number = models.CharField(max_length=24, unique=True)
+    issued_at = models.DateTimeField()
+    pdf = models.BinaryField()
+    sha256 = models.CharField(max_length=64)

@@ -31,10 +31,11 @@ from licensing.models import (
     Counter,
     Document,
     DocumentKind,
+    EndUseCategory,
     Licence,
     Status,
 )
-from licensing.workflow import EDITABLE_STATES, TRANSITIONS
+from licensing.workflow import EDITABLE_STATES, SYSTEM, TRANSITIONS
 from outbox.services import enqueue
 from portal.errors import (
     InvalidTransition,
@@ -52,12 +53,18 @@ INDIVIDUAL_LICENCE_VALIDITY_DAYS = 365  # Reg. 19: at most one year
 # ---------------------------------------------------------------- helpers
 
 
-def _lock(application_id, actor) -> Application:
+def lock_case(application_id, actor) -> Application:
+    """The case, row-locked until the transaction ends, if `actor` may see it (None: the portal
+    itself, which sees every case). Every write to a case starts here."""
+    qs = Application.objects.all() if actor is None else Application.objects.visible_to(actor)
     try:
-        return (Application.objects.visible_to(actor).select_for_update(of=("self",))
+        return (qs.select_for_update(of=("self",))
                 .select_related("exporter", "importer", "end_user").get(pk=application_id))
     except (Application.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
+
+
+_lock = lock_case
 
 
 def _state(app: Application) -> dict:
@@ -67,7 +74,7 @@ def _state(app: Application) -> dict:
 def _is_replay(app: Application, actor, action: str) -> bool:
     """The same actor repeating the action that produced the current state (a double click or a
     retried request): answer with the result instead of an error, and change nothing."""
-    if app.status != TRANSITIONS[action].target:
+    if actor is None or app.status != TRANSITIONS[action].target:
         return False
     last = (AuditEvent.objects.filter(object_type=app._meta.label_lower, object_id=str(app.pk))
             .order_by("-seq").values("action", "actor_id").first())
@@ -79,11 +86,12 @@ def _check_version(app: Application, expected_version) -> None:
         raise StaleVersion()
 
 
-def _transition(app: Application, actor, action: str, expected_version, audit_extra=None, **changes) -> bool:
-    """Apply a transition from the table; False when it is a harmless replay. `audit_extra` adds
-    facts the decision rested on to the audit event."""
+def transition(app: Application, actor, action: str, expected_version=None, audit_extra=None, **changes) -> bool:
+    """Apply a transition from the table to a case locked with lock_case; False when it is a
+    harmless replay. `actor` None is the portal itself (allowed only where the table says
+    SYSTEM). `audit_extra` adds facts the decision rested on to the audit event."""
     rule = TRANSITIONS[action]
-    if actor.role not in rule.roles:
+    if (SYSTEM not in rule.roles) if actor is None else (actor.role not in rule.roles):
         raise NotAllowed()
     if _is_replay(app, actor, action):
         return False
@@ -103,11 +111,20 @@ def _transition(app: Application, actor, action: str, expected_version, audit_ex
     return True
 
 
+_transition = transition
+
 ACTION_LABELS = {
     "submit": _("submitted"),
     "return": _("returned"),
     "forward": _("forwarded"),
     "accept": _("accepted"),
+    "request_corrections": _("sent back for corrections"),
+    "answer_corrections": _("answered"),
+    "refer": _("referred to the agencies"),
+    "no_referral": _("sent for decision without referral"),
+    "opinions_in": _("closed for opinions"),
+    "recommend": _("recommended"),
+    "send_back": _("sent back"),
     "approve": _("approved"),
     "refuse": _("refused"),
 }
@@ -139,7 +156,7 @@ def _require_text(value, field, message):
 
 # ---------------------------------------------------------------- drafts
 
-DRAFT_FIELDS = ("destination", "end_use", "importer", "end_user", "item")
+DRAFT_FIELDS = ("destination", "end_use", "end_use_category", "importer", "end_user", "item")
 
 
 def _clean_party(data, field, label) -> dict | None:
@@ -286,6 +303,14 @@ def _clean_draft(data: dict) -> dict:
         if not isinstance(end_use, str) or len(end_use) > 2000:
             raise ValidationFailed(fields={"end_use": [_("At most 2000 characters of text.")]})
         cleaned["end_use"] = end_use.strip()
+    if "end_use_category" in data:
+        category = data["end_use_category"]
+        if category in (None, ""):
+            category = EndUseCategory.CIVIL
+        if not isinstance(category, str) or category not in EndUseCategory.values:
+            raise ValidationFailed(fields={"end_use_category": [lazy_format(
+                _("Choose one of: %(choices)s."), choices=", ".join(EndUseCategory.values))]})
+        cleaned["end_use_category"] = category
     if "importer" in data:
         cleaned["importer"] = _clean_party(data["importer"], "importer", _("Importer"))
     if "end_user" in data:
@@ -300,6 +325,8 @@ def _apply_draft(app: Application, cleaned: dict) -> None:
         app.destination = cleaned["destination"]
     if "end_use" in cleaned:
         app.end_use = cleaned["end_use"]
+    if "end_use_category" in cleaned:
+        app.end_use_category = cleaned["end_use_category"]
     for role in ("importer", "end_user"):
         if role not in cleaned:
             continue
@@ -324,6 +351,7 @@ def _draft_snapshot(app: Application) -> dict:
     return {
         "destination": app.destination.code if app.destination else "",
         "end_use": app.end_use,
+        "end_use_category": app.end_use_category,
         "importer": app.importer.snapshot() if app.importer else None,
         "end_user": app.end_user.snapshot() if app.end_user else None,
         "items": [item.snapshot() for item in app.items.all()],
@@ -461,7 +489,8 @@ def application_submit(*, application_id, actor, expected_version=None) -> Appli
                                    code="not_verified")
         checked = _check_against_list(app)
     now = timezone.now()
-    changes = {"submitted_at": now, "province_id": app.exporter.province_id, "return_reason": ""}
+    changes = {"submitted_at": now, "province_id": app.exporter.province_id, "return_reason": "",
+               "total_value_rmb": sum((item.value_rmb for item in app.items.all()), Decimal(0))}
     audit_extra = {}
     if app.reference is None and app.status in TRANSITIONS["submit"].sources:
         year = timezone.localdate(now).year
@@ -505,33 +534,26 @@ def application_return(*, application_id, actor, reason: str, expected_version=N
 
 @transaction.atomic
 def application_forward(*, application_id, actor, expected_version=None) -> Application:
+    from licensing import clock
+
     app = _lock(application_id, actor)
-    _transition(app, actor, "forward", expected_version, forwarded_at=timezone.now())
+    now = timezone.now()
+    if _transition(app, actor, "forward", expected_version, forwarded_at=now):
+        clock.case_received(app, on=timezone.localdate(now))
     return app
 
 
 @transaction.atomic
 def application_accept(*, application_id, actor, expected_version=None) -> Application:
+    """受理: the decision clock starts (Reg. 17) and the referral routing task is queued."""
+    from licensing import clock
+
     app = _lock(application_id, actor)
-    _transition(app, actor, "accept", expected_version, accepted_at=timezone.now())
-    return app
-
-
-@transaction.atomic
-def application_approve(*, application_id, actor, reason: str = "", expected_version=None) -> Application:
-    app = _lock(application_id, actor)
-    reason = (reason or "").strip() if isinstance(reason, str) else ""
-    if _transition(app, actor, "approve", expected_version, decided_at=timezone.now(),
-                   decision_reason=reason):
-        enqueue("licensing.issue_licence", application_id=app.pk)
-    return app
-
-
-@transaction.atomic
-def application_refuse(*, application_id, actor, reason: str, expected_version=None) -> Application:
-    app = _lock(application_id, actor)
-    reason = _require_text(reason, "reason", _("A refusal must state its reasons in writing."))
-    _transition(app, actor, "refuse", expected_version, decided_at=timezone.now(), decision_reason=reason)
+    now = timezone.now()
+    if _transition(app, actor, "accept", expected_version, accepted_at=now,
+                   assigned_to=app.assigned_to or actor):
+        clock.case_accepted(app, on=timezone.localdate(now))
+        enqueue("licensing.propose_referrals", application_id=app.pk)
     return app
 
 

@@ -18,3 +18,7 @@ def issue_missing_licences() -> int:
     for application_id in ids:
         issue_licence.delay(application_id=application_id)
     return len(ids)
+
+
+from licensing.tasks_review import *  # noqa: E402,F401,F403  (registers the review tasks)
+from licensing.tasks_clock import *  # noqa: E402,F401,F403  (registers the clock tasks)

@@ -17,7 +17,8 @@ from licensing import selectors, services
 from licensing.api import _pdf_response
 from licensing.forms import ApplicationForm, DocumentForm, ReasonForm
 from licensing.models import Licence, Status
-from licensing.workflow import EDITABLE_STATES, allowed_actions
+from licensing import views_decisions, views_referrals, views_requests
+from licensing.workflow import EDITABLE_STATES, SIMPLE_ACTIONS, allowed_actions
 from portal.errors import DomainError, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.pages import domain_errors_as_pages
 
@@ -129,7 +130,7 @@ def _detail_context(request, app, **extra):
         "app": app,
         "items": app.items.all(),
         "documents": app.documents.all(),
-        "actions": allowed_actions(app, request.user),
+        "actions": [a for a in allowed_actions(app, request.user) if a in SIMPLE_ACTIONS],
         "editable": app.status in EDITABLE_STATES and request.user.is_exporter,
         "missing": services.missing_for_submission(app) if app.status in EDITABLE_STATES else [],
         "document_form": DocumentForm(initial={"version": app.version}),
@@ -138,6 +139,10 @@ def _detail_context(request, app, **extra):
         "licence": licence if licence and selectors.licence_visible_to(request.user, app) else None,
         "licence_pending": app.status == Status.APPROVED and licence is None,
         "events": selectors.case_history(app),
+        # The review's panels (templates/licensing/panels/*.html), each from its own module.
+        **views_requests.panel_context(request, app),
+        **views_referrals.panel_context(request, app),
+        **views_decisions.panel_context(request, app),
         **extra,
     }
 
@@ -156,10 +161,8 @@ ACTIONS = {
                gettext_lazy("Submitted to the provincial department.")),
     "return": (services.application_return, True, gettext_lazy("Returned to the exporter for correction.")),
     "forward": (services.application_forward, False, gettext_lazy("Forwarded to the ministry.")),
-    "accept": (services.application_accept, False, gettext_lazy("Case accepted.")),
-    "approve": (services.application_approve, True,
-                gettext_lazy("Approved. The licence is being issued.")),
-    "refuse": (services.application_refuse, True, gettext_lazy("Refused.")),
+    "accept": (services.application_accept, False,
+               gettext_lazy("Case accepted. The decision clock has started; referrals are being proposed.")),
 }
 
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "enduser",
     "licensing",
     "compliance",
+    "notifications",
 ]
 
 MIDDLEWARE = [

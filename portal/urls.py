@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from accounts import api as accounts_api
 from accounts import views as accounts_views
 from licensing import api as licensing_api
+from licensing import urls_decisions, urls_queues, urls_referrals, urls_requests
 from licensing import views as licensing_views
 from portal import views
 
@@ -25,6 +26,10 @@ api_patterns = [
     path("invitations/<str:token>/accept/", accounts_api.InvitationAcceptView.as_view(),
          name="api-invitation-accept"),
     path("controllist/", include("controllist.api_urls")),
+    *urls_requests.api_urlpatterns,
+    *urls_referrals.api_urlpatterns,
+    *urls_decisions.api_urlpatterns,
+    *urls_queues.api_urlpatterns,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
@@ -52,6 +57,10 @@ urlpatterns = [
     path("cases/<int:pk>/licence.pdf", licensing_views.licence_download, name="licence-download"),
     path("verify/<str:number>/", licensing_views.licence_verify, name="licence-verify"),
     path("controllist/", include("controllist.urls")),
+    *urls_requests.urlpatterns,
+    *urls_referrals.urlpatterns,
+    *urls_decisions.urlpatterns,
+    *urls_queues.urlpatterns,
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
 ]

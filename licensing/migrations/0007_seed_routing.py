@@ -1,0 +1,10 @@
+from django.db import migrations
+
+
+def forwards(apps, schema_editor):
+    pass  # PLACEHOLDER: filled in by the helper owning this seed
+
+
+class Migration(migrations.Migration):
+    dependencies = [("licensing", "0006_seed_countersign_rules")]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

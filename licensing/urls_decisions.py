@@ -1,0 +1,4 @@
+"""URLs for decisions: `urlpatterns` (pages, mounted at /) and `api_urlpatterns` (mounted at /api/)."""
+
+urlpatterns = []
+api_urlpatterns = []

@@ -1,0 +1,4 @@
+"""URLs for queues: `urlpatterns` (pages, mounted at /) and `api_urlpatterns` (mounted at /api/)."""
+
+urlpatterns = []
+api_urlpatterns = []

@@ -1,0 +1,4 @@
+"""URLs for referrals: `urlpatterns` (pages, mounted at /) and `api_urlpatterns` (mounted at /api/)."""
+
+urlpatterns = []
+api_urlpatterns = []

@@ -1,0 +1,4 @@
+"""URLs for requests: `urlpatterns` (pages, mounted at /) and `api_urlpatterns` (mounted at /api/)."""
+
+urlpatterns = []
+api_urlpatterns = []
