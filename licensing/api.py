@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from licensing import selectors, services
+from licensing import selectors, services, sharing
 from licensing import serializers as s
 from licensing.models import Application, Status
 from portal.api import SafeJSONParser, idempotency_key
@@ -141,6 +141,25 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         return self._act(request, pk, services.application_accept)
+
+    @extend_schema(summary="Exporter administrator: give a staff member access to the case",
+                   request=s.ShareInputSerializer, responses={200: s.ApplicationSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def share(self, request, pk=None):
+        return self._share(request, pk, sharing.application_share)
+
+    @extend_schema(summary="Exporter administrator: remove a staff member's access to the case",
+                   request=s.ShareInputSerializer, responses={200: s.ApplicationSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def unshare(self, request, pk=None):
+        return self._share(request, pk, sharing.application_unshare)
+
+    def _share(self, request, pk, func):
+        form = s.ShareInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        func(application_id=pk, actor=request.user, user_id=form.validated_data["user_id"],
+             expected_version=form.validated_data.get("version"))
+        return self._detail(pk)
 
 
 def _version(data):

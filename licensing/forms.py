@@ -3,7 +3,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from licensing.models import DocumentKind
+from licensing.models import DocumentKind, EndUseCategory
 
 
 def _country_choices():
@@ -39,6 +39,8 @@ class ApplicationForm(forms.Form):
     end_user_name = forms.CharField(label=_("End user name"), required=False, max_length=300)
     end_user_address = forms.CharField(label=_("End user address"), required=False, max_length=500)
     end_user_country = forms.ChoiceField(label=_("End user country"), required=False, choices=_country_choices)
+    end_use_category = forms.ChoiceField(label=_("End-use category"), required=False,
+                                         choices=EndUseCategory.choices, initial=EndUseCategory.CIVIL)
     end_use = forms.CharField(label=_("End-use statement"), required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 4}))
 
@@ -47,7 +49,7 @@ class ApplicationForm(forms.Form):
         (_("Destination and parties"), ["destination", "importer_name", "importer_address",
                                         "importer_country", "end_user_name", "end_user_address",
                                         "end_user_country"]),
-        (_("End use"), ["end_use"]),
+        (_("End use"), ["end_use_category", "end_use"]),
     ]
 
     def sections(self):
@@ -63,6 +65,7 @@ class ApplicationForm(forms.Form):
         return {
             "destination": data.get("destination") or "",
             "end_use": data.get("end_use") or "",
+            "end_use_category": data.get("end_use_category") or "",
             "importer": self._group(data, "importer", ["name", "address", "country"]),
             "end_user": self._group(data, "end_user", ["name", "address", "country"]),
             "item": self._item(data),
@@ -78,7 +81,7 @@ class ApplicationForm(forms.Form):
     @classmethod
     def initial_from(cls, app) -> dict:
         initial = {"version": app.version, "destination": app.destination.code if app.destination else "",
-                   "end_use": app.end_use}
+                   "end_use": app.end_use, "end_use_category": app.end_use_category}
         for role in ("importer", "end_user"):
             party = getattr(app, role)
             if party:

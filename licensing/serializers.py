@@ -2,7 +2,7 @@ from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from licensing.models import Application, ApplicationItem, Document, Licence
+from licensing.models import Application, ApplicationItem, Document, EndUseCategory, Licence
 
 
 class PartySerializer(serializers.Serializer):
@@ -34,6 +34,7 @@ class ItemInputSerializer(serializers.Serializer):
 class DraftInputSerializer(serializers.Serializer):
     destination = serializers.CharField(max_length=2, required=False, allow_blank=True)
     end_use = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    end_use_category = serializers.ChoiceField(choices=EndUseCategory.choices, required=False, allow_blank=True)
     importer = PartySerializer(required=False, allow_null=True)
     end_user = PartySerializer(required=False, allow_null=True)
     item = ItemInputSerializer(required=False, allow_null=True)
@@ -44,6 +45,10 @@ class DraftInputSerializer(serializers.Serializer):
 class VersionInputSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, min_value=1,
                                        help_text="The version you last read; a stale one is refused (409).")
+
+
+class ShareInputSerializer(VersionInputSerializer):
+    user_id = serializers.IntegerField(min_value=1, max_value=2**62)
 
 
 class ReasonInputSerializer(VersionInputSerializer):
@@ -115,7 +120,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Application
         fields = ["id", "reference", "status", "version", "exporter", "province", "destination",
-                  "importer", "end_user", "end_use", "items", "documents", "created_at",
+                  "importer", "end_user", "end_use", "end_use_category", "items", "documents", "created_at",
                   "submitted_at", "forwarded_at", "accepted_at", "decided_at", "return_reason",
                   "decision_reason", "decision_deadline", "licence", "allowed_actions",
                   "list_version", "classification_suggestions"]

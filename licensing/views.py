@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from controllist.services.questions import classification_suggestions
-from licensing import selectors, services
+from licensing import selectors, services, sharing
 from licensing.api import _pdf_response
 from licensing.forms import ApplicationForm, DocumentForm, ReasonForm
 from licensing.models import Licence, Status
@@ -139,6 +139,7 @@ def _detail_context(request, app, **extra):
         "licence": licence if licence and selectors.licence_visible_to(request.user, app) else None,
         "licence_pending": app.status == Status.APPROVED and licence is None,
         "events": selectors.case_history(app),
+        "sharing": _sharing_context(request, app),
         # The review's panels (templates/licensing/panels/*.html), each from its own module.
         **views_requests.panel_context(request, app),
         **views_referrals.panel_context(request, app),
@@ -245,3 +246,29 @@ def licence_verify(request, number):
     return render(request, "licensing/verify.html",
                   {"licence": licence if genuine else None, "number": number, "codes": codes},
                   status=200 if genuine else 404)
+
+
+def _sharing_context(request, app):
+    user = request.user
+    if user.role != "exporter_admin" or user.organisation_id != app.exporter_id:
+        return None
+    shared = set(app.shared_with.values_list("pk", flat=True))
+    return [{"user": colleague, "shared": colleague.pk in shared} for colleague in sharing.shareable_staff(app)]
+
+
+@login_required
+@require_POST
+def case_share(request, pk, op):
+    if op not in ("share", "unshare"):
+        raise Http404()
+    func = sharing.application_share if op == "share" else sharing.application_unshare
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return _case_error(request, pk, ValidationFailed())
+    try:
+        func(application_id=pk, actor=request.user, user_id=request.POST.get("user_id"),
+             expected_version=form.cleaned_data.get("version"))
+    except DomainError as exc:
+        return _case_error(request, pk, exc)
+    messages.success(request, _("Access updated."))
+    return redirect("case-detail", pk=pk)

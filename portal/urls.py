@@ -50,6 +50,7 @@ urlpatterns = [
     path("cases/<int:pk>/", licensing_views.case_detail, name="case-detail"),
     path("cases/<int:pk>/edit/", licensing_views.case_edit, name="case-edit"),
     path("cases/<int:pk>/act/<str:action>/", licensing_views.case_act, name="case-act"),
+    path("cases/<int:pk>/access/<str:op>/", licensing_views.case_share, name="case-share"),
     path("cases/<int:pk>/documents/", licensing_views.document_upload, name="document-upload"),
     path("cases/<int:pk>/documents/<int:doc_pk>/", licensing_views.document_download, name="document-download"),
     path("cases/<int:pk>/documents/<int:doc_pk>/delete/", licensing_views.document_delete,
