@@ -58,7 +58,10 @@ class ApplicationQuerySet(models.QuerySet):
             return self.filter(exporter_id=user.organisation_id)
         if user.role in EXPORTER_ROLES:
             # Staff see the cases they created and those their administrator shared with them.
-            return self.filter(Q(created_by=user) | Q(shared_with=user), exporter_id=user.organisation_id).distinct()
+            # (A subquery, not a join: a join needs DISTINCT, and PostgreSQL cannot lock rows of
+            # a DISTINCT query, which every write does through lock_case.)
+            shared = Application.shared_with.through.objects.filter(user_id=user.pk).values("application_id")
+            return self.filter(Q(created_by=user) | Q(pk__in=shared), exporter_id=user.organisation_id)
         if user.role == Role.PROVINCIAL_OFFICER:
             return self.filter(province_id=user.organisation.province_id, submitted_at__isnull=False)
         if user.role in MINISTRY_ROLES:

@@ -1,0 +1,178 @@
+"""Referral routing: the seeded rules table, matching, and rule edits that change the next routing
+but never a referral already made."""
+
+from decimal import Decimal
+
+import pytest
+
+from accounts.models import Organisation
+from licensing import referrals, routing
+from licensing.models import AgencySettings, ApplicationItem, CountryGroup, Referral, RoutingRule
+
+pytestmark = pytest.mark.django_db
+
+
+def set_case(app, *, items, destination="DE", end_user_country="DE", end_use_category="civil", total=None):
+    """Replace a case's routing facts directly (a case has one item through the draft API; routing
+    handles any number)."""
+    app.items.all().delete()
+    for code in items:
+        ApplicationItem.objects.create(application=app, control_code="" if code == "catch-all" else code,
+                                       catch_all=code == "catch-all", description=f"item {code}", quantity=1,
+                                       unit="pcs", value_rmb=1000)
+    app.destination = destination
+    app.end_use_category = end_use_category
+    app.total_value_rmb = Decimal(total if total is not None else 1000 * len(items))
+    app.save()
+    app.end_user.country = end_user_country
+    app.end_user.save()
+    return app
+
+
+def agencies_of(app, rules=None) -> dict:
+    return {agency.code: [rule["name_en"] for rule in rules_] for agency, rules_ in routing.route(app, rules)}
+
+
+@pytest.mark.parametrize("items,facts,expected", [
+    # Codes taken from controllist/data/unified-list-2024-12-01.json unless said otherwise.
+    (["1A102"], {}, {"SASTIND", "CMC-EDD"}),                   # 1xx missile (MTCR type)
+    (["9A101"], {}, {"SASTIND", "CMC-EDD"}),                   # 1xx in the aerospace sector
+    (["2B201"], {}, {"CAEA"}),                                 # 2xx nuclear (NSG type)
+    (["1C350.a"], {}, {"MIIT"}),                               # 3xx Australia Group type
+    (["1C450"], {}, {"MIIT"}),                                 # 4xx CWC type
+    (["3A001.a.1"], {}, {"MIIT"}),                             # 0xx Wassenaar type
+    (["1C902.a"], {}, {"MIIT"}),                               # 9xx China's own, rare earths
+    (["5A002.a"], {}, {"MIIT", "SCA"}),                        # cryptography (and 0xx)
+    (["1C351"], {}, {"MIIT", "NHC"}),                          # human pathogens (code set directly)
+    (["1C352"], {}, {"MIIT", "MARA"}),                         # animal pathogens (code set directly)
+    (["1A102", "2B201"], {}, {"SASTIND", "CMC-EDD", "CAEA"}),  # two regimes: every agency once
+    (["1C902.a"], {"destination": "KP", "end_user_country": "KP"}, {"MIIT", "MFA"}),
+    (["1C902.a"], {"destination": "DE", "end_user_country": "LY"}, {"MIIT", "MFA"}),  # end user's country
+    (["1C902.a"], {"destination": "IR", "end_user_country": "IR"}, {"MIIT"}),  # left out of the group (see seed)
+    (["1C902.a"], {"end_use_category": "military"}, {"MIIT", "CMC-EDD", "MPS"}),
+    (["2B201"], {"end_use_category": "nuclear"}, {"CAEA"}),
+    (["1C902.a"], {"total": "50000000"}, {"MIIT", "MFA"}),
+    (["1C902.a"], {"total": "49999999.99"}, {"MIIT"}),
+    (["catch-all"], {}, {"MFA"}),                              # unlisted item under Art. 12(3)
+])
+def test_seeded_routing_table(case_factory, items, facts, expected):
+    app = set_case(case_factory("draft"), items=items, **facts)
+    assert set(agencies_of(app)) == expected
+
+
+def test_each_agency_once_with_every_rule_that_proposed_it(case_factory):
+    app = set_case(case_factory("draft"), items=["1C350", "1C450", "1C902.a"])
+    routed = routing.route(app)
+    assert [agency.code for agency, _ in routed] == ["MIIT"]
+    names = [rule["name_en"] for rule in routed[0][1]]
+    assert len(names) == 4 and any("regime digit 3" in n for n in names) and any("regime digit 4" in n for n in names)
+    snapshot = routed[0][1][0]
+    assert set(snapshot) == {"id", "version", "name_zh", "name_en", "conditions"}
+    assert snapshot["conditions"] == {"regime_digit": "3"}
+
+
+def test_group_snapshot_keeps_the_countries(case_factory):
+    app = set_case(case_factory("draft"), items=["1C902.a"], destination="KP", end_user_country="KP")
+    mfa = next(rules for agency, rules in routing.route(app) if agency.code == "MFA")
+    assert mfa[0]["conditions"]["country_group"] == "un-arms-embargo"
+    assert "KP" in mfa[0]["conditions"]["country_group_countries"]
+
+
+def test_code_conditions_hold_for_one_and_the_same_item(actors, case_factory):
+    rule = referrals.routing_rule_create(actor=actors.senior, data={
+        "name_zh": "测试", "name_en": "sector 1 and regime 2", "sector": "1", "regime_digit": "2",
+        "agencies": [Organisation.objects.get(code="MPS").pk]})
+    app = set_case(case_factory("draft"), items=["1A102", "2B201"])
+    assert "MPS" not in agencies_of(app)  # 1A102 is sector 1, 2B201 regime 2: no one item is both
+    set_case(app, items=["1B201"])
+    assert agencies_of(app)["MPS"] == ["sector 1 and regime 2"]
+    referrals.routing_rule_deactivate(actor=actors.senior, rule_id=rule.pk, expected_version=rule.version)
+    assert "MPS" not in agencies_of(app)
+
+
+def test_exact_code_and_destination_conditions(actors, case_factory):
+    mps = Organisation.objects.get(code="MPS")
+    referrals.routing_rule_create(actor=actors.senior, data={
+        "name_zh": "精确", "name_en": "exact", "code_exact": "1c350.a", "destination": "jp", "agencies": [mps.pk]})
+    app = set_case(case_factory("draft"), items=["1C350.a"], destination="JP", end_user_country="JP")
+    assert agencies_of(app)["MPS"] == ["exact"]
+    set_case(app, items=["1C350.b"], destination="JP", end_user_country="JP")
+    assert "MPS" not in agencies_of(app)
+    set_case(app, items=["1C350.a"], destination="KR", end_user_country="KR")
+    assert "MPS" not in agencies_of(app)
+
+
+def test_routing_reads_the_rules_in_a_fixed_number_of_queries(case_factory, django_assert_max_num_queries):
+    app = set_case(case_factory("draft"), items=["1A102", "2B201", "1C902.a"], destination="KP")
+    app = type(app).objects.select_related("end_user").prefetch_related("items").get(pk=app.pk)
+    with django_assert_max_num_queries(2):
+        routed = routing.route(app)
+    assert len(routed) == 5
+
+
+def test_seed_agency_settings_and_groups():
+    codes = set(Organisation.objects.filter(kind="agency").values_list("code", flat=True))
+    assert codes == {"MIIT", "CAEA", "SASTIND", "CMC-EDD", "MFA", "NHC", "MARA", "SCA", "MPS"}
+    settings = {s.agency.code: s for s in AgencySettings.objects.select_related("agency")}
+    assert set(settings) == codes
+    assert settings["CMC-EDD"].deadline_working_days == 15 and settings["MIIT"].deadline_working_days == 10
+    assert settings["MIIT"].silence_is_no_objection and settings["MFA"].silence_is_no_objection
+    assert not settings["CAEA"].silence_is_no_objection and not settings["CMC-EDD"].silence_is_no_objection
+    embargo = CountryGroup.objects.get(code="un-arms-embargo")
+    assert "KP" in embargo.countries and "IR" not in embargo.countries
+    assert all("illustrative" in rule.name_en for rule in RoutingRule.objects.all())
+
+
+# ---------------------------------------------------------------- edits change the next routing only
+
+
+def test_a_rule_edited_in_the_browser_changes_the_next_routing_not_past_referrals(
+        client, actors, case_factory, calendar_2027, django_capture_on_commit_callbacks):
+    from licensing import services
+
+    first = case_factory("forwarded")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_accept(application_id=first.pk, actor=actors.ministry)
+    old = Referral.objects.get(application=first)
+    assert old.agency.code == "MIIT" and old.state == "proposed"
+    old_rules = list(old.rules)
+
+    rule = RoutingRule.objects.get(regime_digit="9", sector="")
+    mfa = Organisation.objects.get(code="MFA")
+    client.force_login(actors.senior)
+    form = client.get(f"/review/rules/{rule.pk}/")
+    assert form.status_code == 200
+    data = {"version": rule.version, "name_zh": "中国自主管控（修改）", "name_en": "China's own, edited",
+            "regime_digit": "9", "agencies": [str(mfa.pk)], "active": "on"}
+    resp = client.post(f"/review/rules/{rule.pk}/", data)
+    assert resp.status_code == 302, resp.content.decode()[:2000]
+    rule.refresh_from_db()
+    assert rule.version == 2 and list(rule.agencies.values_list("code", flat=True)) == ["MFA"]
+    # A second save from the same (now stale) form is refused.
+    assert client.post(f"/review/rules/{rule.pk}/", data).status_code == 409
+
+    old.refresh_from_db()
+    assert old.rules == old_rules and old.state == "proposed"
+    assert not Referral.objects.filter(application=first, agency=mfa).exists()
+
+    second = case_factory("forwarded")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_accept(application_id=second.pk, actor=actors.ministry)
+    new = {ref.agency.code: ref for ref in Referral.objects.filter(application=second)}
+    assert set(new) == {"MIIT", "MFA"}  # MIIT still from the 1C9 rule
+    assert new["MFA"].rules == [{"id": rule.pk, "version": 2, "name_zh": "中国自主管控（修改）",
+                                 "name_en": "China's own, edited", "conditions": {"regime_digit": "9"}}]
+
+
+def test_a_country_group_edit_changes_the_next_routing(actors, case_factory):
+    group = CountryGroup.objects.get(code="sensitive")
+    app = set_case(case_factory("draft"), items=["1C902.a"], destination="AE", end_user_country="AE")
+    assert "MFA" not in agencies_of(app)
+    referrals.country_group_update(actor=actors.senior, group_id=group.pk, data={"countries": ["ae"]},
+                                   expected_version=referrals.country_group_version(group))
+    assert "MFA" in agencies_of(app)
+
+
+def test_login_needed_for_rule_pages(client):
+    resp = client.get("/review/rules/")
+    assert resp.status_code == 302 and "/accounts/login/" in resp["Location"]
