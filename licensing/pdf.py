@@ -209,3 +209,14 @@ def render_licence_pdf(data: dict) -> bytes:
     )
     with _lock:
         return document.write_pdf(font_config=_get_font_config())
+
+
+def render_template_pdf(template_name: str, context: dict) -> bytes:
+    """Render another portal document (e.g. the refusal letter) exactly as the licence is rendered:
+    same fonts, font configuration, lock and URL fetcher."""
+    from weasyprint import HTML
+
+    html = render_to_string(template_name, context)
+    document = HTML(string=html, base_url=FONTS_DIR.as_uri() + "/", url_fetcher=_url_fetcher())
+    with _lock:
+        return document.write_pdf(font_config=_get_font_config())

@@ -52,8 +52,8 @@ def make_case(actors, until="draft"):
         ("submitted", lambda: services.application_submit(application_id=app.pk, actor=actors.owner)),
         ("forwarded", lambda: services.application_forward(application_id=app.pk, actor=actors.province)),
         ("accepted", lambda: services.application_accept(application_id=app.pk, actor=actors.ministry)),
-        ("approved", lambda: services.application_approve(application_id=app.pk, actor=actors.ministry,
-                                                          reason="ok")),
+        ("awaiting_decision", lambda: skip_referrals(app.pk, actors.ministry)),
+        ("approved", lambda: decide(app.pk, actors, "approve")),
     ]
     for status, step in steps:
         if until == "draft":
@@ -63,6 +63,26 @@ def make_case(actors, until="draft"):
             break
     app.refresh_from_db()
     return app
+
+
+def skip_referrals(application_id, actor):
+    """accepted -> awaiting_decision: the officer decides no agency needs to be consulted."""
+    from licensing.referrals import referrals_skip
+
+    referrals_skip(application_id=application_id, actor=actor, reason="No agency concerned / 无需会商")
+
+
+def decide(application_id, actors, outcome="approve", **kwargs):
+    """awaiting_decision -> approved/refused: the officer recommends, and a senior officer
+    countersigns where a countersignature rule asks for it (the seeded rules do for 1C902.a)."""
+    from licensing import decisions
+
+    defaults = {"reasons": "ok", "factors": [] if outcome == "approve" else ["end_user"]}
+    rec = decisions.decision_recommend(application_id=application_id, actor=actors.ministry, outcome=outcome,
+                                       **{**defaults, **kwargs})
+    if rec.state == "awaiting_countersign":
+        rec = decisions.decision_countersign(application_id=application_id, actor=actors.senior)
+    return rec
 
 
 @pytest.fixture

@@ -90,9 +90,21 @@ def test_whole_flow_through_the_api(actors, calendar_2027, django_capture_on_com
     resp = ministry.post(f"/api/applications/{app_id}/accept/", {}, format="json")
     assert resp.status_code == 200
     assert resp.json()["decision_deadline"]["due"] is not None
+    # No agency needs consulting; the officer recommends approval; 1C902.a (a 9xx item) needs a
+    # senior officer's countersignature under the seeded rules.
+    resp = ministry.post(f"/api/applications/{app_id}/referrals/skip/", {"reason": "无需会商 / none concerned"},
+                         format="json")
+    assert resp.status_code == 200, resp.content
+    resp = ministry.post(f"/api/applications/{app_id}/recommendation/",
+                         {"outcome": "approve", "reasons": "符合条件", "version": Application.objects.get(pk=app_id).version},
+                         format="json")
+    assert resp.status_code == 200 and resp.json()["status"] == "awaiting_countersign", resp.content
+    senior = token_client(actors.senior.username)
     with django_capture_on_commit_callbacks(execute=True):
-        resp = ministry.post(f"/api/applications/{app_id}/approve/", {"reason": "符合条件"}, format="json")
+        resp = senior.post(f"/api/applications/{app_id}/countersign/", {"version": resp.json()["version"]},
+                           format="json")
     assert resp.status_code == 200 and resp.json()["status"] == "approved"
+    assert resp.json()["recommendation"]["countersigned_by"]["id"] == actors.senior.pk
 
     licence = Licence.objects.get(application_id=app_id)
     assert OutboxMessage.objects.filter(task="licensing.issue_licence", sent_at__isnull=False).exists()

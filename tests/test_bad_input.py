@@ -148,10 +148,11 @@ def test_the_control_code_message_says_what_is_wrong(actors):
 
 def test_transition_from_the_wrong_state_is_409_and_changes_nothing(actors, case_factory):
     app = case_factory("draft")
-    resp = api(actors.ministry).post(f"/api/applications/{app.pk}/approve/", {}, format="json")
+    approve = {"outcome": "approve", "reasons": "ok"}
+    resp = api(actors.ministry).post(f"/api/applications/{app.pk}/recommendation/", approve, format="json")
     assert resp.status_code == 404  # a draft is invisible to the ministry
     forwarded = case_factory("forwarded")
-    resp = api(actors.ministry).post(f"/api/applications/{forwarded.pk}/approve/", {}, format="json")
+    resp = api(actors.ministry).post(f"/api/applications/{forwarded.pk}/recommendation/", approve, format="json")
     assert resp.status_code == 409 and resp.json()["code"] == "invalid_transition"
     forwarded.refresh_from_db()
     assert forwarded.status == "forwarded" and forwarded.decided_at is None
@@ -172,11 +173,15 @@ def test_refusal_and_return_need_a_reason(actors, case_factory):
     app = case_factory("submitted")
     resp = api(actors.province).post(f"/api/applications/{app.pk}/return/", {"reason": "  "}, format="json")
     assert resp.status_code == 400
-    accepted = case_factory("accepted")
-    resp = api(actors.ministry).post(f"/api/applications/{accepted.pk}/refuse/", {}, format="json")
-    assert resp.status_code == 400
-    accepted.refresh_from_db()
-    assert accepted.status == "accepted"
+    deciding = case_factory("awaiting_decision")
+    path = f"/api/applications/{deciding.pk}/recommendation/"
+    resp = api(actors.ministry).post(path, {"outcome": "refuse", "factors": ["end_user"]}, format="json")
+    assert resp.status_code == 400 and "reasons" in resp.json()["fields"]
+    resp = api(actors.ministry).post(path, {"outcome": "refuse", "factors": ["end_user"], "reasons": "  "},
+                                     format="json")
+    assert resp.status_code == 400 and "reasons" in resp.json()["fields"]
+    deciding.refresh_from_db()
+    assert deciding.status == "awaiting_decision" and not deciding.recommendations.exists()
 
 
 def test_stale_form_is_refused(actors, case_factory):

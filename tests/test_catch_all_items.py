@@ -15,6 +15,7 @@ from controllist.services import controls
 from licensing import services
 from licensing.models import ApplicationItem, Status
 from portal.errors import ValidationFailed
+from tests.conftest import decide, skip_referrals
 from tests.factories import DRAFT, PASSWORD, pdf_upload
 
 CATCH_ALL_ITEM = {"catch_all": True, "description": "Custom vibration test rig 振动试验台",
@@ -112,8 +113,9 @@ def test_the_licence_says_the_item_is_unlisted_under_art_12(actors, calendar_202
     services.application_submit(application_id=app.pk, actor=actors.owner)
     services.application_forward(application_id=app.pk, actor=actors.province)
     services.application_accept(application_id=app.pk, actor=actors.ministry)
+    skip_referrals(app.pk, actors.ministry)
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_approve(application_id=app.pk, actor=actors.ministry, reason="ok")
+        decide(app.pk, actors)
     app.refresh_from_db()
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(bytes(app.licence.pdf))).pages)
     assert "Art. 12(3)" in text

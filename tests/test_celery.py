@@ -13,10 +13,10 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from licensing import services
 from licensing.models import Licence
 from portal.celery import app as celery_app
 from portal.processes import PROCESSES
+from tests.conftest import decide
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,9 +76,9 @@ needs_services = pytest.mark.skipif(
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_real_worker_issues_the_licence(actors, case_factory, calendar_2027):
     celery_app.conf.task_always_eager = False  # the autouse fixture restores it
-    app = case_factory("accepted")
+    app = case_factory("awaiting_decision")
     celery_app.control.purge()  # tasks left in the queue by earlier runs
-    services.application_approve(application_id=app.pk, actor=actors.ministry, reason="ok")
+    decide(app.pk, actors)
     assert not Licence.objects.filter(application=app).exists()  # sent to Redis, not run here
 
     db = connection.settings_dict

@@ -10,6 +10,7 @@ from audit.services import verify_chain
 from licensing import services
 from licensing.models import Application, Counter
 from portal.errors import InvalidTransition
+from tests.conftest import decide
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL (CI runs it)"),
@@ -40,10 +41,16 @@ def race(*calls):
 
 
 def test_two_officers_deciding_at_once_one_wins(actors, case_factory):
-    app = case_factory("accepted")
+    from licensing.decisions import decision_recommend
+    from licensing.models import CountersignRule
+
+    CountersignRule.objects.update(active=False)  # both decisions would take effect at once
+    app = case_factory("awaiting_decision")
     results = race(
-        lambda: services.application_approve(application_id=app.pk, actor=actors.ministry, reason="yes"),
-        lambda: services.application_refuse(application_id=app.pk, actor=actors.senior, reason="no"),
+        lambda: decision_recommend(application_id=app.pk, actor=actors.ministry, outcome="approve",
+                                   reasons="yes", expected_version=app.version),
+        lambda: decision_recommend(application_id=app.pk, actor=actors.senior, outcome="refuse",
+                                   factors=["end_user"], reasons="no", expected_version=app.version),
     )
     errors = [r for r in results if isinstance(r, Exception)]
     assert len(errors) == 1 and isinstance(errors[0], InvalidTransition), results
@@ -88,9 +95,9 @@ def test_on_commit_send_and_relay_at_once_send_a_message_once(actors, case_facto
         return original(*args, **kwargs)
 
     monkeypatch.setattr(issue_licence, "apply_async", counting)
-    app = case_factory("accepted")
+    app = case_factory("awaiting_decision")
     monkeypatch.setattr("outbox.services.transaction.on_commit", lambda fn: None)  # send by hand
-    services.application_approve(application_id=app.pk, actor=actors.ministry)
+    decide(app.pk, actors)
     message = OutboxMessage.objects.get(task="licensing.issue_licence")
     race(lambda: dispatch(message.pk), lambda: relay(grace_seconds=0))
     assert len(sent) == 1

@@ -9,46 +9,62 @@ from licensing import services
 from licensing.models import Licence
 from outbox.models import OutboxMessage
 from outbox.services import relay
+from tests.conftest import decide
 
 pytestmark = pytest.mark.django_db
 
 
+def _earlier_messages_sent():
+    """Mark what the earlier steps of the case recorded (e.g. the routing task) as sent, so only
+    the decision's messages are in play."""
+    from django.utils import timezone
+
+    OutboxMessage.objects.filter(sent_at__isnull=True).update(sent_at=timezone.now())
+    return OutboxMessage.objects.count()
+
+
 def test_approval_records_the_licence_task_and_sends_it_on_commit(actors, case_factory,
                                                                   django_capture_on_commit_callbacks):
-    app = case_factory("accepted")
+    app = case_factory("awaiting_decision")
+    earlier = _earlier_messages_sent()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.application_approve(application_id=app.pk, actor=actors.ministry)
+        decide(app.pk, actors)
     message = OutboxMessage.objects.get(task="licensing.issue_licence")
     assert message.kwargs == {"application_id": app.pk} and message.sent_at is None
-    assert len(callbacks) == 1
+    # One on-commit send per message recorded (the licence task and the notification emails).
+    assert len(callbacks) == OutboxMessage.objects.count() - earlier
     assert not Licence.objects.exists()  # nothing happens before commit
-    callbacks[0]()
+    for callback in callbacks:
+        callback()
     message.refresh_from_db()
     assert message.sent_at is not None
     assert Licence.objects.get(application=app).number
 
 
 def test_a_rolled_back_change_leaves_no_side_effect(actors, case_factory):
-    app = case_factory("accepted")
+    app = case_factory("awaiting_decision")
+    earlier = OutboxMessage.objects.count()
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.application_approve(application_id=app.pk, actor=actors.ministry)
+        decide(app.pk, actors)
         raise RuntimeError("crash before commit")
-    assert not OutboxMessage.objects.exists()
+    assert OutboxMessage.objects.count() == earlier
+    assert not OutboxMessage.objects.filter(task="licensing.issue_licence").exists()
     app.refresh_from_db()
-    assert app.status == "accepted"
+    assert app.status == "awaiting_decision"
 
 
 def test_broker_outage_loses_nothing(actors, case_factory, monkeypatch, django_capture_on_commit_callbacks):
     from licensing.tasks import issue_licence
 
-    app = case_factory("accepted")
+    app = case_factory("awaiting_decision")
+    _earlier_messages_sent()
 
     def broker_down(*args, **kwargs):
         raise ConnectionError("Redis is down")
 
     monkeypatch.setattr(issue_licence, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_approve(application_id=app.pk, actor=actors.ministry)
+        decide(app.pk, actors)
     message = OutboxMessage.objects.get(task="licensing.issue_licence")
     assert message.sent_at is None and message.attempts == 1 and "Redis is down" in message.last_error
     assert not Licence.objects.exists()
@@ -61,11 +77,15 @@ def test_broker_outage_loses_nothing(actors, case_factory, monkeypatch, django_c
 
 
 def test_relay_waits_for_the_grace_period(actors, case_factory, django_capture_on_commit_callbacks):
-    app = case_factory("accepted")
+    app = case_factory("awaiting_decision")
+    _earlier_messages_sent()
     with django_capture_on_commit_callbacks(execute=False):
-        services.application_approve(application_id=app.pk, actor=actors.ministry)
+        decide(app.pk, actors)
+    unsent = OutboxMessage.objects.filter(sent_at__isnull=True).count()
+    assert unsent >= 1 and OutboxMessage.objects.filter(task="licensing.issue_licence", sent_at=None).exists()
     assert relay(grace_seconds=3600) == 0  # its on-commit send may still be under way
-    assert relay(grace_seconds=0) == 1
+    assert relay(grace_seconds=0) == unsent
+    assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
 
 
 def test_licence_task_twice_makes_one_licence(actors, case_factory, django_capture_on_commit_callbacks):

@@ -115,9 +115,16 @@ def test_exporter_files_province_forwards_ministry_decides(actors, calendar_2027
     assert b'id="decision-deadline"' in detail.content
     due = app.accepted_at  # the page shows a date, not an error about the calendar
     assert str(due.year).encode() in detail.content
+    assert ministry.post(f"/cases/{app.pk}/referrals/skip/", {"version": app.version,
+                                                             "reason": "无需会商"}).status_code == 302
+    app.refresh_from_db()
+    assert b'id="form-recommend"' in ministry.get(f"/cases/{app.pk}/").content
     with django_capture_on_commit_callbacks(execute=True):
-        assert ministry.post(f"/cases/{app.pk}/act/approve/", {"version": app.version,
-                                                              "reason": "同意"}).status_code == 302
+        # 3A001.a, RMB 50,000, nobody objected: no countersignature rule applies, it takes effect at once.
+        assert ministry.post(f"/cases/{app.pk}/decision/recommend/", {
+            "version": app.version, "outcome": "approve", "reasons": "同意"}).status_code == 302
+    app.refresh_from_db()
+    assert app.status == "approved"
     page = exporter.get(f"/cases/{app.pk}/")
     assert b'id="licence-download"' in page.content
     pdf = exporter.get(f"/cases/{app.pk}/licence.pdf")
