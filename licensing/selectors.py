@@ -1,6 +1,5 @@
 """Reads: what a case page, a queue or a licence needs."""
 
-from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -12,14 +11,13 @@ from django.utils.translation import pgettext_lazy
 from django_countries import countries
 
 from audit.services import history
-from licensing.models import Application, Licence
-
-DECISION_LIMIT_WORKING_DAYS = 45  # Reg. 17
+from licensing.models import Application, Licence, PauseKind
+from portal.errors import lazy_format
 
 
 def applications_for(user):
     return (Application.objects.visible_to(user)
-            .select_related("exporter", "province", "importer", "end_user")
+            .select_related("exporter", "province", "importer", "end_user", "assigned_to")
             .prefetch_related("items"))
 
 
@@ -37,10 +35,32 @@ EVENT_LABELS = {
     "application.submit": pgettext_lazy("case event", "Submitted to the provincial department"),
     "application.return": pgettext_lazy("case event", "Returned for correction"),
     "application.forward": pgettext_lazy("case event", "Forwarded to the ministry"),
+    "application.request_corrections": pgettext_lazy("case event", "Corrections requested (补正)"),
+    "application.answer_corrections": pgettext_lazy("case event", "Corrections answered; back with the ministry"),
     "application.accept": pgettext_lazy("case event", "Accepted by the ministry"),
+    "application.refer": pgettext_lazy("case event", "Referred to the agencies"),
+    "application.no_referral": pgettext_lazy("case event", "Sent for decision without referral"),
+    "application.opinions_in": pgettext_lazy("case event", "All agency opinions in"),
+    "application.recommend": pgettext_lazy("case event", "Recommendation sent for countersignature"),
+    "application.send_back": pgettext_lazy("case event", "Recommendation sent back"),
     "application.approve": pgettext_lazy("case event", "Approved"),
     "application.refuse": pgettext_lazy("case event", "Refused"),
+    "application.assign": pgettext_lazy("case event", "Officer assigned"),
+    "request.rfi": pgettext_lazy("case event", "Request for information sent; decision clock stopped"),
+    "request.answer": pgettext_lazy("case event", "Request for information answered; decision clock runs again"),
+    "request.withdraw": pgettext_lazy("case event", "Request for information withdrawn; decision clock runs again"),
+    "clock.pause": pgettext_lazy("case event", "Decision clock stopped"),
+    "clock.resume": pgettext_lazy("case event", "Decision clock restarted"),
 }
+
+
+def _event_note(event) -> str:
+    after = event.after or {}
+    if event.action in ("clock.pause", "clock.resume") and after.get("kind") in PauseKind.values:
+        return str(PauseKind(after["kind"]).label)
+    if event.action == "application.request_corrections" and after.get("respond_by"):
+        return str(lazy_format(_("answer by %(date)s"), date=after["respond_by"]))
+    return after.get("return_reason") or after.get("decision_reason") or ""
 
 
 def case_history(app: Application, limit: int = 100) -> list[dict]:
@@ -50,37 +70,18 @@ def case_history(app: Application, limit: int = 100) -> list[dict]:
         who = (f"{actor.get_full_name() or actor.username} · {actor.get_role_display()}"
                if actor else _("System"))
         rows.append({"at": event.created_at, "who": who,
-                     "what": EVENT_LABELS.get(event.action, event.action),
-                     "note": (event.after or {}).get("return_reason") or (event.after or {}).get("decision_reason")
-                     or ""})
+                     "what": EVENT_LABELS.get(event.action, event.action), "note": _event_note(event)})
     return rows
 
 
-@dataclass
-class Deadline:
-    due: date | None
-    days_left: int | None
-    problem: str = ""
-
-    @property
-    def overdue(self) -> int:
-        return -self.days_left if self.days_left and self.days_left < 0 else 0
-
-
-def decision_deadline(app: Application, today: date | None = None) -> Deadline | None:
-    """The 45-working-day decision limit counted from acceptance (Reg. 17)."""
-    from workdays.services import NoCalendarError, add_working_days, working_days_between
+def decision_deadline(app: Application, today: date | None = None):
+    """The decision clock (Reg. 17) of an accepted case (licensing.clock.Summary: due, days_left,
+    overdue, problem, ...), or None before acceptance."""
+    from licensing import clock
 
     if app.accepted_at is None:
         return None
-    accepted = timezone.localdate(app.accepted_at)
-    today = today or timezone.localdate()
-    try:
-        due = add_working_days(accepted, DECISION_LIMIT_WORKING_DAYS)
-        left = working_days_between(today, due) if today < due else -working_days_between(due, today)
-    except NoCalendarError as exc:
-        return Deadline(None, None, str(exc))
-    return Deadline(due, left)
+    return clock.page_summary(app) if today is None else clock.summary(app, today)
 
 
 def licence_token_ok(licence: Licence, token: str) -> bool:
@@ -108,8 +109,26 @@ def _party(party) -> dict:
 
 
 def licence_pdf_data(licence: Licence) -> dict:
+    from decimal import Decimal
+
+    from licensing.models import DecisionOutcome, RecommendationState
+
     app = licence.application
     dest_zh, dest_en = _country(app.destination.code)
+    # The items as approved: a smaller approved quantity is printed with its value pro rata; an
+    # item approved at 0 is left off.
+    items = []
+    for i in app.items.all():
+        quantity, value = i.quantity, i.value_rmb
+        if i.approved_quantity is not None:
+            if i.approved_quantity <= 0:
+                continue
+            quantity = i.approved_quantity
+            value = (i.value_rmb * i.approved_quantity / i.quantity).quantize(Decimal("0.01"))
+        items.append({"control_code": i.control_code, "catch_all": i.catch_all, "description": i.description,
+                      "quantity": quantity, "unit": i.unit, "value_rmb": value})
+    conditions = (app.recommendations.filter(state=RecommendationState.FINAL, outcome=DecisionOutcome.APPROVE)
+                  .order_by("-pk").values_list("conditions", flat=True).first())
     return {
         "number": licence.number,
         "case_reference": app.reference,
@@ -123,9 +142,8 @@ def licence_pdf_data(licence: Licence) -> dict:
         "end_user": _party(app.end_user),
         "destination": {"code": app.destination.code, "zh": dest_zh, "en": dest_en},
         "end_use": app.end_use,
-        "items": [{"control_code": i.control_code, "catch_all": i.catch_all, "description": i.description,
-                   "quantity": i.quantity, "unit": i.unit, "value_rmb": i.value_rmb}
-                  for i in app.items.all()],
+        "items": items,
+        "conditions": conditions or "",
         "issuer": {"zh": "中华人民共和国商务部",
                    "en": "Ministry of Commerce of the People's Republic of China"},
         "verify_url": licence_verify_url(licence),

@@ -100,7 +100,100 @@ class ItemSuggestionsSerializer(serializers.Serializer):
     suggestions = ClassificationSuggestionSerializer(many=True)
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
+class AssigneeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField(source="get_full_name")
+
+
+CLOCK_FIELDS = ["clock_state", "decision_due", "days_used", "days_left", "decision_overdue", "paused_since",
+                "pause_kinds", "pause_reason", "acceptance_due", "acceptance_days_left", "acceptance_overdue",
+                "assigned_to"]
+
+
+class ClockFieldsMixin(serializers.Serializer):
+    """The statutory clocks (licensing.clock) as flat fields: a case page reads them from the
+    full summary, a list from the denormalised fields with one calendar read for the page."""
+
+    clock_state = serializers.CharField(read_only=True, help_text=(
+        "Decision clock (Reg. 17): not_started, running, paused, no_limit or stopped"))
+    decision_due = serializers.SerializerMethodField(help_text=(
+        "45 working days from acceptance, not counting stops; while paused, the due date if the clock "
+        "restarted today; null when there is no limit or the calendar is missing"))
+    days_used = serializers.SerializerMethodField(help_text="Working days counted so far")
+    days_left = serializers.SerializerMethodField(help_text="Working days left; negative once overdue")
+    decision_overdue = serializers.SerializerMethodField()
+    paused_since = serializers.SerializerMethodField()
+    pause_kinds = serializers.SerializerMethodField(help_text="Why the clock is stopped (PauseKind values)")
+    pause_reason = serializers.SerializerMethodField(help_text="Why the clock is stopped, in words")
+    acceptance_due = serializers.SerializerMethodField(help_text="Acceptance within 5 working days of receipt")
+    acceptance_days_left = serializers.SerializerMethodField()
+    acceptance_overdue = serializers.SerializerMethodField()
+    assigned_to = AssigneeSerializer(read_only=True, allow_null=True, help_text="The case officer")
+
+    def _clock(self, obj) -> dict:
+        found = self.context.get("clock_rows", {}).get(obj.pk)
+        if found is None:
+            from licensing import clock
+
+            found = clock.clock_fields(obj)
+        return found
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_decision_due(self, obj):
+        return self._clock(obj)["decision_due"]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_days_used(self, obj):
+        return self._clock(obj)["days_used"]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_days_left(self, obj):
+        return self._clock(obj)["days_left"]
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_decision_overdue(self, obj):
+        return self._clock(obj)["decision_overdue"]
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_paused_since(self, obj):
+        return self._clock(obj)["paused_since"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_pause_kinds(self, obj):
+        return self._clock(obj)["pause_kinds"]
+
+    @extend_schema_field(serializers.CharField())
+    def get_pause_reason(self, obj):
+        return self._clock(obj)["pause_reason"]
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_acceptance_due(self, obj):
+        return self._clock(obj)["acceptance_due"]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_acceptance_days_left(self, obj):
+        return self._clock(obj)["acceptance_days_left"]
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_acceptance_overdue(self, obj):
+        return self._clock(obj)["acceptance_overdue"]
+
+
+class ClockListSerializer(serializers.ListSerializer):
+    """Computes the clock fields of a whole page at once (no query per row)."""
+
+    def to_representation(self, data):
+        from django.db import models
+
+        from licensing import clock
+
+        rows = list(data.all() if isinstance(data, models.manager.BaseManager) else data)
+        self.context["clock_rows"] = clock.list_clock_fields(rows)
+        return super().to_representation(rows)
+
+
+class ApplicationSerializer(ClockFieldsMixin, serializers.ModelSerializer):
     destination = CountryField(allow_blank=True)
     importer = PartyReadSerializer(allow_null=True)
     end_user = PartyReadSerializer(allow_null=True)
@@ -123,7 +216,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
                   "importer", "end_user", "end_use", "end_use_category", "items", "documents", "created_at",
                   "submitted_at", "forwarded_at", "accepted_at", "decided_at", "return_reason",
                   "decision_reason", "decision_deadline", "licence", "allowed_actions",
-                  "list_version", "classification_suggestions"]
+                  "list_version", "classification_suggestions", *CLOCK_FIELDS]
 
     def get_exporter(self, obj) -> dict:
         return {"id": obj.exporter_id, "name_zh": obj.exporter.name_zh, "name_en": obj.exporter.name_en,
@@ -164,11 +257,12 @@ class ApplicationSerializer(serializers.ModelSerializer):
                 for index, item in enumerate(obj.items.all())]
 
 
-class ApplicationListSerializer(serializers.ModelSerializer):
+class ApplicationListSerializer(ClockFieldsMixin, serializers.ModelSerializer):
     destination = CountryField(allow_blank=True)
     exporter_name = serializers.CharField(source="exporter.name_zh")
 
     class Meta:
         model = Application
         fields = ["id", "reference", "status", "version", "exporter_name", "province", "destination",
-                  "created_at", "submitted_at"]
+                  "created_at", "submitted_at", *CLOCK_FIELDS]
+        list_serializer_class = ClockListSerializer
