@@ -186,6 +186,7 @@ def build_context(data: dict) -> dict:
         "end_user": data.get("end_user") or {},
         "destination": data.get("destination") or {},
         "end_use": data.get("end_use", ""),
+        "conditions": data.get("conditions", ""),
         "items": items,
         "total_value_rmb": _format_money(total),
         "issuer": data.get("issuer") or {},

@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -153,10 +154,17 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "outbox.relay", "schedule": 30.0},
     "issue-missing-licences": {"task": "licensing.issue_missing_licences", "schedule": 300.0},
+    "issue-missing-refusal-letters": {"task": "licensing.issue_missing_refusal_letters", "schedule": 300.0},
     # Records lapsed temporary controls and sends the 60-day review reminders (Reg. 12). Hourly
     # rather than once a day so a beat that was down at one o'clock catches up; the sweep is
     # idempotent, and a control stops applying on its end date whether or not this has run.
     "temporary-controls-daily": {"task": "controllist.temporary_controls_daily", "schedule": 3600.0},
+    # Agency opinion deadlines: reminders, escalation, no objection by silence. Idempotent, so a
+    # beat firing twice reminds once; every 15 minutes so an agency hears soon after a due date.
+    "referral-deadlines": {"task": "licensing.referral_deadlines", "schedule": 900.0},
+    # Statutory clocks (Reg. 17): a paused case's due date moves every working day, and queues
+    # sort on it. Hourly, so a beat that was down catches up; recomputing is idempotent.
+    "clock-refresh": {"task": "licensing.refresh_clocks", "schedule": 3600.0},
 }
 OUTBOX_RELAY_GRACE_SECONDS = env.int("OUTBOX_RELAY_GRACE_SECONDS", default=30, minimum=0)
 

@@ -200,7 +200,23 @@ def test_whole_thin_case_in_the_browser(live_server, browser_page, actors, calen
     deadline = selectors.decision_deadline(Application.objects.get(pk=app_id))
     assert deadline.due is not None and deadline.due.year == 2027, deadline
     assert deadline.due.isoformat() in page.locator("#decision-deadline").inner_text()
-    act(page, "approve", "符合出口管制法第十九条 / meets the conditions")
+    # (The review itself has its own browser test: tests/test_review_browser.py. Here the officer
+    # decides without referral; the 9xx item needs a senior officer's countersignature.)
+    page.goto(case_url)
+    page.fill("#referrals-skip-reason", "演示：无需会商 / no agency concerned")
+    with page.expect_navigation():
+        page.click("#do-referrals-skip")
+    assert status_of(page) == "awaiting_decision"
+    page.check("#outcome-approve")
+    page.fill("#decision-reasons", "符合出口管制法第十九条 / meets the conditions")
+    with page.expect_navigation():
+        page.click("#do-recommend")
+    assert status_of(page) == "awaiting_countersign"
+    sign_out(page)
+    sign_in(page, base, actors.senior.username, PASSWORD)
+    page.goto(case_url)
+    with page.expect_navigation():
+        page.click("#do-countersign")
     assert status_of(page) == "approved"
     assert Licence.objects.filter(application_id=app_id).exists()
     sign_out(page)
