@@ -1,4 +1,5 @@
-"""Demo data for a newcomer: one user per role, two exporters, one case waiting at the province."""
+"""Demo data for a newcomer: one user per role, two exporters, and cases at each stage of the review:
+one at the province, one awaiting acceptance, one with the agencies, one awaiting countersignature."""
 
 import io
 import os
@@ -40,7 +41,12 @@ USERS = [
     ("province_gd", Role.PROVINCIAL_OFFICER, "PROV-44", "黄伟 Huang Wei (广东)"),
     ("ministry_officer", Role.MINISTRY_OFFICER, "MOFCOM", "刘洋 Liu Yang"),
     ("ministry_senior", Role.MINISTRY_SENIOR, "MOFCOM", "孙磊 Sun Lei"),
+    ("ministry_officer2", Role.MINISTRY_OFFICER, "MOFCOM", "何静 He Jing"),
     ("agency_miit", Role.AGENCY_REVIEWER, "MIIT", "周婷 Zhou Ting"),
+    ("agency_miit_lead", Role.AGENCY_LEAD, "MIIT", "钱峰 Qian Feng"),
+    ("agency_caea", Role.AGENCY_REVIEWER, "CAEA", "冯雪 Feng Xue"),
+    ("agency_sastind", Role.AGENCY_REVIEWER, "SASTIND", "蒋涛 Jiang Tao"),
+    ("agency_mfa", Role.AGENCY_REVIEWER, "MFA", "韩梅 Han Mei"),
     ("customs", Role.CUSTOMS_OFFICER, "GACC", "吴昊 Wu Hao"),
     ("sysadmin", Role.SYSTEM_ADMIN, "OPERATOR", "郑军 Zheng Jun"),
 ]
@@ -86,7 +92,7 @@ class Command(BaseCommand):
                 user.save()
             staff = User.objects.get(username="exporter_staff")
             if not Application.objects.filter(exporter=staff.organisation).exists():
-                self._sample_case(staff)
+                self._sample_cases(staff)
             officer = User.objects.get(username="ministry_officer")
             if not TemporaryControl.objects.exists():
                 self._sample_controls(officer)
@@ -139,7 +145,36 @@ class Command(BaseCommand):
             "intended_uses": "锂离子电池负极 / lithium-ion battery anodes",
             "reason_for_doubt": "纯度接近阈值 / Purity is close to the threshold"})
 
-    def _sample_case(self, staff):
+    def _sample_cases(self, staff):
+        """Four cases through the same services as the pages: at the province; awaiting acceptance;
+        with MIIT and MFA for their opinions; and a refusal awaiting a senior's countersignature."""
+        from licensing import decisions, referrals
+
+        province = User.objects.get(username="province_sh")
+        officer = User.objects.get(username="ministry_officer")
+        self._sample_case(staff)
+        cases = [self._sample_case(staff, value=value) for value in ("64000", "250000", "920000")]
+        for app in cases:
+            licensing.application_forward(application_id=app.pk, actor=province)
+        for app in cases[1:]:
+            licensing.application_accept(application_id=app.pk, actor=officer)
+            referrals.referrals_propose(app.pk)
+            referrals.referral_add(application_id=app.pk, actor=officer,
+                                   agency_id=Organisation.objects.get(code="MFA").pk,
+                                   reason="演示：目的地敏感 / demo: sensitive destination")
+            referrals.referrals_send(application_id=app.pk, actor=officer)
+        last = cases[2]
+        for code, opinion, reasons in [
+                ("MIIT", "objection", "演示：存在转用于军事用途的风险 / demo: risk of military diversion"),
+                ("MFA", "no_objection", "演示：无外交方面异议 / demo: no foreign-policy objection")]:
+            referral = last.referrals.get(agency__code=code)
+            reviewer = User.objects.filter(organisation__code=code).order_by("pk").first()
+            referrals.opinion_give(referral_id=referral.pk, actor=reviewer, opinion=opinion, reasons=reasons)
+        decisions.decision_recommend(application_id=last.pk, actor=officer, outcome="refuse",
+                                     factors=["national_security", "end_user"],
+                                     reasons="演示：最终用途存在军事转用风险 / demo: risk of military end use")
+
+    def _sample_case(self, staff, value="180000"):
         app, _ = licensing.application_create(actor=staff, data={
             "destination": "DE", "end_use": "用于永磁电机研发的实验室测试 / Laboratory tests for permanent-magnet motor research.",
             "importer": {"name": "Magnetec Handels GmbH", "address": "Industriestr. 5, 70565 Stuttgart",
@@ -147,8 +182,9 @@ class Command(BaseCommand):
             "end_user": {"name": "Fraunhofer-Institut (demo)", "address": "Hansastr. 27c, 80686 München",
                          "country": "DE"},
             "item": {"control_code": "1C902.a", "description": "钐钴合金 Samarium-cobalt alloy",
-                     "quantity": "25", "unit": "kg", "value_rmb": "180000"},
+                     "quantity": "25", "unit": "kg", "value_rmb": value},
         })
         upload = SimpleUploadedFile("end-user-certificate.pdf", demo_pdf(), content_type="application/pdf")
         licensing.document_add(application_id=app.pk, actor=staff, kind="end_user_certificate", upload=upload)
         licensing.application_submit(application_id=app.pk, actor=staff)
+        return app
