@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -27,6 +28,13 @@ from licensing.tasks_clock import refresh_clocks
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Service messages are checked in English here (the portal's default language is Chinese)."""
+    with translation.override("en"):
+        yield
 
 TZ = ZoneInfo("Asia/Shanghai")
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 
@@ -34,6 +34,13 @@ from tests.conftest import decide
 from tests.factories import UserFactory, authority
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Service messages are checked in English here (the portal's default language is Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 # ---------------------------------------------------------------- fixtures and helpers

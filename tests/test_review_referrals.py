@@ -5,6 +5,7 @@ agency answering while its deadline task fires."""
 from datetime import date
 
 import pytest
+from django.utils import translation
 from django.core import mail
 from django.db import connection
 from rest_framework.test import APIClient
@@ -21,6 +22,13 @@ from tests.factories import DRAFT, UserFactory, authority, pdf_upload
 from workdays.services import add_working_days
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Service messages are checked in English here (the portal's default language is Chinese)."""
+    with translation.override("en"):
+        yield
 
 DUE = date(2026, 12, 10)  # a Thursday
 

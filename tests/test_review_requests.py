@@ -4,6 +4,7 @@ their API; who may do what; bad input, stale versions and double clicks."""
 from datetime import date, timedelta
 
 import pytest
+from django.utils import translation
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.test import Client
@@ -20,6 +21,13 @@ from tests.factories import PASSWORD, UserFactory, pdf_upload
 from workdays.services import add_working_days
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Service messages are checked in English here (the portal's default language is Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
