@@ -140,6 +140,15 @@ class Application(models.Model):
             models.Index(fields=["status", "decision_due"], name="case_status_due_idx"),
             models.Index(fields=["assigned_to", "status", "decision_due"], name="case_officer_due_idx"),
             models.Index(fields=["status", "acceptance_due"], name="case_status_acceptance_idx"),
+            # Queues (benchmarks/review_queues.py): open cases by deadline, and the dashboard counts.
+            models.Index(fields=["decision_due", "id"], name="case_review_due_idx", condition=Q(
+                status__in=["accepted", "with_agencies", "awaiting_decision", "awaiting_countersign"])),
+            models.Index(fields=["acceptance_due", "id"], name="case_acceptance_due_idx",
+                         condition=Q(status__in=["forwarded", "correcting"])),
+            models.Index(fields=["status", "clock_state", "assigned_to", "decision_due", "acceptance_due"],
+                         name="case_open_counts_idx", condition=Q(forwarded_at__isnull=False, status__in=[
+                             "forwarded", "correcting", "accepted", "with_agencies", "awaiting_decision",
+                             "awaiting_countersign"])),
         ]
 
     def __str__(self):
@@ -420,6 +429,8 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["agency", "state", "due_on"], name="referral_agency_queue_idx"),
             models.Index(fields=["state", "due_on"], name="referral_due_idx"),
+            models.Index(fields=["agency", "state", "due_on"], name="referral_sent_queue_idx",
+                         condition=Q(sent_at__isnull=False)),
         ]
 
 

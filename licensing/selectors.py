@@ -46,6 +46,8 @@ EVENT_LABELS = {
     "application.approve": pgettext_lazy("case event", "Approved"),
     "application.refuse": pgettext_lazy("case event", "Refused"),
     "application.assign": pgettext_lazy("case event", "Officer assigned"),
+    "application.share": pgettext_lazy("case event", "Shared with a colleague"),
+    "application.unshare": pgettext_lazy("case event", "A colleague's access removed"),
     "request.rfi": pgettext_lazy("case event", "Request for information sent; decision clock stopped"),
     "request.answer": pgettext_lazy("case event", "Request for information answered; decision clock runs again"),
     "request.withdraw": pgettext_lazy("case event", "Request for information withdrawn; decision clock runs again"),

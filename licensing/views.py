@@ -17,7 +17,7 @@ from licensing import selectors, services, sharing
 from licensing.api import _pdf_response
 from licensing.forms import ApplicationForm, DocumentForm, ReasonForm
 from licensing.models import Licence, Status
-from licensing import views_decisions, views_referrals, views_requests
+from licensing import views_decisions, views_queues, views_referrals, views_requests
 from licensing.workflow import EDITABLE_STATES, SIMPLE_ACTIONS, allowed_actions
 from portal.errors import DomainError, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.pages import domain_errors_as_pages
@@ -144,6 +144,7 @@ def _detail_context(request, app, **extra):
         **views_requests.panel_context(request, app),
         **views_referrals.panel_context(request, app),
         **views_decisions.panel_context(request, app),
+        **views_queues.panel_context(request, app),
         **extra,
     }
 

@@ -3,7 +3,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import EXPORTER_ROLES, MINISTRY_ROLES, Role
+from accounts.models import AGENCY_ROLES, EXPORTER_ROLES, MINISTRY_ROLES, Role
 
 
 def healthz(request):
@@ -21,7 +21,11 @@ def home(request):
     user = request.user
     if not user.is_authenticated:
         return render(request, "home.html")
-    if user.role in EXPORTER_ROLES or user.role == Role.PROVINCIAL_OFFICER or user.role in MINISTRY_ROLES:
+    if user.role in MINISTRY_ROLES:
+        return redirect("queues-dashboard")
+    if user.role in AGENCY_ROLES:
+        return redirect("queues-agency")
+    if user.role in EXPORTER_ROLES or user.role == Role.PROVINCIAL_OFFICER:
         return redirect("case-list")
     if user.is_superuser or user.role == Role.SYSTEM_ADMIN:
         return redirect("admin:index")
