@@ -50,6 +50,7 @@ from portal.errors import (
     ValidationFailed,
     lazy_format,
 )
+from portal.text import clean_text
 
 MAX_CORRECTION_ITEMS = 30
 ITEM_MAX_CHARS = 500
@@ -66,25 +67,7 @@ OFFICER_PAUSE_KINDS = (PauseKind.IDENTIFICATION, PauseKind.EXPERT, PauseKind.ONS
 # ---------------------------------------------------------------- input checks
 
 
-def _text(value, field: str, *, limit: int, required: bool = True) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationFailed(fields={field: [_("Must be text.")]})
-    value = value.strip()
-    if "\x00" in value:
-        raise ValidationFailed(fields={field: [_("The text contains a null character.")]})
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValidationFailed(fields={field: [_("The text contains invalid characters.")]}) from None
-    if required and not value:
-        message = _("This field is required.")
-        raise ValidationFailed(message, fields={field: [message]})
-    if len(value) > limit:
-        message = lazy_format(_("At most %(n)s characters."), n=limit)
-        raise ValidationFailed(message, fields={field: [message]})
-    return value
+_text = clean_text
 
 
 def _items(items) -> list[str]:

@@ -43,6 +43,7 @@ from portal.errors import (
     ValidationFailed,
     lazy_format,
 )
+from portal.text import clean_text
 
 # Field limits of a question (the model's); the API serializers show the same numbers.
 QUESTION_FIELDS = {
@@ -105,23 +106,7 @@ def waiting_for(question: ClassificationQuestion) -> str:
 # ---------------------------------------------------------------- input checks
 
 
-def _text(value, field, *, limit, required=True) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationFailed(fields={field: [_("Must be text.")]})
-    value = value.strip()
-    if "\x00" in value:
-        raise ValidationFailed(fields={field: [_("The text contains a null character.")]})
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValidationFailed(fields={field: [_("The text contains invalid characters.")]}) from None
-    if required and not value:
-        raise ValidationFailed(fields={field: [_("This field is required.")]})
-    if len(value) > limit:
-        raise ValidationFailed(fields={field: [lazy_format(_("At most %(n)s characters."), n=limit)]})
-    return value
+_text = clean_text
 
 
 def _clean_question(data) -> dict:
