@@ -20,6 +20,6 @@ def issue_missing_licences() -> int:
     return len(ids)
 
 
-from licensing.tasks_review import *  # noqa: E402,F401,F403  (registers the review tasks)
 from licensing.tasks_clock import *  # noqa: E402,F401,F403  (registers the clock tasks)
 from licensing.tasks_decisions import *  # noqa: E402,F401,F403  (registers the decision tasks)
+from licensing.tasks_review import *  # noqa: E402,F401,F403  (registers the review tasks)

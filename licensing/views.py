@@ -13,11 +13,18 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from controllist.services.questions import classification_suggestions
-from licensing import selectors, services, sharing
+from licensing import (
+    selectors,
+    services,
+    sharing,
+    views_decisions,
+    views_queues,
+    views_referrals,
+    views_requests,
+)
 from licensing.api import _pdf_response
 from licensing.forms import ApplicationForm, DocumentForm, ReasonForm
 from licensing.models import Licence, Status
-from licensing import views_decisions, views_queues, views_referrals, views_requests
 from licensing.workflow import EDITABLE_STATES, SIMPLE_ACTIONS, allowed_actions
 from portal.errors import DomainError, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.pages import domain_errors_as_pages

@@ -17,8 +17,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import translation
 from django.test import Client
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from licensing import clock

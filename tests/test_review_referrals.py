@@ -5,9 +5,9 @@ agency answering while its deadline task fires."""
 from datetime import date
 
 import pytest
-from django.utils import translation
 from django.core import mail
 from django.db import connection
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts.models import Role

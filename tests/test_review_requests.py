@@ -4,11 +4,10 @@ their API; who may do what; bad input, stale versions and double clicks."""
 from datetime import date, timedelta
 
 import pytest
-from django.utils import translation
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from accounts.models import Role
