@@ -39,8 +39,7 @@ from licensing.models import (
     Status,
 )
 from portal.errors import NotAllowed, ValidationFailed, lazy_format
-from workdays.models import CalendarDay
-from workdays.services import NoCalendarError, add_working_days, working_days_between
+from workdays.services import NoCalendarError, add_working_days, complete_years_working_days
 
 PAGE_SIZE = 50
 MAX_DAYS_LEFT_FILTER = 250
@@ -286,18 +285,8 @@ class WorkingDayCounter:
         if not dates:
             return
         lo, hi = min(dates), max(dates)
-        try:  # one query for every year at once when all are complete (the usual case)
-            working_days_between(date(lo.year, 1, 1) - timedelta(days=1), date(hi.year, 12, 31))
-            self.complete = set(range(lo.year, hi.year + 1))
-        except NoCalendarError:
-            for year in range(lo.year, hi.year + 1):
-                try:
-                    working_days_between(date(year, 1, 1) - timedelta(days=1), date(year, 12, 31))
-                except NoCalendarError:
-                    continue
-                self.complete.add(year)
-        self.working = list(CalendarDay.objects.filter(date__range=(lo, hi), is_working_day=True)
-                            .order_by("date").values_list("date", flat=True))
+        complete, working = complete_years_working_days(lo.year, hi.year)
+        self.complete, self.working = complete, working
 
     def left(self, start: date, due: date | None) -> int | None:
         """Working days after `start` up to `due`; negative when `due` has passed."""
