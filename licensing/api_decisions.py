@@ -12,6 +12,7 @@ from licensing import decisions, selectors
 from licensing import serializers_decisions as s
 from licensing.api import _pdf_response
 from licensing.models import Application, CountersignRule, RefusalLetter
+from licensing.services import require_ministry
 from portal.api import SafeJSONParser
 from portal.errors import NotAllowed, NotFound
 
@@ -21,6 +22,8 @@ R404 = OpenApiResponse(description="No such case, or not visible to you")
 R409 = OpenApiResponse(description="Wrong state for this action (the message names the case's state), or a stale version")
 RULE404 = OpenApiResponse(description="No such rule")
 RULE409 = OpenApiResponse(description="Someone changed the rule since you read it (stale version)")
+
+RULES_ARE_THE_MINISTRYS = _("Only the ministry sees the countersignature rules.")
 
 
 def _state(app_id, rec) -> dict:
@@ -111,10 +114,6 @@ class RefusalLetterView(APIView):
 # ---------------------------------------------------------------- countersignature rules
 
 
-def _require_ministry(user) -> None:
-    if not user.is_ministry:
-        raise NotAllowed(_("Only the ministry sees the countersignature rules."))
-
 
 def _rule(rule_pk) -> CountersignRule:
     rule = CountersignRule.objects.filter(pk=rule_pk).first()
@@ -129,7 +128,7 @@ class RuleListView(APIView):
     @extend_schema(summary="Ministry: the countersignature rules", responses={
         200: s.CountersignRuleSerializer(many=True), 403: R403})
     def get(self, request):
-        _require_ministry(request.user)
+        require_ministry(request.user, RULES_ARE_THE_MINISTRYS)
         return Response(s.CountersignRuleSerializer(CountersignRule.objects.order_by("pk"), many=True).data)
 
     @extend_schema(summary="Senior officer: add a countersignature rule", request=s.CountersignRuleSerializer,
@@ -149,7 +148,7 @@ class RuleDetailView(APIView):
     @extend_schema(summary="Ministry: one countersignature rule",
                    responses={200: s.CountersignRuleSerializer, 403: R403, 404: RULE404})
     def get(self, request, rule_pk):
-        _require_ministry(request.user)
+        require_ministry(request.user, RULES_ARE_THE_MINISTRYS)
         return Response(s.CountersignRuleSerializer(_rule(rule_pk)).data)
 
     @extend_schema(summary="Senior officer: change a countersignature rule", request=s.CountersignRuleSerializer,

@@ -6,11 +6,11 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import MINISTRY_ROLES
 from licensing import referrals as services
 from licensing import routing_tables as tables
 from licensing import serializers_referrals as s
 from licensing.models import AgencySettings, Application, CountryGroup, RoutingRule
+from licensing.services import require_ministry
 from portal.api import SafeJSONParser
 from portal.errors import NotAllowed, NotFound
 
@@ -43,10 +43,6 @@ def _valid(serializer_class, request, **kwargs) -> dict:
     form.is_valid(raise_exception=True)
     return dict(form.validated_data)
 
-
-def _require_ministry(user) -> None:
-    if user.role not in MINISTRY_ROLES:
-        raise NotAllowed()
 
 
 class ReviewAPIView(APIView):
@@ -144,13 +140,13 @@ def _changes(data: dict) -> tuple[dict, int | None]:
 class RoutingRuleListView(ReviewAPIView):
     @extend_schema(summary="Routing rules (ministry)", responses={200: s.RoutingRuleSerializer(many=True), 403: E403})
     def get(self, request):
-        _require_ministry(request.user)
+        require_ministry(request.user)
         return Response(s.RoutingRuleSerializer(_rules(), many=True).data)
 
     @extend_schema(summary="Ministry senior: add a routing rule", request=s.RoutingRuleInputSerializer,
                    responses={201: s.RoutingRuleSerializer, 400: E400, 403: E403})
     def post(self, request):
-        _require_ministry(request.user)
+        require_ministry(request.user)
         data, _version = _changes(_valid(s.RoutingRuleInputSerializer, request))
         rule = tables.routing_rule_create(actor=request.user, data=data)
         return Response(s.RoutingRuleSerializer(_get(_rules(), rule.pk)).data, status=status.HTTP_201_CREATED)
@@ -159,14 +155,14 @@ class RoutingRuleListView(ReviewAPIView):
 class RoutingRuleDetailView(ReviewAPIView):
     @extend_schema(summary="One routing rule", responses={200: s.RoutingRuleSerializer, 403: E403, 404: E404})
     def get(self, request, pk):
-        _require_ministry(request.user)
+        require_ministry(request.user)
         return Response(s.RoutingRuleSerializer(_get(_rules(), pk)).data)
 
     @extend_schema(summary="Ministry senior: change a routing rule (the next routing uses it; referrals already "
                            "made keep their snapshot)", request=s.RoutingRuleInputSerializer,
                    responses={200: s.RoutingRuleSerializer, **WRITE})
     def patch(self, request, pk):
-        _require_ministry(request.user)
+        require_ministry(request.user)
         data, version = _changes(_valid(s.RoutingRuleInputSerializer, request, partial=True))
         tables.routing_rule_update(actor=request.user, rule_id=pk, data=data, expected_version=version)
         return Response(s.RoutingRuleSerializer(_get(_rules(), pk)).data)
@@ -176,7 +172,7 @@ class RoutingRuleDeactivateView(ReviewAPIView):
     @extend_schema(summary="Ministry senior: deactivate a routing rule", request=s.ReferralVersionInputSerializer,
                    responses={200: s.RoutingRuleSerializer, **WRITE})
     def post(self, request, pk):
-        _require_ministry(request.user)
+        require_ministry(request.user)
         data = _valid(s.ReferralVersionInputSerializer, request)
         tables.routing_rule_deactivate(actor=request.user, rule_id=pk, expected_version=data.get("version"))
         return Response(s.RoutingRuleSerializer(_get(_rules(), pk)).data)
@@ -190,20 +186,20 @@ class AgencySettingsListView(ReviewAPIView):
     @extend_schema(summary="Agency settings: opinion deadlines, reminders, silence rule (ministry)",
                    responses={200: s.AgencySettingsSerializer(many=True), 403: E403})
     def get(self, request):
-        _require_ministry(request.user)
+        require_ministry(request.user)
         return Response(s.AgencySettingsSerializer(_settings(), many=True).data)
 
 
 class AgencySettingsDetailView(ReviewAPIView):
     @extend_schema(summary="One agency's settings", responses={200: s.AgencySettingsSerializer, 403: E403, 404: E404})
     def get(self, request, pk):
-        _require_ministry(request.user)
+        require_ministry(request.user)
         return Response(s.AgencySettingsSerializer(_get(_settings(), pk)).data)
 
     @extend_schema(summary="Ministry senior: change an agency's deadline, reminder or silence rule",
                    request=s.AgencySettingsInputSerializer, responses={200: s.AgencySettingsSerializer, **WRITE})
     def patch(self, request, pk):
-        _require_ministry(request.user)
+        require_ministry(request.user)
         data, version = _changes(_valid(s.AgencySettingsInputSerializer, request, partial=True))
         tables.agency_settings_update(actor=request.user, settings_id=pk, data=data, expected_version=version)
         return Response(s.AgencySettingsSerializer(_get(_settings(), pk)).data)
@@ -213,13 +209,13 @@ class CountryGroupListView(ReviewAPIView):
     @extend_schema(summary="Country groups used by routing rules (ministry)",
                    responses={200: s.CountryGroupSerializer(many=True), 403: E403})
     def get(self, request):
-        _require_ministry(request.user)
+        require_ministry(request.user)
         return Response(s.CountryGroupSerializer(CountryGroup.objects.all(), many=True).data)
 
     @extend_schema(summary="Ministry senior: add a country group", request=s.CountryGroupInputSerializer,
                    responses={201: s.CountryGroupSerializer, 400: E400, 403: E403})
     def post(self, request):
-        _require_ministry(request.user)
+        require_ministry(request.user)
         data, _version = _changes(_valid(s.CountryGroupInputSerializer, request))
         group = tables.country_group_create(actor=request.user, data=data)
         return Response(s.CountryGroupSerializer(group).data, status=status.HTTP_201_CREATED)
@@ -228,13 +224,13 @@ class CountryGroupListView(ReviewAPIView):
 class CountryGroupDetailView(ReviewAPIView):
     @extend_schema(summary="One country group", responses={200: s.CountryGroupSerializer, 403: E403, 404: E404})
     def get(self, request, pk):
-        _require_ministry(request.user)
+        require_ministry(request.user)
         return Response(s.CountryGroupSerializer(_get(CountryGroup.objects.all(), pk)).data)
 
     @extend_schema(summary="Ministry senior: change a country group (the next routing uses it)",
                    request=s.CountryGroupInputSerializer, responses={200: s.CountryGroupSerializer, **WRITE})
     def patch(self, request, pk):
-        _require_ministry(request.user)
+        require_ministry(request.user)
         data, version = _changes(_valid(s.CountryGroupInputSerializer, request, partial=True))
         group = tables.country_group_update(actor=request.user, group_id=pk, data=data, expected_version=version)
         return Response(s.CountryGroupSerializer(group).data)

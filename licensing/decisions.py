@@ -10,12 +10,10 @@ from datetime import timedelta
 from decimal import Decimal, DecimalException, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import MINISTRY_ROLES, Role, User
+from accounts.models import Role, User
 from audit import services as audit
 from audit.models import AuditEvent
 from licensing import services
@@ -32,6 +30,8 @@ from licensing.models import (
     RefusalLetter,
     Status,
 )
+from licensing.selectors import case_url, exporter_people
+from licensing.services import require_ministry
 from notifications.services import notify
 from outbox.services import enqueue
 from portal.errors import (
@@ -203,10 +203,6 @@ def _clean_recommendation(app, *, outcome, factors, reasons, conditions, item_qu
     return cleaned
 
 
-def _require_ministry(actor) -> None:
-    if actor is None or actor.role not in MINISTRY_ROLES:
-        raise NotAllowed()
-
 
 def _require_senior(actor, message) -> None:
     if actor is None or actor.role != Role.MINISTRY_SENIOR:
@@ -220,15 +216,6 @@ def _state_message(app: Application, what):
 # ---------------------------------------------------------------- recommendation and decision
 
 
-def _case_url(app: Application) -> str:
-    return reverse("case-detail", args=[app.pk])
-
-
-def _exporter_users(app: Application) -> list:
-    """The exporter's people who see the case: its creator, those it is shared with, the admins."""
-    return list(User.objects.filter(
-        Q(pk=app.created_by_id) | Q(shared_cases=app) | Q(organisation_id=app.exporter_id, role=Role.EXPORTER_ADMIN),
-        is_active=True).distinct().order_by("pk"))
 
 
 def _decision_audit(rec: Recommendation, *, countersigner=None) -> dict:
@@ -272,11 +259,11 @@ def _finalise(app: Application, rec: Recommendation, actor, *, expected_version,
         enqueue("licensing.issue_refusal_letter", application_id=app.pk)
         titles = (f"案件 {reference} 不予许可，不予许可决定书可在案件页面下载",
                   f"Case {reference} was refused; the refusal letter can be downloaded from the case page")
-    recipients = _exporter_users(app)
+    recipients = exporter_people(app)
     officers = [user for user in (app.assigned_to, rec.recommended_by) if user is not None and user.pk != actor.pk]
     notify(recipients=recipients + officers, key=f"decision:{app.pk}", kind="decision",
            title_zh=titles[0], title_en=titles[1], body_zh=rec.reasons, body_en=rec.reasons,
-           url=_case_url(app), application_id=app.pk)
+           url=case_url(app), application_id=app.pk)
     return True
 
 
@@ -301,7 +288,7 @@ def decision_recommend(*, application_id, actor, outcome: str, factors=None, rea
     refuse on Art. 13 factors). It is the decision at once unless a countersignature rule applies;
     then it waits for a senior officer other than the recommender."""
     app = services.lock_case(application_id, actor)
-    _require_ministry(actor)
+    require_ministry(actor)
     cleaned = _clean_recommendation(app, outcome=outcome, factors=factors, reasons=reasons,
                                     conditions=conditions, item_quantities=item_quantities)
     last = _last(app)
@@ -330,7 +317,7 @@ def decision_recommend(*, application_id, actor, outcome: str, factors=None, rea
            title_en=f"The recommendation on case {app.reference} awaits a countersignature",
            body_zh="；".join(r["description_zh"] for r in applying),
            body_en="; ".join(r["description_en"] for r in applying),
-           url=_case_url(app), application_id=app.pk)
+           url=case_url(app), application_id=app.pk)
     return rec
 
 
@@ -377,7 +364,7 @@ def decision_send_back(*, application_id, actor, comment: str, expected_version=
     notify(recipients=[rec.recommended_by], key=f"sent-back:{rec.pk}", kind="countersign",
            title_zh=f"您对案件 {app.reference} 的审查建议被退回",
            title_en=f"Your recommendation on case {app.reference} was sent back",
-           body_zh=comment, body_en=comment, url=_case_url(app), application_id=app.pk)
+           body_zh=comment, body_en=comment, url=case_url(app), application_id=app.pk)
     return rec
 
 

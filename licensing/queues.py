@@ -38,6 +38,7 @@ from licensing.models import (
     ReferralState,
     Status,
 )
+from licensing.services import require_ministry
 from portal.errors import NotAllowed, ValidationFailed, lazy_format
 from workdays.services import NoCalendarError, add_working_days, complete_years_working_days
 
@@ -90,15 +91,11 @@ def queue_q(name: str, *, user, today: date) -> Q:
     raise KeyError(name)
 
 
-def _require_ministry(user) -> None:
-    if not (user.is_authenticated and user.role in MINISTRY_ROLES):
-        raise NotAllowed()
-
 
 def ministry_counts(user, today: date | None = None) -> dict[str, int]:
     """Cases per ministry queue, in one aggregate query. It counts a column of the index
     case_open_counts_idx (not the id) so that PostgreSQL answers from the index alone."""
-    _require_ministry(user)
+    require_ministry(user)
     today = _today(today)
     return Application.objects.visible_to(user).filter(status__in=OPEN_STATES).aggregate(**{
         name: Count("status", filter=queue_q(name, user=user, today=today)) for name in MINISTRY_QUEUES})
@@ -254,7 +251,7 @@ ROW_FIELDS = (
 def ministry_queue(user, name: str, params, today: date | None = None,
                    all_choices: bool = False) -> QueueFilter:
     """The filter set of a ministry queue; check `.is_valid()` before reading `.qs`."""
-    _require_ministry(user)
+    require_ministry(user)
     if name not in MINISTRY_QUEUES:
         raise KeyError(name)
     today = _today(today)

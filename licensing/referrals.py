@@ -9,7 +9,6 @@ records its silence therefore ends with exactly one outcome, and the loser is to
 from datetime import date, datetime
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -34,7 +33,8 @@ from licensing.routing_tables import (  # noqa: F401  (the table edits, re-expor
     routing_rule_update,
 )
 from licensing.routing_tables import clean_text as _text
-from licensing.services import _check_version, _is_replay, lock_case, transition
+from licensing.selectors import case_url
+from licensing.services import _check_version, _is_replay, lock_case, require_ministry, transition
 from notifications.services import notify
 from portal.errors import (
     InvalidTransition,
@@ -53,13 +53,6 @@ SILENCE_NOTE = "no objection by silence (EO 12981 rule)"
 # ---------------------------------------------------------------- helpers
 
 
-def _require_ministry(actor) -> None:
-    if actor is None or actor.role not in MINISTRY_ROLES:
-        raise NotAllowed()
-
-
-def _case_url(app: Application) -> str:
-    return reverse("case-detail", args=[app.pk])
 
 
 def _agency_users(agency_id, roles=AGENCY_ROLES):
@@ -113,7 +106,7 @@ def _close_if_all_in(app: Application) -> bool:
            title_zh=f"案件 {app.reference} 的会商意见已全部收到",
            title_en=f"All agency opinions are in for case {app.reference}",
            body_zh="请查看各部门意见并作出决定建议。", body_en="Read the opinions and write your recommendation.",
-           url=_case_url(app), application_id=app.pk)
+           url=case_url(app), application_id=app.pk)
     return True
 
 
@@ -147,7 +140,7 @@ def referrals_propose(application_id) -> list[Referral]:
 @transaction.atomic
 def referral_add(*, application_id, actor, agency_id, reason: str, expected_version=None) -> Referral:
     app = lock_case(application_id, actor)
-    _require_ministry(actor)
+    require_ministry(actor)
     _require_open_review(app)
     reason = _text(reason, "reason", required_message=_("Say why this agency should be consulted."),
                    max_length=2000)
@@ -181,7 +174,7 @@ def referral_add(*, application_id, actor, agency_id, reason: str, expected_vers
 def _end_proposal(*, application_id, referral_id, actor, reason, expected_version, from_state, to_state,
                   action, message) -> Referral:
     app = lock_case(application_id, actor)
-    _require_ministry(actor)
+    require_ministry(actor)
     ref = _lock_referral(app, referral_id)
     reason = _text(reason, "reason", required_message=message, max_length=2000)
     if ref.state == to_state and ref.reason == reason:
@@ -220,7 +213,7 @@ def referral_withdraw(*, application_id, referral_id, actor, reason: str, expect
     notify(recipients=_agency_users(ref.agency_id), key=f"referral-withdrawn:{ref.pk}:{ref.version}",
            kind="referral_withdrawn", title_zh=f"案件 {app.reference} 的会商已撤回",
            title_en=f"The referral of case {app.reference} was withdrawn", body_zh=ref.reason, body_en=ref.reason,
-           url=_case_url(app), application_id=app.pk)
+           url=case_url(app), application_id=app.pk)
     _close_if_all_in(app)
     return ref
 
@@ -230,7 +223,7 @@ def referrals_send(*, application_id, actor, expected_version=None, today: date 
                    now: datetime | None = None) -> list[Referral]:
     """Send every proposed referral: each agency's deadline runs from today in working days."""
     app = lock_case(application_id, actor)
-    _require_ministry(actor)
+    require_ministry(actor)
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     proposed = list(app.referrals.select_for_update(of=("self",)).filter(state=ReferralState.PROPOSED)
@@ -267,7 +260,7 @@ def referrals_send(*, application_id, actor, expected_version=None, today: date 
                title_en=f"Case {app.reference} is referred to your agency for an opinion",
                body_zh=f"请于 {ref.due_on.isoformat()} 前出具意见。",
                body_en=f"Please give your opinion by {ref.due_on.isoformat()}.",
-               url=_case_url(app), application_id=app.pk)
+               url=case_url(app), application_id=app.pk)
     return proposed
 
 
@@ -275,7 +268,7 @@ def referrals_send(*, application_id, actor, expected_version=None, today: date 
 def referrals_skip(*, application_id, actor, reason: str, expected_version=None) -> Application:
     """Decide without referral: the proposed referrals are dropped with the officer's reason."""
     app = lock_case(application_id, actor)
-    _require_ministry(actor)
+    require_ministry(actor)
     if _is_replay(app, actor, "no_referral"):
         return app
     reason = _text(reason, "reason", required_message=_("Say why no agency needs to be consulted."),
@@ -404,7 +397,7 @@ def referral_deadline_pass(referral_id, *, today: date | None = None, now: datet
             notify(recipients=_agency_users(ref.agency_id), key=f"referral-reminder:{ref.pk}:{due}",
                    kind="referral_reminder", title_zh=f"提醒：案件 {app.reference} 的会商意见将于 {due} 到期",
                    title_en=f"Reminder: your opinion on case {app.reference} is due on {due}",
-                   url=_case_url(app), application_id=app.pk)
+                   url=case_url(app), application_id=app.pk)
     if today > ref.due_on and ref.escalated_at is None:
         ref.escalated_at = now
         done.append("escalate")
@@ -416,7 +409,7 @@ def referral_deadline_pass(referral_id, *, today: date | None = None, now: datet
                         f"opinion by {due}",
                body_zh="按该部门的设置，视为无异议。" if silent else "请督办。",
                body_en="Under this agency's settings its silence counts as no objection." if silent
-               else "Please follow it up.", url=_case_url(app), application_id=app.pk)
+               else "Please follow it up.", url=case_url(app), application_id=app.pk)
     if today > ref.due_on and settings.silence_is_no_objection:
         ref.state, ref.opinion, ref.answered_at = ReferralState.SILENT, OpinionKind.NO_OBJECTION, now
         ref.opinion_reasons = f"No opinion by {due}: {SILENCE_NOTE}. / {due} 前未出具意见，视为无异议。"

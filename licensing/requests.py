@@ -19,12 +19,10 @@ from datetime import date, datetime, timedelta
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import EXPORTER_ROLES, MINISTRY_ROLES, Role, User
+from accounts.models import EXPORTER_ROLES, MINISTRY_ROLES, User
 from audit import services as audit
 from licensing import clock
 from licensing.documents import read_pdf_upload
@@ -40,6 +38,7 @@ from licensing.models import (
     RequestKind,
     Status,
 )
+from licensing.selectors import case_url, exporter_people
 from licensing.services import lock_case, transition
 from notifications.services import notify
 from portal.errors import (
@@ -189,16 +188,6 @@ def _start_pause(app, actor, kind, today: date, *, note: str = "", req=None) -> 
                                             kind=PauseKind(kind).label)) from None
 
 
-def _case_url(app) -> str:
-    return reverse("case-detail", args=[app.pk])
-
-
-def exporter_recipients(app: Application) -> list[User]:
-    """The exporter's people who see the case: its creator, those it is shared with, the
-    company's administrators (Application.objects.visible_to)."""
-    return list(User.objects.filter(
-        Q(pk=app.created_by_id) | Q(role=Role.EXPORTER_ADMIN) | Q(shared_cases=app),
-        organisation_id=app.exporter_id, role__in=EXPORTER_ROLES, is_active=True).distinct().order_by("pk"))
 
 
 def officer_recipients(app: Application, req: CaseRequest) -> list[User]:
@@ -210,15 +199,15 @@ def officer_recipients(app: Application, req: CaseRequest) -> list[User]:
 
 
 def _tell_exporter(app, req, key: str, title_zh: str, title_en: str, body: str) -> None:
-    notify(recipients=exporter_recipients(app), key=key, kind=f"request.{req.kind}",
-           title_zh=title_zh, title_en=title_en, body_zh=body, body_en=body, url=_case_url(app),
+    notify(recipients=exporter_people(app), key=key, kind=f"request.{req.kind}",
+           title_zh=title_zh, title_en=title_en, body_zh=body, body_en=body, url=case_url(app),
            application_id=app.pk)
 
 
 def _tell_officer(app, req, key: str, body: str) -> None:
     notify(recipients=officer_recipients(app, req), key=key, kind="request.answer",
            title_zh=f"案件 {app.reference} 出口经营者已答复", title_en=f"Case {app.reference}: the exporter answered",
-           body_zh=body, body_en=body, url=_case_url(app), application_id=app.pk)
+           body_zh=body, body_en=body, url=case_url(app), application_id=app.pk)
 
 
 def _documents_after(docs) -> list[dict]:

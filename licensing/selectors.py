@@ -21,6 +21,22 @@ def applications_for(user):
             .prefetch_related("items"))
 
 
+def case_url(app: Application) -> str:
+    return reverse("case-detail", args=[app.pk])
+
+
+def exporter_people(app: Application) -> list:
+    """The exporter's people who see the case (as Application.objects.visible_to decides): its
+    creator, the colleagues it is shared with, the company's administrators."""
+    from django.db.models import Q
+
+    from accounts.models import EXPORTER_ROLES, Role, User
+
+    return list(User.objects.filter(
+        Q(pk=app.created_by_id) | Q(role=Role.EXPORTER_ADMIN) | Q(shared_cases=app),
+        organisation_id=app.exporter_id, role__in=EXPORTER_ROLES, is_active=True).distinct().order_by("pk"))
+
+
 def licence_visible_to(user, application: Application) -> bool:
     """Only the exporter and the ministry see a licence (the province does not)."""
     return bool(user.is_authenticated and (

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from stdnum.iso7064 import mod_37_36
 
-from accounts.models import EXPORTER_ROLES, Verification
+from accounts.models import EXPORTER_ROLES, MINISTRY_ROLES, Verification
 from audit import services as audit
 from audit.models import AuditEvent
 from controllist.codes import parse_control_code
@@ -65,6 +65,12 @@ def lock_case(application_id, actor) -> Application:
 
 
 _lock = lock_case
+
+
+def require_ministry(user, message=None) -> None:
+    """403 unless `user` is a ministry officer or senior officer (None, the portal itself, is not)."""
+    if getattr(user, "role", None) not in MINISTRY_ROLES:
+        raise NotAllowed(message)
 
 
 def _state(app: Application) -> dict:

@@ -23,6 +23,7 @@ from licensing.models import (
     RefusalLetter,
     Status,
 )
+from licensing.services import require_ministry
 from portal.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from portal.pages import domain_errors_as_pages
 
@@ -194,16 +195,12 @@ class CountersignRuleForm(forms.Form):
         return {key: value for key, value in self.cleaned_data.items() if key != "version"}
 
 
-def _require_ministry(user) -> None:
-    if not user.is_ministry:
-        raise NotAllowed()
-
 
 @login_required
 @require_GET
 @domain_errors_as_pages
 def rule_list(request):
-    _require_ministry(request.user)
+    require_ministry(request.user)
     return render(request, "licensing/rules_countersign/list.html", {
         "rules": CountersignRule.objects.order_by("-active", "pk"),
         "can_edit": request.user.role == Role.MINISTRY_SENIOR})

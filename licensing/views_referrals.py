@@ -25,6 +25,7 @@ from licensing.models import (
     RoutingRule,
     Status,
 )
+from licensing.services import require_ministry
 from portal.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from portal.pages import domain_errors_as_pages
 
@@ -153,10 +154,6 @@ def opinion_give(request, pk, referral_id):
 # ---------------------------------------------------------------- routing tables
 
 
-def _require_ministry(user) -> None:
-    if user.role not in MINISTRY_ROLES:
-        raise NotAllowed()
-
 
 def _require_senior(user) -> None:
     if user.role != Role.MINISTRY_SENIOR:
@@ -272,7 +269,7 @@ def _edit(request, *, form_class, template, initial, call, done, redirect_to, ex
 @require_GET
 @domain_errors_as_pages
 def rule_list(request):
-    _require_ministry(request.user)
+    require_ministry(request.user)
     rules = RoutingRule.objects.select_related("country_group").prefetch_related("agencies").order_by("-active", "pk")
     return render(request, "licensing/rules/rule_list.html", {
         "rules": rules, "can_edit": request.user.role == Role.MINISTRY_SENIOR})
@@ -324,7 +321,7 @@ def rule_deactivate(request, pk):
 @require_GET
 @domain_errors_as_pages
 def settings_list(request):
-    _require_ministry(request.user)
+    require_ministry(request.user)
     return render(request, "licensing/rules/agency_settings.html", {
         "settings_rows": AgencySettings.objects.select_related("agency").order_by("agency__code"),
         "can_edit": request.user.role == Role.MINISTRY_SENIOR})
@@ -349,7 +346,7 @@ def settings_edit(request, pk):
 @require_GET
 @domain_errors_as_pages
 def group_list(request):
-    _require_ministry(request.user)
+    require_ministry(request.user)
     return render(request, "licensing/rules/country_groups.html", {
         "groups": CountryGroup.objects.all(), "can_edit": request.user.role == Role.MINISTRY_SENIOR})
 
