@@ -30,7 +30,7 @@ import django
 
 django.setup()
 
-from licensing.pdf import harfbuzz_subset_available, render_licence_pdf
+from licensing.licences.pdf import harfbuzz_subset_available, render_licence_pdf
 
 CITIES = ["福州", "厦门", "泉州", "上海", "深圳", "苏州", "宁波", "成都", "西安", "天津"]
 CITIES_EN = ["Fuzhou", "Xiamen", "Quanzhou", "Shanghai", "Shenzhen", "Suzhou", "Ningbo",

@@ -165,7 +165,7 @@ def explain(args) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from licensing import queues
+    from licensing.queues import selectors as queues
 
     officer, _reviewer = _users()
     filters = {"province": args.province, "code": args.code, "sort": "deadline"}

@@ -87,8 +87,8 @@ def load_list(count: int, seed: int):
 
     from controllist.codes import parent_code, sort_key
     from controllist.models import Entry, ListVersion
-    from controllist.search import index_entries
-    from controllist.synthetic import generate
+    from controllist.search.engine import index_entries
+    from controllist.versions.synthetic import generate
 
     data = generate(count, seed=seed, label="bench-synthetic",
                     effective_from=timezone.localdate().isoformat())
@@ -131,7 +131,7 @@ def load_list(count: int, seed: int):
 
 
 def _english_words(text: str) -> list[str]:
-    from controllist.search import STOPWORDS
+    from controllist.search.engine import STOPWORDS
 
     return [w for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 4 and w not in STOPWORDS]
 
@@ -148,7 +148,7 @@ def _typo(rng: random.Random, word: str) -> str:
 
 
 def make_queries(rows: list[dict], count: int, seed: int) -> list[tuple[str, str]]:
-    from controllist.search import bigram_pinyin
+    from controllist.search.engine import bigram_pinyin
 
     rng = random.Random(seed + 7)
     queries = []
@@ -187,7 +187,7 @@ def make_queries(rows: list[dict], count: int, seed: int) -> list[tuple[str, str
 def show_plan(version) -> None:
     from django.db import connection
 
-    from controllist.search import _ranked, expand, query_tokens, vocabulary
+    from controllist.search.engine import _ranked, expand, query_tokens, vocabulary
 
     vocab = vocabulary(version)
     expansions = [e for e in (expand(t, vocab) for t in query_tokens(PLAN_QUERY)) if e]
@@ -207,7 +207,7 @@ def run_one(args) -> int:
     from django.db import connection
 
     from controllist.models import SearchTerm
-    from controllist.search import forget_vocabulary, search, vocabulary
+    from controllist.search.engine import forget_vocabulary, search, vocabulary
 
     print(f"== {args.database} ({connection.vendor}, {url.split('@')[-1]})")
     started = time.perf_counter()

@@ -35,8 +35,8 @@ django.setup()
 from django.conf import settings
 from render_licences import current_rss_mb, percentile, synthetic_licence
 
-from licensing import signing
-from licensing.pdf import harfbuzz_subset_available, render_licence_pdf
+from licensing.licences import signing
+from licensing.licences.pdf import harfbuzz_subset_available, render_licence_pdf
 
 
 def stats(values: list[float]) -> str:
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--count must be at least 1")
 
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-    logging.getLogger("licensing.signing").setLevel(logging.ERROR)
+    logging.getLogger("licensing.licences.signing").setLevel(logging.ERROR)
     configured = bool(getattr(settings, "LICENCE_SIGNING_KEY", None))
     temporary = None
     if not configured:

@@ -1,3 +1,4 @@
-"""Celery finds tasks in `<app>.tasks`; the control list keeps them beside their parts."""
+"""Celery finds tasks in `<app>.tasks`; each area of the control list keeps its own in `<area>/tasks.py`."""
 
-from controllist import tasks_controls, tasks_import  # noqa: F401  (registers the tasks)
+from controllist.controls import tasks as control_tasks  # noqa: F401  (registers the tasks)
+from controllist.versions import tasks as version_tasks  # noqa: F401

@@ -1,25 +1,6 @@
-from celery import shared_task
+"""Celery finds tasks in `<app>.tasks`; each area of licensing keeps its own in `<area>/tasks.py`."""
 
-from licensing import services
-
-
-@shared_task(name="licensing.issue_licence", bind=True, autoretry_for=(Exception,),
-             retry_backoff=True, retry_backoff_max=600, max_retries=10)
-def issue_licence(self, *, application_id: int) -> str | None:
-    licence = services.licence_issue(application_id=application_id)
-    return licence.number if licence else None
-
-
-@shared_task(name="licensing.issue_missing_licences")
-def issue_missing_licences() -> int:
-    """Beat's safety net: an approved case whose licence task was lost or gave up gets it again
-    (the task is idempotent)."""
-    ids = services.approved_without_licence()
-    for application_id in ids:
-        issue_licence.delay(application_id=application_id)
-    return len(ids)
-
-
-from licensing.tasks_clock import *  # noqa: E402,F401,F403  (registers the clock tasks)
-from licensing.tasks_decisions import *  # noqa: E402,F401,F403  (registers the decision tasks)
-from licensing.tasks_review import *  # noqa: E402,F401,F403  (registers the review tasks)
+from licensing.clock import tasks as clock_tasks  # noqa: F401  (registers the tasks)
+from licensing.decisions import tasks as decision_tasks  # noqa: F401
+from licensing.licences import tasks as licence_tasks  # noqa: F401
+from licensing.referrals import tasks as referral_tasks  # noqa: F401

@@ -22,6 +22,6 @@ def _warn_without_harfbuzz_subset(**kwargs):
 def _load_signer(**kwargs):
     """Parse the licence signing key once per worker process, and fail loudly at start if the key
     or certificate is unusable rather than at the first approval."""
-    from licensing.signing import check_signer
+    from licensing.licences.signing import check_signer
 
     check_signer()

@@ -1,6 +1,6 @@
 from django.core.checks import Tags, Warning, register
 
-from licensing.pdf import harfbuzz_subset_available
+from licensing.licences.pdf import harfbuzz_subset_available
 
 MISSING_HARFBUZZ = (
     "libharfbuzz-subset is missing: licence PDFs will be subset with fontTools, "

@@ -6,9 +6,12 @@ from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
 from accounts import views as accounts_views
-from licensing import api as licensing_api
-from licensing import urls_decisions, urls_queues, urls_referrals, urls_requests
-from licensing import views as licensing_views
+from licensing.applications import api as licensing_api
+from licensing.applications import views as licensing_views
+from licensing.decisions import urls as urls_decisions
+from licensing.queues import urls as urls_queues
+from licensing.referrals import urls as urls_referrals
+from licensing.requests import urls as urls_requests
 from portal import views
 
 router = DefaultRouter()

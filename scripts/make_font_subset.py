@@ -10,7 +10,7 @@ and NotoSansCJK-Bold.ttc), keeps
   number forms, CJK symbols and punctuation, fullwidth/halfwidth forms,
 * every character of templates/licensing/licence_pdf.html,
 
-and writes them as CFF OpenType (.otf) into licensing/fonts/ under a new family
+and writes them as CFF OpenType (.otf) into licensing/licences/fonts/ under a new family
 name ("Portal Sans SC"), as the SIL OFL 1.1 asks of modified versions.  Hinting is
 dropped (WeasyPrint drops it from embedded fonts anyway); OpenType layout is kept.
 
@@ -31,7 +31,7 @@ from fontTools.ttLib import TTCollection
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE_DIR = Path("/usr/share/fonts/opentype/noto")
 DEBIAN_COPYRIGHT = Path("/usr/share/doc/fonts-noto-cjk/copyright")
-DEFAULT_OUT_DIR = ROOT / "licensing" / "fonts"
+DEFAULT_OUT_DIR = ROOT / "licensing" / "licences" / "fonts"
 TEMPLATE = ROOT / "templates" / "licensing" / "licence_pdf.html"
 
 FAMILY = "Portal Sans SC"

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 import pytest
 
 from accounts.models import Province, Role
-from licensing import services
+from licensing.applications import services
 from tests.factories import DRAFT, ExporterFactory, UserFactory, authority, pdf_upload
 
 pytest_plugins = ["tests.browser"]  # the Playwright fixtures
@@ -67,7 +67,7 @@ def make_case(actors, until="draft"):
 
 def skip_referrals(application_id, actor):
     """accepted -> awaiting_decision: the officer decides no agency needs to be consulted."""
-    from licensing.referrals import referrals_skip
+    from licensing.referrals.services import referrals_skip
 
     referrals_skip(application_id=application_id, actor=actor, reason="No agency concerned / 无需会商")
 
@@ -75,7 +75,7 @@ def skip_referrals(application_id, actor):
 def decide(application_id, actors, outcome="approve", **kwargs):
     """awaiting_decision -> approved/refused: the officer recommends, and a senior officer
     countersigns where a countersignature rule asks for it (the seeded rules do for 1C902.a)."""
-    from licensing import decisions
+    from licensing.decisions import services as decisions
 
     defaults = {"reasons": "ok", "factors": [] if outcome == "approve" else ["end_user"]}
     rec = decisions.decision_recommend(application_id=application_id, actor=actors.ministry, outcome=outcome,

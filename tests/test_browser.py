@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from accounts.models import Organisation
-from licensing import selectors
+from licensing.applications import selectors
 from licensing.models import Application, Licence
 from tests.browser import act, chromium_available, sign_in, sign_out, status_of
 from tests.factories import PASSWORD, make_uscc, pdf_bytes

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role
 from audit.models import AuditEvent
-from licensing import sharing
+from licensing.applications import sharing
 from portal.errors import NotAllowed, NotFound, StaleVersion, ValidationFailed
 from tests.factories import PASSWORD, UserFactory
 

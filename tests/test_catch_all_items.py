@@ -11,8 +11,8 @@ from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
-from controllist.services import controls
-from licensing import services
+from controllist.controls import services as controls
+from licensing.applications import services
 from licensing.models import ApplicationItem, Status
 from portal.errors import ValidationFailed
 from tests.conftest import decide, skip_referrals

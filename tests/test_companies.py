@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Organisation, Province
 from audit.models import AuditEvent
-from licensing import services
+from licensing.applications import services
 from portal.errors import ValidationFailed
 from tests.factories import DRAFT, PASSWORD, ExporterFactory, UserFactory, pdf_upload
 

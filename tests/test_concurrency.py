@@ -7,7 +7,7 @@ from django.db import connection
 
 from audit.models import AuditEvent
 from audit.services import verify_chain
-from licensing import services
+from licensing.applications import services
 from licensing.models import Application, Counter
 from portal.errors import InvalidTransition
 from tests.conftest import decide
@@ -41,7 +41,7 @@ def race(*calls):
 
 
 def test_two_officers_deciding_at_once_one_wins(actors, case_factory):
-    from licensing.decisions import decision_recommend
+    from licensing.decisions.services import decision_recommend
     from licensing.models import CountersignRule
 
     CountersignRule.objects.update(active=False)  # both decisions would take effect at once
@@ -81,7 +81,7 @@ def test_parallel_submissions_get_distinct_numbers_and_an_intact_chain(actors, c
 
 
 def test_on_commit_send_and_relay_at_once_send_a_message_once(actors, case_factory, monkeypatch):
-    from licensing.tasks import issue_licence
+    from licensing.licences.tasks import issue_licence
     from outbox.models import OutboxMessage
     from outbox.services import dispatch, relay
     from portal.celery import app as celery_app
@@ -109,8 +109,8 @@ def test_a_temporary_control_created_three_times_at_once_is_made_once(actors):
     """A double click that arrives as racing requests: the unique client token settles it."""
     import uuid
 
+    from controllist.controls import services as controls
     from controllist.models import TemporaryControl
-    from controllist.services import controls
 
     token = uuid.uuid4()
     data = {"title_zh": "高纯镓", "title_en": "High-purity gallium", "starts_on": "2026-12-01",

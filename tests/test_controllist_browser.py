@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from controllist.services import controls
+from controllist.controls import services as controls
 from tests.browser import chromium_available, sign_in
 from tests.factories import PASSWORD
 

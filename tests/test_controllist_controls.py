@@ -10,6 +10,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
+from controllist.controls import services
+from controllist.controls.services import add_years
 from controllist.models import (
     Entry,
     ListVersion,
@@ -18,8 +20,6 @@ from controllist.models import (
     TemporaryControlState,
     VersionState,
 )
-from controllist.services import controls as services
-from controllist.services.controls import add_years
 from outbox.models import OutboxMessage
 from portal.errors import InvalidTransition, NotAllowed, StaleVersion, ValidationFailed
 from tests.factories import PASSWORD
@@ -260,7 +260,7 @@ def test_review_reminder_once_per_period_and_again_after_extension(actors, djang
 
 
 def test_the_celery_task_runs_the_sweep(actors):
-    from controllist.tasks_controls import temporary_controls_daily
+    from controllist.controls.tasks import temporary_controls_daily
 
     make_control(actors.ministry, starts_on=today() - timedelta(days=30), ends_on=today() - timedelta(days=1))
     assert temporary_controls_daily.name == "controllist.temporary_controls_daily"

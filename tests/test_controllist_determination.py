@@ -10,12 +10,12 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from controllist import determination as d
 from controllist.codes import sort_key
-from controllist.determination import Outcome, determine, names_match
+from controllist.controls import determination as d
+from controllist.controls import services as controls
+from controllist.controls.determination import Outcome, determine, names_match
 from controllist.models import Entry, ListVersion, TemporaryControl, VersionState
-from controllist.search import index_entries
-from controllist.services import controls
+from controllist.search.engine import index_entries
 from tests.factories import PASSWORD
 
 
@@ -383,7 +383,7 @@ def test_page_bad_input_is_400(actors, version, rows, extra):
 
 
 def _submit(app, user):
-    from licensing import services as licensing
+    from licensing.applications import services as licensing
 
     return licensing.application_submit(application_id=app.pk, actor=user, expected_version=app.version)
 
@@ -395,7 +395,7 @@ def _submit_events(app):
 
 
 def test_a_draft_code_must_be_in_the_list_in_force(actors, version):
-    from licensing import services as licensing
+    from licensing.applications import services as licensing
     from tests.factories import DRAFT
 
     with pytest.raises(d.ValidationFailed) as exc:

@@ -25,8 +25,8 @@ from controllist.models import (
     TemporaryControl,
     VersionState,
 )
-from controllist.services import questions as services
-from licensing import services as licensing_services
+from controllist.questions import services
+from licensing.applications import services as licensing_services
 from outbox.models import OutboxMessage
 from portal.errors import InvalidTransition, NotAllowed, NotFound, StaleVersion, ValidationFailed
 from tests.browser import chromium_available, sign_in
@@ -61,9 +61,9 @@ def listed(db):
         parents[code] = Entry.objects.create(version=version, code=code, parent=parent, depth=code.count("."),
                                              sort_key=sort_key(code), description_zh=zh, description_en=en)
     try:
-        from controllist.search import index_entries
+        from controllist.search.engine import index_entries
     except ImportError:
-        from controllist.search import terms_for
+        from controllist.search.engine import terms_for
 
         SearchTerm.objects.bulk_create(SearchTerm(version=version, entry=e, term=t, weight=w)
                                        for e in parents.values() for t, w in terms_for(e))

@@ -10,9 +10,9 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from controllist import search as s
 from controllist.codes import parent_code, sort_key
 from controllist.models import Entry, ListVersion, SearchTerm
+from controllist.search import engine as s
 from portal.errors import ValidationFailed
 from tests.factories import PASSWORD
 

@@ -16,10 +16,9 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from audit.models import AuditEvent
-from controllist import importer
-from controllist.diff import version_diff
 from controllist.models import Entry, ImportJob, ImportState, ListVersion, SearchTerm, VersionState
-from controllist.services import versions as services
+from controllist.versions import importer, services
+from controllist.versions.diff import version_diff
 from outbox.models import OutboxMessage
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 

@@ -13,8 +13,8 @@ import segno
 from PIL import Image
 from pypdf import PdfReader
 
-from licensing import pdf as licence_pdf
-from licensing.pdf import (
+from licensing.licences import pdf as licence_pdf
+from licensing.licences.pdf import (
     FONTS_DIR,
     build_context,
     harfbuzz_subset_available,

@@ -5,7 +5,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.test import Client
 
-from licensing import services
+from licensing.applications import services
 from licensing.models import Licence
 from outbox.models import OutboxMessage
 from outbox.services import relay
@@ -54,7 +54,7 @@ def test_a_rolled_back_change_leaves_no_side_effect(actors, case_factory):
 
 
 def test_broker_outage_loses_nothing(actors, case_factory, monkeypatch, django_capture_on_commit_callbacks):
-    from licensing.tasks import issue_licence
+    from licensing.licences.tasks import issue_licence
 
     app = case_factory("awaiting_decision")
     _earlier_messages_sent()
@@ -103,7 +103,7 @@ def test_issued_licence_is_signed_and_its_hash_is_of_the_signed_bytes(actors, ca
                                                                      django_capture_on_commit_callbacks):
     import hashlib
 
-    from licensing.signing import verify_licence_pdf
+    from licensing.licences.signing import verify_licence_pdf
 
     with django_capture_on_commit_callbacks(execute=True):
         app = case_factory("approved")
@@ -153,7 +153,7 @@ def test_case_numbers_are_sequential_and_unique(actors, case_factory):
 
 def test_qr_link_survives_a_secret_key_rotation(actors, case_factory, settings,
                                                 django_capture_on_commit_callbacks):
-    from licensing.selectors import licence_verify_url
+    from licensing.applications.selectors import licence_verify_url
 
     with django_capture_on_commit_callbacks(execute=True):
         app = case_factory("approved")
@@ -169,8 +169,8 @@ def test_beat_reissues_a_licence_whose_task_was_lost(actors, case_factory, djang
 
     from django.utils import timezone
 
+    from licensing.licences.tasks import issue_missing_licences
     from licensing.models import Application
-    from licensing.tasks import issue_missing_licences
 
     with django_capture_on_commit_callbacks(execute=False):  # the task never reaches a worker
         app = case_factory("approved")
@@ -183,7 +183,7 @@ def test_beat_reissues_a_licence_whose_task_was_lost(actors, case_factory, djang
 
 
 def test_party_contact_survives_an_edit_on_the_page(actors, case_factory):
-    from licensing.forms import ApplicationForm
+    from licensing.applications.forms import ApplicationForm
 
     app = case_factory("draft")
     services.application_update_draft(application_id=app.pk, actor=actors.owner,

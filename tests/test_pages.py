@@ -169,7 +169,7 @@ def test_overdue_case_says_so(actors, case_factory):
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from licensing.selectors import decision_deadline
+    from licensing.applications.selectors import decision_deadline
 
     app = case_factory("accepted")
     accepted = datetime(2026, 1, 5, 10, tzinfo=ZoneInfo("Asia/Shanghai"))

@@ -13,9 +13,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pypdf import PdfReader
 
-from licensing import decisions, letter
+from licensing.decisions import letter
+from licensing.decisions import services as decisions
+from licensing.licences.signing import verify_licence_pdf
 from licensing.models import Application, Counter, RefusalLetter
-from licensing.signing import verify_licence_pdf
 from outbox.models import OutboxMessage
 from tests.conftest import decide
 
@@ -107,7 +108,7 @@ def test_no_letter_for_a_case_that_is_not_refused(actors, case_factory):
 
 
 def test_beat_safety_net_issues_a_lost_letter(actors, case_factory, django_capture_on_commit_callbacks):
-    from licensing.tasks_decisions import issue_missing_refusal_letters
+    from licensing.decisions.tasks import issue_missing_refusal_letters
 
     app = case_factory("awaiting_decision")
     with django_capture_on_commit_callbacks(execute=False):  # the task never reaches a worker

@@ -6,8 +6,8 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role
 from audit.models import AuditEvent
-from licensing import referrals
 from licensing.models import AgencySettings, CountryGroup, Referral, RoutingRule, Status
+from licensing.referrals import services as referrals
 from tests.factories import UserFactory, authority
 from tests.test_review_referrals import accepted, ref_of, sent
 

@@ -7,8 +7,8 @@ import pytest
 from pypdf import PdfReader
 
 from accounts.models import Organisation, Role
+from licensing.applications.services import document_add
 from licensing.models import Application, Referral, RefusalLetter
-from licensing.services import document_add
 from tests.browser import act, chromium_available, sign_in, sign_out, status_of
 from tests.factories import DRAFT, PASSWORD, UserFactory, pdf_upload
 
@@ -28,7 +28,7 @@ def _click(page, selector):
 
 def test_review_with_two_agencies_and_a_countersigned_refusal(live_server, browser_page, actors, calendar_2027,
                                                               tmp_path):
-    from licensing import services
+    from licensing.applications import services
 
     page = browser_page
     base = live_server.url

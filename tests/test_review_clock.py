@@ -21,10 +21,10 @@ from django.test import Client
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from licensing import clock
-from licensing import requests as rq
+from licensing.clock import selectors as clock
+from licensing.clock.tasks import refresh_clocks
 from licensing.models import Application, ClockPause, ClockState, PauseKind
-from licensing.tasks_clock import refresh_clocks
+from licensing.requests import services as rq
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db

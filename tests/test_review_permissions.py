@@ -8,8 +8,9 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import Organisation, Role
-from licensing import referrals, requests
 from licensing.models import Document, Referral
+from licensing.referrals import services as referrals
+from licensing.requests import services as requests
 from tests.factories import PASSWORD, UserFactory, pdf_upload
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,6 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role
 from audit.models import AuditEvent
-from licensing import assignment, queues
 from licensing.models import (
     Application,
     ApplicationItem,
@@ -21,6 +20,8 @@ from licensing.models import (
     ReferralState,
     Status,
 )
+from licensing.queues import selectors as queues
+from licensing.queues import services as assignment
 from notifications.models import Notification
 from portal.errors import InvalidTransition, NotAllowed, NotFound, StaleVersion, ValidationFailed
 from tests.factories import UserFactory, authority
@@ -704,7 +705,7 @@ def test_case_page_panel_offers_take_or_assign(actors, more, forwarded, rf):
     """templates/licensing/queues/case_panel.html, for the case page (views_queues.panel_context)."""
     from django.template.loader import render_to_string
 
-    from licensing.views_queues import panel_context
+    from licensing.queues.views import panel_context
 
     def panel(user):
         request = rf.get(f"/cases/{forwarded.pk}/")

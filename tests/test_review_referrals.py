@@ -12,9 +12,10 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role
 from audit.models import AuditEvent
-from licensing import referrals, services
+from licensing.applications import services
 from licensing.models import AgencySettings, Referral, ReferralState, Status
-from licensing.tasks_review import propose_referrals, referral_deadlines
+from licensing.referrals import services as referrals
+from licensing.referrals.tasks import propose_referrals, referral_deadlines
 from notifications.models import Notification
 from outbox.models import OutboxMessage
 from portal.errors import InvalidTransition, NotAllowed, NotFound, StaleVersion, ValidationFailed

@@ -12,8 +12,8 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role
 from audit.models import AuditEvent
-from licensing import requests as rq
 from licensing.models import CaseRequest, ClockPause, Document, PauseKind
+from licensing.requests import services as rq
 from notifications.models import Notification
 from portal.errors import InvalidTransition, NotAllowed, NotFound, StaleVersion, ValidationFailed
 from tests.factories import PASSWORD, UserFactory, pdf_upload
@@ -111,7 +111,7 @@ def test_corrections_request_answer_and_the_case_comes_back(actors, forwarded, c
     assert events(forwarded, "application.request_corrections") == 1
     assert events(forwarded, "application.answer_corrections") == 1
     # Back with the ministry, the case can now be accepted.
-    from licensing import services
+    from licensing.applications import services
     services.application_accept(application_id=forwarded.pk, actor=actors.ministry)
 
 

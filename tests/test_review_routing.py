@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Organisation
-from licensing import referrals, routing
 from licensing.models import AgencySettings, ApplicationItem, CountryGroup, Referral, RoutingRule
+from licensing.referrals import routing
+from licensing.referrals import services as referrals
 
 pytestmark = pytest.mark.django_db
 
@@ -128,7 +129,7 @@ def test_seed_agency_settings_and_groups():
 
 def test_a_rule_edited_in_the_browser_changes_the_next_routing_not_past_referrals(
         client, actors, case_factory, calendar_2027, django_capture_on_commit_callbacks):
-    from licensing import services
+    from licensing.applications import services
 
     first = case_factory("forwarded")
     with django_capture_on_commit_callbacks(execute=True):

@@ -16,9 +16,9 @@ from django.core.exceptions import ImproperlyConfigured
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pypdf import PdfReader
 
-from licensing import signing
-from licensing.pdf import render_licence_pdf
-from licensing.signing import (
+from licensing.licences import signing
+from licensing.licences.pdf import render_licence_pdf
+from licensing.licences.signing import (
     SigningConfigurationError,
     check_signer,
     sign_licence_pdf,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.db import migrations
 
-from controllist.loader import load_version
+from controllist.versions.loader import load_version
 
 LABEL = "2024-12-01"
 EFFECTIVE_FROM = date(2024, 12, 1)

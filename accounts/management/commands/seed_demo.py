@@ -14,9 +14,10 @@ from django.utils import timezone
 from pypdf import PdfWriter
 
 from accounts.models import Organisation, OrgKind, Province, Role, User
+from controllist.controls import services as controls
 from controllist.models import ClassificationQuestion, TemporaryControl
-from controllist.services import controls, questions
-from licensing import services as licensing
+from controllist.questions import services as questions
+from licensing.applications import services as licensing
 from licensing.models import Application
 
 DEMO_PASSWORD = "Demo-2026-portal"
@@ -148,7 +149,8 @@ class Command(BaseCommand):
     def _sample_cases(self, staff):
         """Four cases through the same services as the pages: at the province; awaiting acceptance;
         with MIIT and MFA for their opinions; and a refusal awaiting a senior's countersignature."""
-        from licensing import decisions, referrals
+        from licensing.decisions import services as decisions
+        from licensing.referrals import services as referrals
 
         province = User.objects.get(username="province_sh")
         officer = User.objects.get(username="ministry_officer")

@@ -16,10 +16,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from controllist import importer
-from controllist.diff import version_diff
 from controllist.models import ListVersion
-from controllist.services import versions as services
+from controllist.versions import importer, services
+from controllist.versions.diff import version_diff
 from portal.errors import DomainError
 
 
@@ -126,7 +125,7 @@ class Command(BaseCommand):
         self.stdout.write(f"published {label}, effective {effective.isoformat()}")
 
     def _reindex(self, *, label, **_):
-        from controllist.search import reindex_version
+        from controllist.search.engine import reindex_version
 
         versions = [self._version(label)] if label else ListVersion.objects.order_by("pk")
         for version in versions:
@@ -135,7 +134,7 @@ class Command(BaseCommand):
 
     def _synth(self, *, n, output, **_):
         try:
-            from controllist.synthetic import generate
+            from controllist.versions.synthetic import generate
         except ImportError:
             raise CommandError("controllist.synthetic is not available") from None
         data = generate(n)

@@ -1,0 +1,197 @@
+"""REST API for finding control-list entries: search, and one entry with its sub-items, regime,
+agencies and history. Any signed-in user; drafts only for the ministry (ListVersion.visible_to)."""
+
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from controllist.search.engine import MAX_QUERY_LENGTH, search
+from controllist.search.views import chosen_version, entry_detail, entry_url
+from portal.errors import NotFound, ValidationFailed
+
+ERRORS = {
+    400: OpenApiResponse(description="Missing, blank or too long query; bad limit or offset; unknown version"),
+    403: OpenApiResponse(description="Not signed in"),
+}
+
+
+class SearchParamsSerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=MAX_QUERY_LENGTH,
+                              help_text="Code or prefix, words (Chinese or English), pinyin or HS code")
+    version = serializers.CharField(max_length=40, required=False, allow_blank=True,
+                                    help_text="List version label; default: the version in force")
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
+    offset = serializers.IntegerField(min_value=0, max_value=10_000, default=0)
+
+
+class VersionRefSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    effective_from = serializers.DateField()
+    state = serializers.CharField()
+
+
+class SearchHitSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    description_zh = serializers.CharField()
+    description_en = serializers.CharField()
+    highlight_zh = serializers.CharField(help_text="HTML: escaped text, matches in <mark>")
+    highlight_en = serializers.CharField(help_text="HTML: escaped text, matches in <mark>")
+    score = serializers.IntegerField()
+    uncertain = serializers.BooleanField()
+    url = serializers.CharField(help_text="The entry's page")
+
+
+class SearchResponseSerializer(serializers.Serializer):
+    version = VersionRefSerializer(allow_null=True)
+    total = serializers.IntegerField()
+    results = SearchHitSerializer(many=True)
+
+
+class AgencySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name_zh = serializers.CharField()
+    name_en = serializers.CharField()
+
+
+class RegimeSerializer(serializers.Serializer):
+    regime_zh = serializers.CharField()
+    regime_en = serializers.CharField()
+    reason_zh = serializers.CharField()
+    reason_en = serializers.CharField()
+    agencies = AgencySerializer(many=True)
+
+
+class EntryNodeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    description_zh = serializers.CharField()
+    description_en = serializers.CharField()
+    uncertain = serializers.BooleanField()
+    children = serializers.ListField(child=serializers.DictField(), help_text="Nodes of the same shape")
+
+
+class ChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.CharField()
+    new = serializers.CharField()
+
+
+class HistoryStepSerializer(serializers.Serializer):
+    version = VersionRefSerializer()
+    change = serializers.ChoiceField(choices=["added", "changed", "unchanged", "removed"])
+    changes = ChangeSerializer(many=True)
+
+
+class EntryDetailSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    parent = serializers.CharField(allow_blank=True)
+    description_zh = serializers.CharField()
+    description_en = serializers.CharField()
+    parameters_zh = serializers.CharField(allow_blank=True)
+    parameters_en = serializers.CharField(allow_blank=True)
+    hs_codes = serializers.ListField(child=serializers.CharField())
+    notes = serializers.CharField(allow_blank=True)
+    uncertain = serializers.BooleanField()
+    sector = serializers.DictField()
+    item_type = serializers.DictField()
+    version = VersionRefSerializer()
+    regime = RegimeSerializer()
+    children = EntryNodeSerializer(many=True)
+    history = HistoryStepSerializer(many=True)
+
+
+def _version_ref(version) -> dict | None:
+    if version is None:
+        return None
+    return {"label": version.label, "effective_from": version.effective_from.isoformat(),
+            "state": version.state}
+
+
+class SearchView(APIView):
+    @extend_schema(
+        summary="Search the control list",
+        parameters=[SearchParamsSerializer],
+        responses={200: SearchResponseSerializer, **ERRORS},
+    )
+    def get(self, request):
+        params = SearchParamsSerializer(data=request.query_params)
+        if not params.is_valid():
+            raise ValidationFailed(fields=params.errors)
+        data = params.validated_data
+        try:
+            version = chosen_version(request.user, data.get("version"))
+        except NotFound as exc:  # an unknown label, or a draft the user may not see
+            raise ValidationFailed(exc.message, fields={"version": [exc.message]})
+        if version is None:
+            return Response({"version": None, "total": 0, "results": []})
+        result = search(data["q"], version=version, limit=data["limit"], offset=data["offset"])
+        return Response({
+            "version": _version_ref(version),
+            "total": result.total,
+            "results": [{
+                "code": hit.entry.code,
+                "description_zh": hit.entry.description_zh,
+                "description_en": hit.entry.description_en,
+                "highlight_zh": str(hit.description_zh_html),
+                "highlight_en": str(hit.description_en_html),
+                "score": hit.score,
+                "uncertain": hit.entry.uncertain,
+                "url": entry_url(version, hit.entry),
+            } for hit in result.hits],
+        })
+
+
+def _node(node) -> dict:
+    entry = node.entry
+    return {"code": entry.code, "description_zh": entry.description_zh,
+            "description_en": entry.description_en, "uncertain": entry.uncertain,
+            "children": [_node(child) for child in node.children]}
+
+
+class EntryView(APIView):
+    @extend_schema(
+        summary="One control-list entry with sub-items, regime, agencies and history",
+        parameters=[OpenApiParameter("label", str, OpenApiParameter.PATH, description="List version label"),
+                    OpenApiParameter("code", str, OpenApiParameter.PATH, description="e.g. 1C902.a",
+                                     pattern=r"^[0-9][A-Ea-e][0-9]{3}(\.[a-z0-9]{1,2})*$")],
+        responses={200: EntryDetailSerializer,
+                   403: OpenApiResponse(description="Not signed in"),
+                   404: OpenApiResponse(description="No such version or code, or a draft you may not see")},
+    )
+    def get(self, request, label, code):
+        detail = entry_detail(request.user, label, code)
+        entry, regime = detail.entry, detail.regime
+        snapshot = entry.snapshot()
+        return Response({
+            "code": entry.code,
+            "parent": snapshot["parent"],
+            "description_zh": entry.description_zh,
+            "description_en": entry.description_en,
+            "parameters_zh": entry.parameters_zh,
+            "parameters_en": entry.parameters_en,
+            "hs_codes": snapshot["hs_codes"],
+            "notes": entry.notes,
+            "uncertain": entry.uncertain,
+            "sector": {"digit": entry.code[0], "name": str(detail.sector_name)},
+            "item_type": {"letter": entry.code[1], "name": str(detail.item_type_name)},
+            "version": _version_ref(detail.version),
+            "regime": {
+                "regime_zh": regime.regime_zh, "regime_en": regime.regime_en,
+                "reason_zh": regime.reason_zh, "reason_en": regime.reason_en,
+                "agencies": [{"code": agency.code, "name_zh": agency.name_zh, "name_en": agency.name_en}
+                             for agency in regime.agencies],
+            },
+            "children": [_node(node) for node in detail.children],
+            "history": [{
+                "version": _version_ref(step.version),
+                "change": step.kind,
+                "changes": [{"field": name, "old": old, "new": new} for name, _label, old, new in step.changes],
+            } for step in detail.history],
+        })
+
+
+urlpatterns = [
+    path("search/", SearchView.as_view(), name="api-controllist-search"),
+    path("entries/<str:label>/<str:code>/", EntryView.as_view(), name="api-controllist-entry"),
+]

@@ -1,0 +1,268 @@
+from django_countries.serializer_fields import CountryField
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from licensing.models import Application, ApplicationItem, Document, EndUseCategory, Licence
+
+
+class PartySerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=300)
+    address = serializers.CharField(max_length=500)
+    country = serializers.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code")
+    contact = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApplicationItem
+        fields = ["control_code", "catch_all", "description", "quantity", "unit", "value_rmb"]
+
+
+class ItemInputSerializer(serializers.Serializer):
+    control_code = serializers.CharField(max_length=16, required=False, allow_blank=True,
+                                         help_text="e.g. 1C902.a; empty for a catch-all item")
+    catch_all = serializers.BooleanField(
+        required=False, default=False,
+        help_text="An unlisted item applied for because the catch-all applies (Export Control Law "
+                  "Art. 12(3)); it has no control code")
+    description = serializers.CharField(max_length=500)
+    quantity = serializers.DecimalField(max_digits=18, decimal_places=3)
+    unit = serializers.CharField(max_length=20)
+    value_rmb = serializers.DecimalField(max_digits=18, decimal_places=2)
+
+
+class DraftInputSerializer(serializers.Serializer):
+    destination = serializers.CharField(max_length=2, required=False, allow_blank=True)
+    end_use = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    end_use_category = serializers.ChoiceField(choices=EndUseCategory.choices, required=False, allow_blank=True)
+    importer = PartySerializer(required=False, allow_null=True)
+    end_user = PartySerializer(required=False, allow_null=True)
+    item = ItemInputSerializer(required=False, allow_null=True)
+    version = serializers.IntegerField(required=False, min_value=1,
+                                       help_text="The version you last read; a stale one is refused (409).")
+
+
+class VersionInputSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False, min_value=1,
+                                       help_text="The version you last read; a stale one is refused (409).")
+
+
+class ShareInputSerializer(VersionInputSerializer):
+    user_id = serializers.IntegerField(min_value=1, max_value=2**62)
+
+
+class ReasonInputSerializer(VersionInputSerializer):
+    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Document
+        fields = ["id", "kind", "original_name", "size", "sha256", "uploaded_at"]
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["end_user_certificate", "contract", "other"])
+    file = serializers.FileField(help_text="PDF only")
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class PartyReadSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    address = serializers.CharField()
+    country = CountryField()
+    contact = serializers.CharField()
+
+
+class LicenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Licence
+        fields = ["number", "issued_at", "valid_from", "valid_until", "sha256"]
+
+
+class ClassificationSuggestionSerializer(serializers.Serializer):
+    question = serializers.IntegerField(source="question_id")
+    reference = serializers.CharField(help_text="The classification question, e.g. ZX2026-000003")
+    item_name = serializers.CharField()
+    item_model = serializers.CharField()
+    answer_code = serializers.CharField(help_text="Empty when the answer was “not controlled”")
+    not_controlled = serializers.BooleanField()
+    note = serializers.CharField()
+    answered_on = serializers.DateField()
+    code_in_force = serializers.BooleanField(allow_null=True,
+                                             help_text="Whether the list in force still has the code")
+    list_changed = serializers.BooleanField(help_text="The list in force is not the one answered against")
+
+
+class ItemSuggestionsSerializer(serializers.Serializer):
+    item = serializers.IntegerField(help_text="Index of the item in `items`")
+    description = serializers.CharField()
+    suggestions = ClassificationSuggestionSerializer(many=True)
+
+
+class AssigneeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField(source="get_full_name")
+
+
+CLOCK_FIELDS = ["clock_state", "decision_due", "days_used", "days_left", "decision_overdue", "paused_since",
+                "pause_kinds", "pause_reason", "acceptance_due", "acceptance_days_left", "acceptance_overdue",
+                "assigned_to"]
+
+
+class ClockFieldsMixin(serializers.Serializer):
+    """The statutory clocks (licensing.clock) as flat fields: a case page reads them from the
+    full summary, a list from the denormalised fields with one calendar read for the page."""
+
+    clock_state = serializers.CharField(read_only=True, help_text=(
+        "Decision clock (Reg. 17): not_started, running, paused, no_limit or stopped"))
+    decision_due = serializers.SerializerMethodField(help_text=(
+        "45 working days from acceptance, not counting stops; while paused, the due date if the clock "
+        "restarted today; null when there is no limit or the calendar is missing"))
+    days_used = serializers.SerializerMethodField(help_text="Working days counted so far")
+    days_left = serializers.SerializerMethodField(help_text="Working days left; negative once overdue")
+    decision_overdue = serializers.SerializerMethodField()
+    paused_since = serializers.SerializerMethodField()
+    pause_kinds = serializers.SerializerMethodField(help_text="Why the clock is stopped (PauseKind values)")
+    pause_reason = serializers.SerializerMethodField(help_text="Why the clock is stopped, in words")
+    acceptance_due = serializers.SerializerMethodField(help_text="Acceptance within 5 working days of receipt")
+    acceptance_days_left = serializers.SerializerMethodField()
+    acceptance_overdue = serializers.SerializerMethodField()
+    assigned_to = AssigneeSerializer(read_only=True, allow_null=True, help_text="The case officer")
+
+    def _clock(self, obj) -> dict:
+        found = self.context.get("clock_rows", {}).get(obj.pk)
+        if found is None:
+            from licensing.clock import selectors as clock
+
+            found = clock.clock_fields(obj)
+        return found
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_decision_due(self, obj):
+        return self._clock(obj)["decision_due"]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_days_used(self, obj):
+        return self._clock(obj)["days_used"]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_days_left(self, obj):
+        return self._clock(obj)["days_left"]
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_decision_overdue(self, obj):
+        return self._clock(obj)["decision_overdue"]
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_paused_since(self, obj):
+        return self._clock(obj)["paused_since"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_pause_kinds(self, obj):
+        return self._clock(obj)["pause_kinds"]
+
+    @extend_schema_field(serializers.CharField())
+    def get_pause_reason(self, obj):
+        return self._clock(obj)["pause_reason"]
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_acceptance_due(self, obj):
+        return self._clock(obj)["acceptance_due"]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_acceptance_days_left(self, obj):
+        return self._clock(obj)["acceptance_days_left"]
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_acceptance_overdue(self, obj):
+        return self._clock(obj)["acceptance_overdue"]
+
+
+class ClockListSerializer(serializers.ListSerializer):
+    """Computes the clock fields of a whole page at once (no query per row)."""
+
+    def to_representation(self, data):
+        from django.db import models
+
+        from licensing.clock import selectors as clock
+
+        rows = list(data.all() if isinstance(data, models.manager.BaseManager) else data)
+        self.context["clock_rows"] = clock.list_clock_fields(rows)
+        return super().to_representation(rows)
+
+
+class ApplicationSerializer(ClockFieldsMixin, serializers.ModelSerializer):
+    destination = CountryField(allow_blank=True)
+    importer = PartyReadSerializer(allow_null=True)
+    end_user = PartyReadSerializer(allow_null=True)
+    items = ItemSerializer(many=True)
+    exporter = serializers.SerializerMethodField()
+    documents = DocumentSerializer(many=True)
+    licence = serializers.SerializerMethodField()
+    decision_deadline = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+    list_version = serializers.SlugRelatedField(
+        slug_field="label", read_only=True, allow_null=True,
+        help_text="The control list version in force when the application was submitted")
+    classification_suggestions = serializers.SerializerMethodField(
+        help_text="Exporters only: the ministry's answers to this exporter's classification questions "
+                  "on similar items, per item")
+
+    class Meta:
+        model = Application
+        fields = ["id", "reference", "status", "version", "exporter", "province", "destination",
+                  "importer", "end_user", "end_use", "end_use_category", "items", "documents", "created_at",
+                  "submitted_at", "forwarded_at", "accepted_at", "decided_at", "return_reason",
+                  "decision_reason", "decision_deadline", "licence", "allowed_actions",
+                  "list_version", "classification_suggestions", *CLOCK_FIELDS]
+
+    def get_exporter(self, obj) -> dict:
+        return {"id": obj.exporter_id, "name_zh": obj.exporter.name_zh, "name_en": obj.exporter.name_en,
+                "uscc": obj.exporter.code}
+
+    def get_licence(self, obj) -> dict | None:
+        from licensing.applications.selectors import licence_visible_to
+
+        licence = getattr(obj, "licence", None) if obj.status == "approved" else None
+        if licence is None or not licence_visible_to(self.context["request"].user, obj):
+            return None
+        return LicenceSerializer(licence).data
+
+    def get_decision_deadline(self, obj) -> dict | None:
+        from licensing.applications.selectors import decision_deadline
+
+        deadline = decision_deadline(obj)
+        if deadline is None:
+            return None
+        return {"due": deadline.due, "working_days_left": deadline.days_left, "problem": deadline.problem}
+
+    def get_allowed_actions(self, obj) -> list[str]:
+        from licensing.workflow import allowed_actions
+
+        return allowed_actions(obj, self.context["request"].user)
+
+    @extend_schema_field(ItemSuggestionsSerializer(many=True))
+    def get_classification_suggestions(self, obj) -> list[dict]:
+        from controllist.questions.services import classification_suggestions
+
+        user = self.context["request"].user
+        if not user.is_exporter or obj.exporter_id != user.organisation_id:
+            return []
+        return [{"item": index, "description": item.description,
+                 "suggestions": ClassificationSuggestionSerializer(
+                     classification_suggestions(exporter=obj.exporter_id, description=item.description),
+                     many=True).data}
+                for index, item in enumerate(obj.items.all())]
+
+
+class ApplicationListSerializer(ClockFieldsMixin, serializers.ModelSerializer):
+    destination = CountryField(allow_blank=True)
+    exporter_name = serializers.CharField(source="exporter.name_zh")
+
+    class Meta:
+        model = Application
+        fields = ["id", "reference", "status", "version", "exporter_name", "province", "destination",
+                  "created_at", "submitted_at", *CLOCK_FIELDS]
+        list_serializer_class = ClockListSerializer

@@ -1,0 +1,612 @@
+"""Writes to applications, documents and licences. One function per state transition; each runs
+in one transaction that locks the row, checks the transition, writes the audit event and records
+side effects in the outbox."""
+
+import hashlib
+from datetime import timedelta
+from decimal import Decimal, DecimalException
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from stdnum.iso7064 import mod_37_36
+
+from accounts.models import EXPORTER_ROLES, MINISTRY_ROLES, Verification
+from audit import services as audit
+from audit.models import AuditEvent
+from controllist.codes import parse_control_code
+from controllist.controls.determination import Outcome, determine, temporary_controls_in_force
+from controllist.models import Entry
+from controllist.selectors import version_in_force
+from enduser.models import Party
+from licensing.models import (
+    Application,
+    ApplicationItem,
+    Counter,
+    Document,
+    DocumentKind,
+    EndUseCategory,
+    Licence,
+    Status,
+)
+from licensing.workflow import EDITABLE_STATES, SYSTEM, TRANSITIONS
+from outbox.services import enqueue
+from portal.errors import (
+    InvalidTransition,
+    NotAllowed,
+    NotFound,
+    StaleVersion,
+    ValidationFailed,
+    lazy_format,
+)
+from portal.pdf import read_pdf_upload
+
+LICENCE_ISSUER_CODE = "MC"  # 商务部 MOFCOM
+INDIVIDUAL_LICENCE_VALIDITY_DAYS = 365  # Reg. 19: at most one year
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def lock_case(application_id, actor) -> Application:
+    """The case, row-locked until the transaction ends, if `actor` may see it (None: the portal
+    itself, which sees every case). Every write to a case starts here."""
+    qs = Application.objects.all() if actor is None else Application.objects.visible_to(actor)
+    try:
+        return (qs.select_for_update(of=("self",))
+                .select_related("exporter", "importer", "end_user").get(pk=application_id))
+    except (Application.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+_lock = lock_case
+
+
+def require_ministry(user, message=None) -> None:
+    """403 unless `user` is a ministry officer or senior officer (None, the portal itself, is not)."""
+    if getattr(user, "role", None) not in MINISTRY_ROLES:
+        raise NotAllowed(message)
+
+
+def _state(app: Application) -> dict:
+    return {"status": app.status, "version": app.version}
+
+
+def _is_replay(app: Application, actor, action: str) -> bool:
+    """The same actor repeating the action that produced the current state (a double click or a
+    retried request): answer with the result instead of an error, and change nothing."""
+    if actor is None or app.status != TRANSITIONS[action].target:
+        return False
+    last = (AuditEvent.objects.filter(object_type=app._meta.label_lower, object_id=str(app.pk))
+            .order_by("-seq").values("action", "actor_id").first())
+    return bool(last) and last["action"] == f"application.{action}" and last["actor_id"] == actor.pk
+
+
+def _check_version(app: Application, expected_version) -> None:
+    if expected_version is not None and int(expected_version) != app.version:
+        raise StaleVersion()
+
+
+def transition(app: Application, actor, action: str, expected_version=None, audit_extra=None, **changes) -> bool:
+    """Apply a transition from the table to a case locked with lock_case; False when it is a
+    harmless replay. `actor` None is the portal itself (allowed only where the table says
+    SYSTEM). `audit_extra` adds facts the decision rested on to the audit event."""
+    rule = TRANSITIONS[action]
+    if (SYSTEM not in rule.roles) if actor is None else (actor.role not in rule.roles):
+        raise NotAllowed()
+    if _is_replay(app, actor, action):
+        return False
+    if app.status not in rule.sources:
+        raise InvalidTransition(lazy_format(
+            _("This case is “%(status)s”; it cannot be %(action)s now."),
+            status=Status(app.status).label, action=ACTION_LABELS[action]))
+    _check_version(app, expected_version)
+    before = _state(app)
+    for field, value in changes.items():
+        setattr(app, field, value)
+    app.status = rule.target
+    app.version += 1
+    app.save()
+    audit.record(actor=actor, action=f"application.{action}", obj=app, before=before,
+                 after={**_state(app), **{k: _jsonable(v) for k, v in changes.items()}, **(audit_extra or {})})
+    return True
+
+
+_transition = transition
+
+ACTION_LABELS = {
+    "submit": _("submitted"),
+    "return": _("returned"),
+    "forward": _("forwarded"),
+    "accept": _("accepted"),
+    "request_corrections": _("sent back for corrections"),
+    "answer_corrections": _("answered"),
+    "refer": _("referred to the agencies"),
+    "no_referral": _("sent for decision without referral"),
+    "opinions_in": _("closed for opinions"),
+    "recommend": _("recommended"),
+    "send_back": _("sent back"),
+    "approve": _("approved"),
+    "refuse": _("refused"),
+}
+
+
+def _jsonable(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def _next_counter(name: str, year: int) -> int:
+    # The lock is taken by the get (or by the insert of a new row); a racing insert of the same
+    # year waits on the unique index, then get_or_create re-reads the committed row.
+    counter, _created = Counter.objects.select_for_update().get_or_create(name=name, year=year)
+    counter.value += 1
+    counter.save(update_fields=["value"])
+    return counter.value
+
+
+def _require_text(value, field, message):
+    text = (value or "").strip() if isinstance(value, str) else ""
+    if not text:
+        raise ValidationFailed(message, fields={field: [message]})
+    return text
+
+
+# ---------------------------------------------------------------- drafts
+
+DRAFT_FIELDS = ("destination", "end_use", "end_use_category", "importer", "end_user", "item")
+
+
+def _clean_party(data, field, label) -> dict | None:
+    if data in (None, ""):
+        return None
+    if not isinstance(data, dict):
+        raise ValidationFailed(fields={field: [_("Expected an object with name, address, country.")]})
+    errors = []
+    name = data.get("name")
+    address = data.get("address")
+    country = data.get("country")
+    if not isinstance(name, str) or not name.strip() or len(name) > 300:
+        errors.append(_("Name is required (at most 300 characters)."))
+    if not isinstance(address, str) or not address.strip() or len(address) > 500:
+        errors.append(_("Address is required (at most 500 characters)."))
+    if not isinstance(country, str) or country.upper() not in countries:
+        errors.append(_("Country must be an ISO 3166 two-letter code, e.g. DE."))
+    contact = data.get("contact") or ""
+    if not isinstance(contact, str) or len(contact) > 200:
+        errors.append(_("Contact must be text of at most 200 characters."))
+    if errors:
+        raise ValidationFailed(lazy_format(_("%(label)s: %(errors)s"), label=label, errors=errors),
+                               fields={field: errors})
+    cleaned = {"name": name.strip(), "address": address.strip(), "country": country.upper()}
+    if "contact" in data:  # the page form has no contact field: keep what the API stored
+        cleaned["contact"] = contact.strip()
+    return cleaned
+
+
+def _decimal(value, field, *, positive: bool, label):
+    number = None
+    if value is not None and value != "" and not isinstance(value, bool):  # JSON 0 and 1 are numbers
+        try:
+            number = Decimal(str(value))
+            if number.is_finite() and abs(number.adjusted()) > 30:
+                raise ValidationFailed(fields={field: [_("The number is too large.")]})
+            number = number.normalize()
+        except DecimalException:
+            number = None
+    if number is None or not number.is_finite():
+        raise ValidationFailed(fields={field: [_("Enter a number.")]})
+    if positive and number <= 0:
+        raise ValidationFailed(lazy_format(_("%(field)s must be greater than zero."), field=label),
+                               fields={field: [_("Must be greater than zero.")]})
+    if not positive and number < 0:
+        raise ValidationFailed(lazy_format(_("%(field)s must not be negative."), field=label),
+                               fields={field: [_("Must not be negative.")]})
+    if abs(number) >= Decimal("1e15"):
+        raise ValidationFailed(fields={field: [_("The number is too large.")]})
+    return number
+
+
+def unlisted_codes(codes, on=None) -> list[str]:
+    """The codes that are neither an entry of the list version in force nor the code of a
+    temporary control in force (Law 12(1): only those need, and can get, a licence)."""
+    version = version_in_force(on)
+    listed = set(Entry.objects.filter(version=version, code__in=codes).values_list("code", flat=True)
+                 if version else [])
+    listed |= {control.control_code for control in temporary_controls_in_force(on or timezone.localdate())}
+    return [code for code in dict.fromkeys(codes) if code not in listed]
+
+
+def _not_listed_message(codes, version):
+    if version is None:
+        return lazy_format(_("%(codes)s: no control list is in force, so no code can be checked."),
+                           codes=", ".join(codes))
+    return lazy_format(
+        _("%(codes)s is not in the control list in force (%(label)s, effective %(date)s). Search the "
+          "list, or ask a classification question."),
+        codes=", ".join(codes), label=version.label, date=version.effective_from.isoformat())
+
+
+def _prohibited_message(hits):
+    """The reasons of the prohibitions that caught the application, in the reader's language."""
+
+    def render():
+        chinese = (get_language() or "").startswith("zh")
+        reasons = "; ".join(f"{hit.prohibition.number}: "
+                            f"{hit.prohibition.reason_zh if chinese else hit.prohibition.reason_en}"
+                            for hit in hits)
+        return str(_("This export is prohibited (Export Control Law Art. 10; Regulations Art. 13): "
+                     "%(reasons)s")) % {"reasons": reasons}
+
+    return lazy(render, str)()
+
+
+def _clean_item(data) -> dict | None:
+    if data in (None, ""):
+        return None
+    if not isinstance(data, dict):
+        raise ValidationFailed(fields={"item": [_("Expected an object describing the item.")]})
+    catch_all = data.get("catch_all", False)
+    if not isinstance(catch_all, bool):
+        raise ValidationFailed(fields={"item.catch_all": [_("Expected true or false.")]})
+    raw_code = data.get("control_code")
+    if catch_all:
+        # Law 12(3), Reg. 14: an unlisted item needs a licence when the catch-all applies; it has
+        # no code, and a listed item is never applied for this way.
+        if raw_code not in (None, ""):
+            message = _("An item applied for under the catch-all is not on the list: leave the "
+                        "export control code empty, or untick the catch-all box.")
+            raise ValidationFailed(message, code="catch_all_with_code", fields={"item.control_code": [message]})
+        code = ""
+    else:
+        code = parse_control_code(raw_code if isinstance(raw_code, str) else "").code
+        unlisted = unlisted_codes([code])
+        if unlisted:
+            message = _not_listed_message(unlisted, version_in_force())
+            raise ValidationFailed(message, code="not_listed", fields={"item.control_code": [message]})
+    description = data.get("description")
+    unit = data.get("unit")
+    if not isinstance(description, str) or not description.strip() or len(description) > 500:
+        raise ValidationFailed(fields={"item.description": [_("Describe the item (at most 500 characters).")]})
+    if not isinstance(unit, str) or not unit.strip() or len(unit) > 20:
+        raise ValidationFailed(fields={"item.unit": [_("Give the unit, e.g. kg or pieces.")]})
+    quantity = _decimal(data.get("quantity"), "quantity", positive=True, label=_("Quantity"))
+    if quantity.as_tuple().exponent < -3:
+        raise ValidationFailed(fields={"item.quantity": [_("At most three decimal places.")]})
+    value = _decimal(data.get("value_rmb"), "value_rmb", positive=False, label=_("Value (RMB)"))
+    if value.as_tuple().exponent < -2:
+        raise ValidationFailed(fields={"item.value_rmb": [_("At most two decimal places.")]})
+    return {"control_code": code, "catch_all": catch_all, "description": description.strip(),
+            "quantity": quantity, "unit": unit.strip(), "value_rmb": value}
+
+
+def _clean_draft(data: dict) -> dict:
+    if not isinstance(data, dict):
+        raise ValidationFailed()
+    unknown = set(data) - set(DRAFT_FIELDS)
+    if unknown:
+        raise ValidationFailed(lazy_format(_("Unknown fields: %(fields)s."), fields=sorted(unknown)))
+    cleaned = {}
+    if "destination" in data:
+        dest = data["destination"]
+        if dest in (None, ""):
+            cleaned["destination"] = ""
+        elif not isinstance(dest, str) or dest.upper() not in countries:
+            raise ValidationFailed(_("Destination must be an ISO 3166 two-letter country code."),
+                                   fields={"destination": [_("Unknown country code.")]})
+        else:
+            cleaned["destination"] = dest.upper()
+    if "end_use" in data:
+        end_use = data["end_use"] or ""
+        if not isinstance(end_use, str) or len(end_use) > 2000:
+            raise ValidationFailed(fields={"end_use": [_("At most 2000 characters of text.")]})
+        cleaned["end_use"] = end_use.strip()
+    if "end_use_category" in data:
+        category = data["end_use_category"]
+        if category in (None, ""):
+            category = EndUseCategory.CIVIL
+        if not isinstance(category, str) or category not in EndUseCategory.values:
+            raise ValidationFailed(fields={"end_use_category": [lazy_format(
+                _("Choose one of: %(choices)s."), choices=", ".join(EndUseCategory.values))]})
+        cleaned["end_use_category"] = category
+    if "importer" in data:
+        cleaned["importer"] = _clean_party(data["importer"], "importer", _("Importer"))
+    if "end_user" in data:
+        cleaned["end_user"] = _clean_party(data["end_user"], "end_user", _("End user"))
+    if "item" in data:
+        cleaned["item"] = _clean_item(data["item"])
+    return cleaned
+
+
+def _apply_draft(app: Application, cleaned: dict) -> None:
+    if "destination" in cleaned:
+        app.destination = cleaned["destination"]
+    if "end_use" in cleaned:
+        app.end_use = cleaned["end_use"]
+    if "end_use_category" in cleaned:
+        app.end_use_category = cleaned["end_use_category"]
+    for role in ("importer", "end_user"):
+        if role not in cleaned:
+            continue
+        values = cleaned[role]
+        current = getattr(app, role)
+        if values is None:
+            setattr(app, role, None)
+        elif current is None:
+            setattr(app, role, Party.objects.create(exporter=app.exporter, **values))
+        else:
+            for key, value in values.items():
+                setattr(current, key, value)
+            current.save()
+    app.save()
+    if "item" in cleaned:
+        app.items.all().delete()
+        if cleaned["item"] is not None:
+            ApplicationItem.objects.create(application=app, **cleaned["item"])
+
+
+def _draft_snapshot(app: Application) -> dict:
+    return {
+        "destination": app.destination.code if app.destination else "",
+        "end_use": app.end_use,
+        "end_use_category": app.end_use_category,
+        "importer": app.importer.snapshot() if app.importer else None,
+        "end_user": app.end_user.snapshot() if app.end_user else None,
+        "items": [item.snapshot() for item in app.items.all()],
+    }
+
+
+def application_create(*, actor, data: dict, client_token=None) -> tuple[Application, bool]:
+    """Create a draft. The same client_token returns the draft already made (created=False)."""
+    if actor.role not in EXPORTER_ROLES:
+        raise NotAllowed()
+    cleaned = _clean_draft(data or {})
+    if client_token is not None:
+        existing = Application.objects.filter(exporter_id=actor.organisation_id,
+                                              client_token=client_token).first()
+        if existing:
+            return existing, False
+    try:
+        with transaction.atomic():
+            app = Application.objects.create(exporter=actor.organisation, created_by=actor,
+                                             client_token=client_token)
+            _apply_draft(app, cleaned)
+            audit.record(actor=actor, action="application.create", obj=app,
+                         after=_draft_snapshot(app))
+    except IntegrityError:
+        existing = Application.objects.filter(exporter_id=actor.organisation_id,
+                                              client_token=client_token).first()
+        if existing is None:
+            raise
+        return existing, False
+    return app, True
+
+
+@transaction.atomic
+def application_update_draft(*, application_id, actor, data: dict, expected_version=None) -> Application:
+    app = _lock(application_id, actor)
+    if actor.role not in EXPORTER_ROLES:
+        raise NotAllowed()
+    if app.status not in EDITABLE_STATES:
+        raise InvalidTransition(_("Only a draft or a returned application can be edited."))
+    _check_version(app, expected_version)
+    cleaned = _clean_draft(data or {})
+    before = _draft_snapshot(app)
+    _apply_draft(app, cleaned)
+    if _draft_snapshot(app) == before:
+        return app  # nothing changed: no new version, no audit event
+    app.version += 1
+    app.save(update_fields=["version", "updated_at"])
+    audit.record(actor=actor, action="application.update", obj=app, before=before,
+                 after=_draft_snapshot(app))
+    return app
+
+
+@transaction.atomic
+def document_add(*, application_id, actor, kind: str, upload, expected_version=None) -> Document:
+    app = _lock(application_id, actor)
+    if actor.role not in EXPORTER_ROLES:
+        raise NotAllowed()
+    if app.status not in EDITABLE_STATES:
+        raise InvalidTransition(_("Documents can only be added to a draft or a returned application."))
+    _check_version(app, expected_version)
+    if kind not in DocumentKind.values:
+        raise ValidationFailed(fields={"kind": [_("Unknown document kind.")]})
+    content, name = read_pdf_upload(upload)
+    digest = hashlib.sha256(content).hexdigest()
+    doc = Document(application=app, kind=kind, original_name=name, size=len(content), sha256=digest,
+                   uploaded_by=actor)
+    doc.file.save("upload.pdf", ContentFile(content), save=False)
+    try:
+        doc.save()
+        app.version += 1
+        app.save(update_fields=["version", "updated_at"])
+        audit.record(actor=actor, action="document.add", obj=app,
+                     after={"document": doc.pk, "kind": kind, "sha256": digest, "size": len(content),
+                            "name": name})
+    except Exception:
+        doc.file.delete(save=False)  # nothing stored when the change does not happen
+        raise
+    return doc
+
+
+@transaction.atomic
+def document_remove(*, application_id, document_id, actor, expected_version=None) -> None:
+    app = _lock(application_id, actor)
+    if actor.role not in EXPORTER_ROLES:
+        raise NotAllowed()
+    if app.status not in EDITABLE_STATES:
+        raise InvalidTransition(_("Documents can only be removed from a draft or a returned application."))
+    _check_version(app, expected_version)
+    doc = app.documents.filter(pk=document_id).first()
+    if doc is None:
+        raise NotFound()
+    name = doc.file.name
+    doc.delete()
+    app.version += 1
+    app.save(update_fields=["version", "updated_at"])
+    audit.record(actor=actor, action="document.remove", obj=app,
+                 before={"document": document_id, "sha256": doc.sha256})
+    transaction.on_commit(lambda: default_storage.delete(name))
+
+
+# ---------------------------------------------------------------- transitions
+
+
+def missing_for_submission(app: Application) -> list:
+    missing = []
+    if not app.destination:
+        missing.append(_("destination country"))
+    if app.importer_id is None:
+        missing.append(_("importer"))
+    if app.end_user_id is None:
+        missing.append(_("end user"))
+    if not app.end_use.strip():
+        missing.append(_("end-use statement"))
+    if not app.items.exists():
+        missing.append(_("at least one item"))
+    if not app.documents.filter(kind=DocumentKind.END_USER_CERTIFICATE).exists():
+        missing.append(_("the end-user certificate (PDF)"))
+    return missing
+
+
+@transaction.atomic
+def application_submit(*, application_id, actor, expected_version=None) -> Application:
+    app = _lock(application_id, actor)
+    checked = None
+    if app.status in TRANSITIONS["submit"].sources and actor.role in EXPORTER_ROLES:
+        missing = missing_for_submission(app)
+        if missing:
+            raise ValidationFailed(lazy_format(_("Cannot submit yet; missing: %(missing)s."),
+                                               missing=missing), code="incomplete")
+        if app.exporter.province_id is None:
+            raise ValidationFailed(_("Your company has no registered province."))
+        if app.exporter.verification != Verification.VERIFIED:
+            raise ValidationFailed(_("Your company's registration has not yet been verified by the "
+                                     "provincial department; you can prepare drafts meanwhile."),
+                                   code="not_verified")
+        checked = _check_against_list(app)
+    now = timezone.now()
+    changes = {"submitted_at": now, "province_id": app.exporter.province_id, "return_reason": "",
+               "total_value_rmb": sum((item.value_rmb for item in app.items.all()), Decimal(0))}
+    audit_extra = {}
+    if app.reference is None and app.status in TRANSITIONS["submit"].sources:
+        year = timezone.localdate(now).year
+        changes["reference"] = f"DU{year}-{_next_counter('case', year):06d}"
+    if checked is not None:
+        changes["list_version"] = checked.list_version
+        outcome = checked.outcome
+        if outcome in (Outcome.NOT_CONTROLLED, Outcome.QUESTIONS_NEEDED) and app.items.filter(catch_all=True).exists():
+            outcome = Outcome.CATCH_ALL  # the exporter states the catch-all applies (Law 12(3))
+        audit_extra = {"determination": outcome, "list_version_label": checked.list_version_label}
+    _transition(app, actor, "submit", expected_version, audit_extra=audit_extra, **changes)
+    return app
+
+
+def _check_against_list(app: Application):
+    """The list may have changed since the draft was saved: every code must still be listed (or
+    under temporary control) today, and the export must not be prohibited (Law 10, Reg. 13)."""
+    items = list(app.items.all())
+    unlisted = unlisted_codes([item.control_code for item in items if not item.catch_all])
+    if unlisted:
+        message = _not_listed_message(unlisted, version_in_force())
+        raise ValidationFailed(message, code="not_listed", fields={"item.control_code": [message]})
+    answer = determine(
+        exporter=app.exporter,
+        items=[{"control_code": item.control_code, "description": item.description} for item in items],
+        destination=app.destination.code, end_user_name=app.end_user.name,
+        end_user_country=app.end_user.country.code, importer_name=app.importer.name,
+        importer_country=app.importer.country.code)
+    if answer.outcome == Outcome.PROHIBITED:
+        raise ValidationFailed(_prohibited_message(answer.prohibitions), code="prohibited")
+    return answer
+
+
+@transaction.atomic
+def application_return(*, application_id, actor, reason: str, expected_version=None) -> Application:
+    app = _lock(application_id, actor)
+    reason = _require_text(reason, "reason", _("Give the reason for returning the application."))
+    _transition(app, actor, "return", expected_version, return_reason=reason)
+    return app
+
+
+@transaction.atomic
+def application_forward(*, application_id, actor, expected_version=None) -> Application:
+    from licensing.clock import selectors as clock
+
+    app = _lock(application_id, actor)
+    now = timezone.now()
+    if _transition(app, actor, "forward", expected_version, forwarded_at=now):
+        clock.case_received(app, on=timezone.localdate(now))
+    return app
+
+
+@transaction.atomic
+def application_accept(*, application_id, actor, expected_version=None) -> Application:
+    """受理: the decision clock starts (Reg. 17) and the referral routing task is queued."""
+    from licensing.clock import selectors as clock
+
+    app = _lock(application_id, actor)
+    now = timezone.now()
+    if _transition(app, actor, "accept", expected_version, accepted_at=now,
+                   assigned_to=app.assigned_to or actor):
+        clock.case_accepted(app, on=timezone.localdate(now))
+        enqueue("licensing.propose_referrals", application_id=app.pk)
+    return app
+
+
+# ---------------------------------------------------------------- licences
+
+
+def licence_number(year: int, serial: int) -> str:
+    body = f"{year}{LICENCE_ISSUER_CODE}{serial:06d}"
+    return body + mod_37_36.calc_check_digit(body)
+
+
+def licence_number_is_valid(number: str) -> bool:
+    return bool(number) and mod_37_36.is_valid(number.upper())
+
+
+def approved_without_licence(older_than_seconds: int = 120) -> list[int]:
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return list(Application.objects.filter(status=Status.APPROVED, licence__isnull=True,
+                                           decided_at__lte=cutoff).values_list("pk", flat=True))
+
+
+@transaction.atomic
+def licence_issue(*, application_id) -> Licence | None:
+    """Issue the licence of an approved case. Safe to run twice: the second run finds the licence
+    (and the database would refuse a second one anyway)."""
+    from licensing.applications.selectors import licence_pdf_data
+    from licensing.licences import pdf as licence_pdf
+    from licensing.licences.signing import sign_licence_pdf
+
+    app = (Application.objects.select_for_update(of=("self",)).select_related("exporter", "importer", "end_user")
+           .filter(pk=application_id).first())
+    if app is None or app.status != Status.APPROVED:
+        return None
+    existing = Licence.objects.filter(application=app).first()
+    if existing:
+        return existing
+    issued_at = timezone.now()
+    valid_from = timezone.localdate(issued_at)
+    year = valid_from.year
+    licence = Licence(application=app, number=licence_number(year, _next_counter("licence", year)),
+                      issued_at=issued_at, valid_from=valid_from,
+                      valid_until=valid_from + timedelta(days=INDIVIDUAL_LICENCE_VALIDITY_DAYS - 1))
+    content = sign_licence_pdf(licence_pdf.render_licence_pdf(licence_pdf_data(licence)))
+    licence.pdf = content
+    licence.sha256 = hashlib.sha256(content).hexdigest()
+    licence.save()
+    audit.record(actor=None, action="licence.issue", obj=licence,
+                 after={"application": app.pk, "number": licence.number, "sha256": licence.sha256,
+                        "valid_until": licence.valid_until.isoformat()})
+    return licence

@@ -1,0 +1,278 @@
+"""Pages for applications: exporters edit and submit, provinces forward or return, the ministry
+accepts and decides. Every read starts from visible_to; every write goes through a service."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from controllist.questions.services import classification_suggestions
+from licensing.applications import selectors, services, sharing
+from licensing.applications.forms import ApplicationForm, DocumentForm, ReasonForm
+from licensing.decisions import views as views_decisions
+from licensing.models import Licence, Status
+from licensing.queues import views as views_queues
+from licensing.referrals import views as views_referrals
+from licensing.requests import views as views_requests
+from licensing.workflow import EDITABLE_STATES, SIMPLE_ACTIONS, allowed_actions
+from portal.errors import DomainError, InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from portal.pages import domain_errors_as_pages
+from portal.pdf import pdf_response
+
+QUEUE_DEFAULTS = {
+    "provincial_officer": [Status.SUBMITTED],
+    "ministry_officer": [Status.FORWARDED, Status.ACCEPTED],
+    "ministry_senior": [Status.FORWARDED, Status.ACCEPTED],
+}
+
+
+@login_required
+@require_GET
+def case_list(request):
+    qs = selectors.applications_for(request.user)
+    status = request.GET.get("status", "")
+    if status == "all":
+        pass
+    elif status in Status.values:
+        qs = qs.filter(status=status)
+    elif request.user.role in QUEUE_DEFAULTS:
+        status = "queue"
+        qs = qs.filter(status__in=QUEUE_DEFAULTS[request.user.role])
+    else:
+        status = "all"
+    order = "submitted_at" if request.user.role in QUEUE_DEFAULTS and status != "all" else "-created_at"
+    page = Paginator(qs.order_by(order, "pk"), 50).get_page(request.GET.get("page"))
+    return render(request, "licensing/case_list.html", {
+        "page": page, "status": status, "statuses": Status.choices,
+        "is_queue": request.user.role in QUEUE_DEFAULTS, "can_create": request.user.is_exporter,
+    })
+
+
+@login_required
+@domain_errors_as_pages
+def case_new(request):
+    if not request.user.is_exporter:
+        raise NotAllowed()
+    if request.method == "POST":
+        form = ApplicationForm(request.POST)
+        if form.is_valid():
+            try:
+                app, _created = services.application_create(
+                    actor=request.user, data=form.service_data(),
+                    client_token=form.cleaned_data.get("client_token"))
+            except DomainError as exc:
+                if exc.status_code != 400:
+                    raise
+                form.add_service_errors(exc.fields)
+                messages.error(request, exc.message)
+                return _form_page(request, form, None, status=400)
+            messages.success(request, _("Draft saved. Attach the end-user certificate, then submit."))
+            return redirect("case-detail", pk=app.pk)
+        return _form_page(request, form, None, status=400)
+    return _form_page(request, ApplicationForm(initial={"client_token": uuid.uuid4()}), None)
+
+
+def _visible_case(request, pk):
+    return get_object_or_404(selectors.applications_for(request.user).select_related("licence")
+                             .defer("licence__pdf"), pk=pk)
+
+
+@login_required
+@domain_errors_as_pages
+def case_edit(request, pk):
+    app = _visible_case(request, pk)
+    if not request.user.is_exporter:
+        raise NotAllowed()
+    if request.method == "POST":
+        form = ApplicationForm(request.POST)
+        if form.is_valid():
+            try:
+                services.application_update_draft(application_id=app.pk, actor=request.user,
+                                                  data=form.service_data(),
+                                                  expected_version=form.cleaned_data.get("version"))
+            except DomainError as exc:
+                if exc.status_code != 400:
+                    raise
+                form.add_service_errors(exc.fields)
+                messages.error(request, exc.message)
+                return _form_page(request, form, app, status=400)
+            messages.success(request, _("Draft saved."))
+            return redirect("case-detail", pk=app.pk)
+        return _form_page(request, form, app, status=400)
+    if app.status not in EDITABLE_STATES:
+        raise InvalidTransition(_("Only a draft or a returned application can be edited."))
+    return _form_page(request, ApplicationForm(initial=ApplicationForm.initial_from(app)), app)
+
+
+def _form_page(request, form, app, status=200):
+    """The application form, with the ministry's earlier answers on similar items of this
+    exporter (classification questions, Reg. 14) offered for the item described."""
+    description = form.data.get("item_description") if form.is_bound else form.initial.get("item_description")
+    suggestions = classification_suggestions(exporter=request.user.organisation_id,
+                                             description=description or "")
+    return render(request, "licensing/case_form.html",
+                  {"form": form, "app": app, "question_suggestions": suggestions}, status=status)
+
+
+@login_required
+@require_GET
+def case_detail(request, pk):
+    app = _visible_case(request, pk)
+    return render(request, "licensing/case_detail.html", _detail_context(request, app))
+
+
+def _detail_context(request, app, **extra):
+    licence = getattr(app, "licence", None) if app.status == Status.APPROVED else None
+    return {
+        "app": app,
+        "items": app.items.all(),
+        "documents": app.documents.all(),
+        "actions": [a for a in allowed_actions(app, request.user) if a in SIMPLE_ACTIONS],
+        "editable": app.status in EDITABLE_STATES and request.user.is_exporter,
+        "missing": services.missing_for_submission(app) if app.status in EDITABLE_STATES else [],
+        "document_form": DocumentForm(initial={"version": app.version}),
+        "reason_form": ReasonForm(initial={"version": app.version}),
+        "deadline": selectors.decision_deadline(app),
+        "licence": licence if licence and selectors.licence_visible_to(request.user, app) else None,
+        "licence_pending": app.status == Status.APPROVED and licence is None,
+        "events": selectors.case_history(app),
+        "sharing": _sharing_context(request, app),
+        # The review's panels (templates/licensing/panels/*.html), each from its own module.
+        **views_requests.panel_context(request, app),
+        **views_referrals.panel_context(request, app),
+        **views_decisions.panel_context(request, app),
+        **views_queues.panel_context(request, app),
+        **extra,
+    }
+
+
+def _case_error(request, app_pk, exc: DomainError):
+    if isinstance(exc, NotFound):
+        raise Http404()
+    app = _visible_case(request, app_pk)
+    messages.error(request, exc.message)
+    return render(request, "licensing/case_detail.html", _detail_context(request, app),
+                  status=exc.status_code)
+
+
+ACTIONS = {
+    "submit": (services.application_submit, False,
+               gettext_lazy("Submitted to the provincial department.")),
+    "return": (services.application_return, True, gettext_lazy("Returned to the exporter for correction.")),
+    "forward": (services.application_forward, False, gettext_lazy("Forwarded to the ministry.")),
+    "accept": (services.application_accept, False,
+               gettext_lazy("Case accepted. The decision clock has started; referrals are being proposed.")),
+}
+
+
+@login_required
+@require_POST
+def case_act(request, pk, action):
+    if action not in ACTIONS:
+        raise Http404()
+    func, with_reason, done = ACTIONS[action]
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return _case_error(request, pk, ValidationFailed())
+    kwargs = {"application_id": pk, "actor": request.user,
+              "expected_version": form.cleaned_data.get("version")}
+    if with_reason:
+        kwargs["reason"] = form.cleaned_data.get("reason", "")
+    try:
+        func(**kwargs)
+    except DomainError as exc:
+        return _case_error(request, pk, exc)
+    messages.success(request, done)
+    return redirect("case-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def document_upload(request, pk):
+    form = DocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _case_error(request, pk, ValidationFailed(fields=form.errors))
+    try:
+        services.document_add(application_id=pk, actor=request.user, kind=form.cleaned_data["kind"],
+                              upload=request.FILES.get("file"),
+                              expected_version=form.cleaned_data.get("version"))
+    except DomainError as exc:
+        return _case_error(request, pk, exc)
+    messages.success(request, _("Document uploaded."))
+    return redirect("case-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def document_delete(request, pk, doc_pk):
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        services.document_remove(application_id=pk, document_id=doc_pk, actor=request.user,
+                                 expected_version=form.cleaned_data.get("version"))
+    except DomainError as exc:
+        return _case_error(request, pk, exc)
+    messages.success(request, _("Document removed."))
+    return redirect("case-detail", pk=pk)
+
+
+@login_required
+@require_GET
+def document_download(request, pk, doc_pk):
+    app = _visible_case(request, pk)
+    doc = get_object_or_404(app.documents, pk=doc_pk)
+    return pdf_response(doc.file.read(), doc.original_name)
+
+
+@login_required
+@require_GET
+def licence_download(request, pk):
+    app = _visible_case(request, pk)
+    licence = getattr(app, "licence", None)
+    if licence is None or not selectors.licence_visible_to(request.user, app):
+        raise Http404()
+    return pdf_response(bytes(licence.pdf), f"{licence.number}.pdf")
+
+
+@require_GET
+def licence_verify(request, number):
+    """Public: anyone holding the QR code checks a licence. No personal data is shown."""
+    licence = (Licence.objects.select_related("application").defer("pdf")
+               .filter(number=number.upper()[:20]).first())
+    genuine = bool(licence) and selectors.licence_token_ok(licence, request.GET.get("t", ""))
+    codes = [i.control_code or _("unlisted, catch-all (Art. 12(3))") for i in licence.application.items.all()] if genuine else []
+    return render(request, "licensing/verify.html",
+                  {"licence": licence if genuine else None, "number": number, "codes": codes},
+                  status=200 if genuine else 404)
+
+
+def _sharing_context(request, app):
+    user = request.user
+    if user.role != "exporter_admin" or user.organisation_id != app.exporter_id:
+        return None
+    shared = set(app.shared_with.values_list("pk", flat=True))
+    return [{"user": colleague, "shared": colleague.pk in shared} for colleague in sharing.shareable_staff(app)]
+
+
+@login_required
+@require_POST
+def case_share(request, pk, op):
+    if op not in ("share", "unshare"):
+        raise Http404()
+    func = sharing.application_share if op == "share" else sharing.application_unshare
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return _case_error(request, pk, ValidationFailed())
+    try:
+        func(application_id=pk, actor=request.user, user_id=request.POST.get("user_id"),
+             expected_version=form.cleaned_data.get("version"))
+    except DomainError as exc:
+        return _case_error(request, pk, exc)
+    messages.success(request, _("Access updated."))
+    return redirect("case-detail", pk=pk)
