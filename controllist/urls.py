@@ -1,9 +1,12 @@
-"""Pages of the control list, one module per audience of work (search, versions, controls,
-questions); each module lists its own URL patterns."""
+"""URLs of the control list, collected from its areas: `urlpatterns` (pages, mounted at
+/controllist/) and `api_urlpatterns` (the REST API, mounted at /api/controllist/)."""
 
-from controllist.controls import views as controls
-from controllist.questions import views as questions
-from controllist.search import views as search
-from controllist.versions import views as versions
+from controllist.controls import urls as controls
+from controllist.questions import urls as questions
+from controllist.search import urls as search
+from controllist.versions import urls as versions
 
-urlpatterns = [*search.urlpatterns, *versions.urlpatterns, *controls.urlpatterns, *questions.urlpatterns]
+AREAS = (search, versions, controls, questions)
+
+urlpatterns = [pattern for area in AREAS for pattern in area.urlpatterns]
+api_urlpatterns = [pattern for area in AREAS for pattern in area.api_urlpatterns]

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
 from accounts import views as accounts_views
+from controllist import urls as controllist_urls
 from licensing.applications import api as licensing_api
 from licensing.applications import views as licensing_views
 from licensing.decisions import urls as urls_decisions
@@ -28,7 +29,7 @@ api_patterns = [
     path("companies/<int:pk>/reject/", accounts_api.CompanyRejectView.as_view(), name="api-company-reject"),
     path("invitations/<str:token>/accept/", accounts_api.InvitationAcceptView.as_view(),
          name="api-invitation-accept"),
-    path("controllist/", include("controllist.api_urls")),
+    path("controllist/", include(controllist_urls.api_urlpatterns)),
     *urls_requests.api_urlpatterns,
     *urls_referrals.api_urlpatterns,
     *urls_decisions.api_urlpatterns,
@@ -60,7 +61,7 @@ urlpatterns = [
          name="document-delete"),
     path("cases/<int:pk>/licence.pdf", licensing_views.licence_download, name="licence-download"),
     path("verify/<str:number>/", licensing_views.licence_verify, name="licence-verify"),
-    path("controllist/", include("controllist.urls")),
+    path("controllist/", include(controllist_urls.urlpatterns)),
     *urls_requests.urlpatterns,
     *urls_referrals.urlpatterns,
     *urls_decisions.urlpatterns,

@@ -264,7 +264,7 @@ def test_search_page_version_choice_and_drafts(actors, lists):
 
 
 def test_search_page_bad_query_and_pagination(actors, lists, monkeypatch):
-    monkeypatch.setattr("controllist.views.search.PAGE_SIZE", 2)
+    monkeypatch.setattr("controllist.search.views.PAGE_SIZE", 2)
     client = signed_in(actors.owner)
     response = client.get("/controllist/", {"q": "x" * 201})
     assert response.status_code == 400 and 'id="search-error"' in response.content.decode()

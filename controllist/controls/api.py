@@ -3,7 +3,6 @@ Views only translate HTTP to service calls; every signed-in user reads, ministry
 
 
 from django.shortcuts import get_object_or_404
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -284,19 +283,3 @@ class DeterminationView(APIView):
         exporter = request.user.organisation if request.user.is_exporter else None
         answer = determination.determine(exporter=exporter, **kwargs)
         return Response(answer.as_dict())
-
-
-urlpatterns = [
-    path("temporary-controls/", TemporaryControlListView.as_view(), name="api-temporary-controls"),
-    path("temporary-controls/<int:pk>/", TemporaryControlDetailView.as_view(), name="api-temporary-control"),
-    path("temporary-controls/<int:pk>/extend/", TemporaryControlExtendView.as_view(),
-         name="api-temporary-control-extend"),
-    path("temporary-controls/<int:pk>/cancel/", TemporaryControlCancelView.as_view(),
-         name="api-temporary-control-cancel"),
-    path("temporary-controls/<int:pk>/move-to-list/", TemporaryControlMoveToListView.as_view(),
-         name="api-temporary-control-move-to-list"),
-    path("prohibitions/", ProhibitionListView.as_view(), name="api-prohibitions"),
-    path("prohibitions/<int:pk>/", ProhibitionDetailView.as_view(), name="api-prohibition"),
-    path("prohibitions/<int:pk>/revoke/", ProhibitionRevokeView.as_view(), name="api-prohibition-revoke"),
-    path("determinations/", DeterminationView.as_view(), name="api-determinations"),
-]

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -404,16 +403,3 @@ def determine_page(request):
     rows = item_rows(_row_count(request))(prefix="items")
     return render(request, "controllist/determine.html",
                   {"form": DetermineForm(), "rows": rows, "max_rows": determination.MAX_ITEMS})
-
-
-urlpatterns = [
-    path("temporary/", temporary_list, name="controllist-temporary"),
-    path("temporary/new/", temporary_new, name="controllist-temporary-new"),
-    path("temporary/<int:pk>/", temporary_detail, name="controllist-temporary-detail"),
-    path("temporary/<int:pk>/<str:action>/", temporary_act, name="controllist-temporary-act"),
-    path("prohibitions/", prohibition_list, name="controllist-prohibitions"),
-    path("prohibitions/new/", prohibition_new, name="controllist-prohibition-new"),
-    path("prohibitions/<int:pk>/", prohibition_detail, name="controllist-prohibition"),
-    path("prohibitions/<int:pk>/revoke/", prohibition_revoke, name="controllist-prohibition-revoke"),
-    path("determine/", determine_page, name="controllist-determine"),
-]

@@ -1,7 +1,7 @@
 """REST API of classification questions (咨询, Reg. 14). Views only translate HTTP to service calls."""
 
 
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -271,16 +271,3 @@ class DocumentDownloadView(QuestionBase):
             raise NotFound()
         with doc.file.open("rb") as handle:
             return pdf_response(handle.read(), doc.original_name)
-
-
-urlpatterns = [
-    path("questions/", QuestionListView.as_view(), name="api-controllist-questions"),
-    path("questions/<int:pk>/", QuestionDetailView.as_view(), name="api-controllist-question"),
-    path("questions/<int:pk>/request-info/", RequestInfoView.as_view(),
-         name="api-controllist-question-request-info"),
-    path("questions/<int:pk>/reply/", ReplyView.as_view(), name="api-controllist-question-reply"),
-    path("questions/<int:pk>/answer/", AnswerView.as_view(), name="api-controllist-question-answer"),
-    path("questions/<int:pk>/withdraw/", WithdrawView.as_view(), name="api-controllist-question-withdraw"),
-    path("questions/<int:pk>/documents/<int:doc_pk>/", DocumentDownloadView.as_view(),
-         name="api-controllist-question-document"),
-]

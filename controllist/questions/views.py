@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -277,13 +276,3 @@ def question_suggest(request):
                                                            description=description),
         "target": target if _ELEMENT_ID.match(target) else "id_item_control_code",
     })
-
-
-urlpatterns = [
-    path("questions/", question_list, name="controllist-questions"),
-    path("questions/new/", question_new, name="controllist-question-new"),
-    path("questions/suggest/", question_suggest, name="controllist-question-suggest"),
-    path("questions/<int:pk>/", question_detail, name="controllist-question"),
-    path("questions/<int:pk>/<str:action>/", question_act, name="controllist-question-act"),
-    path("questions/<int:pk>/documents/<int:doc_pk>/", question_document, name="controllist-question-document"),
-]

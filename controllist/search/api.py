@@ -1,7 +1,6 @@
 """REST API for finding control-list entries: search, and one entry with its sub-items, regime,
 agencies and history. Any signed-in user; drafts only for the ministry (ListVersion.visible_to)."""
 
-from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -189,9 +188,3 @@ class EntryView(APIView):
                 "changes": [{"field": name, "old": old, "new": new} for name, _label, old, new in step.changes],
             } for step in detail.history],
         })
-
-
-urlpatterns = [
-    path("search/", SearchView.as_view(), name="api-controllist-search"),
-    path("entries/<str:label>/<str:code>/", EntryView.as_view(), name="api-controllist-entry"),
-]

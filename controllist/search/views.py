@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -285,10 +285,3 @@ def suggest(request):
         })
     return render(request, "controllist/search_suggest.html",
                   {"result": result, "target": target, "version": version})
-
-
-urlpatterns = [
-    path("", search_page, name="controllist-search"),
-    path("entry/<str:label>/<str:code>/", entry_page, name="controllist-entry"),
-    path("suggest/", suggest, name="controllist-suggest"),
-]

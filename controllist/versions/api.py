@@ -1,7 +1,6 @@
 """REST API for list versions and imports. Views only translate HTTP to service calls."""
 
 from django.shortcuts import get_object_or_404
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
@@ -190,14 +189,3 @@ class ImportDetailView(APIView):
             raise NotAllowed()
         job = get_object_or_404(ImportJob.objects.defer("content"), pk=pk)
         return Response(ImportJobSerializer(job).data)
-
-
-urlpatterns = [
-    path("versions/", VersionListView.as_view(), name="api-controllist-versions"),
-    path("versions/<int:pk>/", VersionDetailView.as_view(), name="api-controllist-version"),
-    path("versions/<int:pk>/diff/", VersionDiffView.as_view(), name="api-controllist-version-diff"),
-    path("versions/<int:pk>/publish/", VersionPublishView.as_view(), name="api-controllist-version-publish"),
-    path("versions/<int:pk>/discard/", VersionDiscardView.as_view(), name="api-controllist-version-discard"),
-    path("imports/", ImportCreateView.as_view(), name="api-controllist-imports"),
-    path("imports/<int:pk>/", ImportDetailView.as_view(), name="api-controllist-import"),
-]

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -197,13 +196,3 @@ def import_detail(request, pk):
     }
     template = "controllist/import_progress.html" if request.htmx else "controllist/import_detail.html"
     return render(request, template, context)
-
-
-urlpatterns = [
-    path("versions/", version_list, name="controllist-versions"),
-    path("versions/<int:pk>/", version_detail, name="controllist-version"),
-    path("versions/<int:pk>/publish/", version_publish, name="controllist-version-publish"),
-    path("versions/<int:pk>/discard/", version_discard, name="controllist-version-discard"),
-    path("imports/new/", import_new, name="controllist-import-new"),
-    path("imports/<int:pk>/", import_detail, name="controllist-import"),
-]
