@@ -213,12 +213,25 @@ class Document(models.Model):
         ordering = ["uploaded_at"]
 
 
+class CounterManager(models.Manager):
+    def next_value(self, name: str, year: int) -> int:
+        """The next number of the yearly sequence; call inside a transaction. The lock is taken by
+        the get (or by the insert of a new row); a racing insert of the same year waits on the
+        unique index, then get_or_create re-reads the committed row."""
+        counter, _created = self.select_for_update().get_or_create(name=name, year=year)
+        counter.value += 1
+        counter.save(update_fields=["value"])
+        return counter.value
+
+
 class Counter(models.Model):
-    """Gap-free yearly sequences for case and licence numbers (row-locked when incremented)."""
+    """Gap-free yearly sequences for case, licence and letter numbers (row-locked when incremented)."""
 
     name = models.CharField(max_length=32)
     year = models.PositiveIntegerField()
     value = models.PositiveIntegerField(default=0)
+
+    objects = CounterManager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["name", "year"], name="one_counter_per_year")]

@@ -5,8 +5,13 @@ the API, Celery tasks and management commands all call."""
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from accounts.models import EXPORTER_ROLES, MINISTRY_ROLES, Role
-from licensing.models import Status
+from audit import services as audit
+from audit.models import AuditEvent
+from licensing.models import Application, Status
+from portal.errors import InvalidTransition, NotAllowed, NotFound, StaleVersion, lazy_format
 
 SYSTEM = "system"  # a transition made by the portal itself (a task), with no acting person
 
@@ -51,3 +56,96 @@ def allowed_actions(application, user) -> list[str]:
         name for name, t in TRANSITIONS.items()
         if application.status in t.sources and user.role in t.roles
     ]
+
+
+# ---------------------------------------------------------------- applying a transition
+
+
+def lock_case(application_id, actor) -> Application:
+    """The case, row-locked until the transaction ends, if `actor` may see it (None: the portal
+    itself, which sees every case). Every write to a case starts here."""
+    qs = Application.objects.all() if actor is None else Application.objects.visible_to(actor)
+    try:
+        return (qs.select_for_update(of=("self",))
+                .select_related("exporter", "importer", "end_user").get(pk=application_id))
+    except (Application.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+
+
+def require_ministry(user, message=None) -> None:
+    """403 unless `user` is a ministry officer or senior officer (None, the portal itself, is not)."""
+    if getattr(user, "role", None) not in MINISTRY_ROLES:
+        raise NotAllowed(message)
+
+
+def _state(app: Application) -> dict:
+    return {"status": app.status, "version": app.version}
+
+
+def is_replay(app: Application, actor, action: str) -> bool:
+    """The same actor repeating the action that produced the current state (a double click or a
+    retried request): answer with the result instead of an error, and change nothing."""
+    if actor is None or app.status != TRANSITIONS[action].target:
+        return False
+    last = (AuditEvent.objects.filter(object_type=app._meta.label_lower, object_id=str(app.pk))
+            .order_by("-seq").values("action", "actor_id").first())
+    return bool(last) and last["action"] == f"application.{action}" and last["actor_id"] == actor.pk
+
+
+def check_version(app: Application, expected_version) -> None:
+    if expected_version is not None and int(expected_version) != app.version:
+        raise StaleVersion()
+
+
+def transition(app: Application, actor, action: str, expected_version=None, audit_extra=None, **changes) -> bool:
+    """Apply a transition from the table to a case locked with lock_case; False when it is a
+    harmless replay. `actor` None is the portal itself (allowed only where the table says
+    SYSTEM). `audit_extra` adds facts the decision rested on to the audit event."""
+    rule = TRANSITIONS[action]
+    if (SYSTEM not in rule.roles) if actor is None else (actor.role not in rule.roles):
+        raise NotAllowed()
+    if is_replay(app, actor, action):
+        return False
+    if app.status not in rule.sources:
+        raise InvalidTransition(lazy_format(
+            _("This case is “%(status)s”; it cannot be %(action)s now."),
+            status=Status(app.status).label, action=ACTION_LABELS[action]))
+    check_version(app, expected_version)
+    before = _state(app)
+    for field, value in changes.items():
+        setattr(app, field, value)
+    app.status = rule.target
+    app.version += 1
+    app.save()
+    audit.record(actor=actor, action=f"application.{action}", obj=app, before=before,
+                 after={**_state(app), **{k: _jsonable(v) for k, v in changes.items()}, **(audit_extra or {})})
+    return True
+
+
+
+
+ACTION_LABELS = {
+    "submit": _("submitted"),
+    "return": _("returned"),
+    "forward": _("forwarded"),
+    "accept": _("accepted"),
+    "request_corrections": _("sent back for corrections"),
+    "answer_corrections": _("answered"),
+    "refer": _("referred to the agencies"),
+    "no_referral": _("sent for decision without referral"),
+    "opinions_in": _("closed for opinions"),
+    "recommend": _("recommended"),
+    "send_back": _("sent back"),
+    "approve": _("approved"),
+    "refuse": _("refused"),
+}
+
+
+def _jsonable(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 
 from licensing.applications import services
+from licensing.licences import services as licences
 from licensing.models import Licence
 from outbox.models import OutboxMessage
 from outbox.services import relay
@@ -92,7 +93,7 @@ def test_licence_task_twice_makes_one_licence(actors, case_factory, django_captu
     with django_capture_on_commit_callbacks(execute=True):
         app = case_factory("approved")
     first = Licence.objects.get(application=app)
-    second = services.licence_issue(application_id=app.pk)
+    second = licences.licence_issue(application_id=app.pk)
     assert second.pk == first.pk and Licence.objects.count() == 1
     with pytest.raises(IntegrityError), transaction.atomic():
         Licence.objects.create(application=app, number="X", issued_at=first.issued_at,
@@ -116,8 +117,8 @@ def test_issued_licence_is_signed_and_its_hash_is_of_the_signed_bytes(actors, ca
 
 def test_no_licence_for_a_case_that_is_not_approved(case_factory):
     app = case_factory("accepted")
-    assert services.licence_issue(application_id=app.pk) is None
-    assert services.licence_issue(application_id=999999) is None
+    assert licences.licence_issue(application_id=app.pk) is None
+    assert licences.licence_issue(application_id=999999) is None
 
 
 def test_licence_numbers_carry_year_issuer_and_a_check_character(actors, case_factory,
@@ -126,9 +127,9 @@ def test_licence_numbers_carry_year_issuer_and_a_check_character(actors, case_fa
         app = case_factory("approved")
     number = Licence.objects.get(application=app).number
     assert number.startswith(f"{app.decided_at.year}MC") and len(number) == 13
-    assert services.licence_number_is_valid(number)
+    assert licences.licence_number_is_valid(number)
     tampered = number[:-2] + ("1" if number[-2] != "1" else "2") + number[-1]
-    assert not services.licence_number_is_valid(tampered)
+    assert not licences.licence_number_is_valid(tampered)
     assert (Licence.objects.get(application=app).valid_until - Licence.objects.get(application=app).valid_from).days == 364
 
 
@@ -153,7 +154,7 @@ def test_case_numbers_are_sequential_and_unique(actors, case_factory):
 
 def test_qr_link_survives_a_secret_key_rotation(actors, case_factory, settings,
                                                 django_capture_on_commit_callbacks):
-    from licensing.applications.selectors import licence_verify_url
+    from licensing.licences.selectors import licence_verify_url
 
     with django_capture_on_commit_callbacks(execute=True):
         app = case_factory("approved")

@@ -293,7 +293,7 @@ def test_approval_for_a_smaller_quantity_prints_on_the_licence(actors, case_fact
 
 
 def test_an_item_approved_at_zero_is_left_off_the_licence_data(actors, case_factory):
-    from licensing.applications.selectors import licence_pdf_data
+    from licensing.licences.selectors import licence_pdf_data
 
     app = case_factory("awaiting_decision")
     item = app.items.get()

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from licensing.applications import selectors, services, sharing
 from licensing.applications import serializers as s
+from licensing.licences.selectors import licence_visible_to
 from licensing.models import Application, Status
 from portal.api import SafeJSONParser, idempotency_key
 from portal.errors import NotFound
@@ -104,7 +105,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def licence(self, request, pk=None):
         app = self.get_queryset().filter(pk=pk).first()
         licence = getattr(app, "licence", None) if app else None
-        if licence is None or not selectors.licence_visible_to(request.user, app):
+        if licence is None or not licence_visible_to(request.user, app):
             raise NotFound()
         return pdf_response(bytes(licence.pdf), f"{licence.number}.pdf")
 

@@ -223,7 +223,7 @@ class ApplicationSerializer(ClockFieldsMixin, serializers.ModelSerializer):
                 "uscc": obj.exporter.code}
 
     def get_licence(self, obj) -> dict | None:
-        from licensing.applications.selectors import licence_visible_to
+        from licensing.licences.selectors import licence_visible_to
 
         licence = getattr(obj, "licence", None) if obj.status == "approved" else None
         if licence is None or not licence_visible_to(self.context["request"].user, obj):

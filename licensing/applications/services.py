@@ -3,7 +3,6 @@ in one transaction that locks the row, checks the transition, writes the audit e
 side effects in the outbox."""
 
 import hashlib
-from datetime import timedelta
 from decimal import Decimal, DecimalException
 
 from django.core.files.base import ContentFile
@@ -14,11 +13,9 @@ from django.utils.functional import lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
-from stdnum.iso7064 import mod_37_36
 
-from accounts.models import EXPORTER_ROLES, MINISTRY_ROLES, Verification
+from accounts.models import EXPORTER_ROLES, Verification
 from audit import services as audit
-from audit.models import AuditEvent
 from controllist.codes import parse_control_code
 from controllist.controls.determination import Outcome, determine, temporary_controls_in_force
 from controllist.models import Entry
@@ -31,126 +28,19 @@ from licensing.models import (
     Document,
     DocumentKind,
     EndUseCategory,
-    Licence,
-    Status,
 )
-from licensing.workflow import EDITABLE_STATES, SYSTEM, TRANSITIONS
+from licensing.workflow import EDITABLE_STATES, TRANSITIONS, check_version, lock_case, transition
 from outbox.services import enqueue
 from portal.errors import (
     InvalidTransition,
     NotAllowed,
     NotFound,
-    StaleVersion,
     ValidationFailed,
     lazy_format,
 )
 from portal.pdf import read_pdf_upload
 
-LICENCE_ISSUER_CODE = "MC"  # 商务部 MOFCOM
-INDIVIDUAL_LICENCE_VALIDITY_DAYS = 365  # Reg. 19: at most one year
-
-
 # ---------------------------------------------------------------- helpers
-
-
-def lock_case(application_id, actor) -> Application:
-    """The case, row-locked until the transaction ends, if `actor` may see it (None: the portal
-    itself, which sees every case). Every write to a case starts here."""
-    qs = Application.objects.all() if actor is None else Application.objects.visible_to(actor)
-    try:
-        return (qs.select_for_update(of=("self",))
-                .select_related("exporter", "importer", "end_user").get(pk=application_id))
-    except (Application.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
-
-
-_lock = lock_case
-
-
-def require_ministry(user, message=None) -> None:
-    """403 unless `user` is a ministry officer or senior officer (None, the portal itself, is not)."""
-    if getattr(user, "role", None) not in MINISTRY_ROLES:
-        raise NotAllowed(message)
-
-
-def _state(app: Application) -> dict:
-    return {"status": app.status, "version": app.version}
-
-
-def _is_replay(app: Application, actor, action: str) -> bool:
-    """The same actor repeating the action that produced the current state (a double click or a
-    retried request): answer with the result instead of an error, and change nothing."""
-    if actor is None or app.status != TRANSITIONS[action].target:
-        return False
-    last = (AuditEvent.objects.filter(object_type=app._meta.label_lower, object_id=str(app.pk))
-            .order_by("-seq").values("action", "actor_id").first())
-    return bool(last) and last["action"] == f"application.{action}" and last["actor_id"] == actor.pk
-
-
-def _check_version(app: Application, expected_version) -> None:
-    if expected_version is not None and int(expected_version) != app.version:
-        raise StaleVersion()
-
-
-def transition(app: Application, actor, action: str, expected_version=None, audit_extra=None, **changes) -> bool:
-    """Apply a transition from the table to a case locked with lock_case; False when it is a
-    harmless replay. `actor` None is the portal itself (allowed only where the table says
-    SYSTEM). `audit_extra` adds facts the decision rested on to the audit event."""
-    rule = TRANSITIONS[action]
-    if (SYSTEM not in rule.roles) if actor is None else (actor.role not in rule.roles):
-        raise NotAllowed()
-    if _is_replay(app, actor, action):
-        return False
-    if app.status not in rule.sources:
-        raise InvalidTransition(lazy_format(
-            _("This case is “%(status)s”; it cannot be %(action)s now."),
-            status=Status(app.status).label, action=ACTION_LABELS[action]))
-    _check_version(app, expected_version)
-    before = _state(app)
-    for field, value in changes.items():
-        setattr(app, field, value)
-    app.status = rule.target
-    app.version += 1
-    app.save()
-    audit.record(actor=actor, action=f"application.{action}", obj=app, before=before,
-                 after={**_state(app), **{k: _jsonable(v) for k, v in changes.items()}, **(audit_extra or {})})
-    return True
-
-
-_transition = transition
-
-ACTION_LABELS = {
-    "submit": _("submitted"),
-    "return": _("returned"),
-    "forward": _("forwarded"),
-    "accept": _("accepted"),
-    "request_corrections": _("sent back for corrections"),
-    "answer_corrections": _("answered"),
-    "refer": _("referred to the agencies"),
-    "no_referral": _("sent for decision without referral"),
-    "opinions_in": _("closed for opinions"),
-    "recommend": _("recommended"),
-    "send_back": _("sent back"),
-    "approve": _("approved"),
-    "refuse": _("refused"),
-}
-
-
-def _jsonable(value):
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if hasattr(value, "pk"):
-        return value.pk
-    return value
-
-
-def _next_counter(name: str, year: int) -> int:
-    # The lock is taken by the get (or by the insert of a new row); a racing insert of the same
-    # year waits on the unique index, then get_or_create re-reads the committed row.
-    counter, _created = Counter.objects.select_for_update().get_or_create(name=name, year=year)
-    counter.value += 1
-    counter.save(update_fields=["value"])
-    return counter.value
 
 
 def _require_text(value, field, message):
@@ -392,12 +282,12 @@ def application_create(*, actor, data: dict, client_token=None) -> tuple[Applica
 
 @transaction.atomic
 def application_update_draft(*, application_id, actor, data: dict, expected_version=None) -> Application:
-    app = _lock(application_id, actor)
+    app = lock_case(application_id, actor)
     if actor.role not in EXPORTER_ROLES:
         raise NotAllowed()
     if app.status not in EDITABLE_STATES:
         raise InvalidTransition(_("Only a draft or a returned application can be edited."))
-    _check_version(app, expected_version)
+    check_version(app, expected_version)
     cleaned = _clean_draft(data or {})
     before = _draft_snapshot(app)
     _apply_draft(app, cleaned)
@@ -412,12 +302,12 @@ def application_update_draft(*, application_id, actor, data: dict, expected_vers
 
 @transaction.atomic
 def document_add(*, application_id, actor, kind: str, upload, expected_version=None) -> Document:
-    app = _lock(application_id, actor)
+    app = lock_case(application_id, actor)
     if actor.role not in EXPORTER_ROLES:
         raise NotAllowed()
     if app.status not in EDITABLE_STATES:
         raise InvalidTransition(_("Documents can only be added to a draft or a returned application."))
-    _check_version(app, expected_version)
+    check_version(app, expected_version)
     if kind not in DocumentKind.values:
         raise ValidationFailed(fields={"kind": [_("Unknown document kind.")]})
     content, name = read_pdf_upload(upload)
@@ -440,12 +330,12 @@ def document_add(*, application_id, actor, kind: str, upload, expected_version=N
 
 @transaction.atomic
 def document_remove(*, application_id, document_id, actor, expected_version=None) -> None:
-    app = _lock(application_id, actor)
+    app = lock_case(application_id, actor)
     if actor.role not in EXPORTER_ROLES:
         raise NotAllowed()
     if app.status not in EDITABLE_STATES:
         raise InvalidTransition(_("Documents can only be removed from a draft or a returned application."))
-    _check_version(app, expected_version)
+    check_version(app, expected_version)
     doc = app.documents.filter(pk=document_id).first()
     if doc is None:
         raise NotFound()
@@ -480,7 +370,7 @@ def missing_for_submission(app: Application) -> list:
 
 @transaction.atomic
 def application_submit(*, application_id, actor, expected_version=None) -> Application:
-    app = _lock(application_id, actor)
+    app = lock_case(application_id, actor)
     checked = None
     if app.status in TRANSITIONS["submit"].sources and actor.role in EXPORTER_ROLES:
         missing = missing_for_submission(app)
@@ -500,14 +390,14 @@ def application_submit(*, application_id, actor, expected_version=None) -> Appli
     audit_extra = {}
     if app.reference is None and app.status in TRANSITIONS["submit"].sources:
         year = timezone.localdate(now).year
-        changes["reference"] = f"DU{year}-{_next_counter('case', year):06d}"
+        changes["reference"] = f"DU{year}-{Counter.objects.next_value('case', year):06d}"
     if checked is not None:
         changes["list_version"] = checked.list_version
         outcome = checked.outcome
         if outcome in (Outcome.NOT_CONTROLLED, Outcome.QUESTIONS_NEEDED) and app.items.filter(catch_all=True).exists():
             outcome = Outcome.CATCH_ALL  # the exporter states the catch-all applies (Law 12(3))
         audit_extra = {"determination": outcome, "list_version_label": checked.list_version_label}
-    _transition(app, actor, "submit", expected_version, audit_extra=audit_extra, **changes)
+    transition(app, actor, "submit", expected_version, audit_extra=audit_extra, **changes)
     return app
 
 
@@ -532,9 +422,9 @@ def _check_against_list(app: Application):
 
 @transaction.atomic
 def application_return(*, application_id, actor, reason: str, expected_version=None) -> Application:
-    app = _lock(application_id, actor)
+    app = lock_case(application_id, actor)
     reason = _require_text(reason, "reason", _("Give the reason for returning the application."))
-    _transition(app, actor, "return", expected_version, return_reason=reason)
+    transition(app, actor, "return", expected_version, return_reason=reason)
     return app
 
 
@@ -542,9 +432,9 @@ def application_return(*, application_id, actor, reason: str, expected_version=N
 def application_forward(*, application_id, actor, expected_version=None) -> Application:
     from licensing.clock import selectors as clock
 
-    app = _lock(application_id, actor)
+    app = lock_case(application_id, actor)
     now = timezone.now()
-    if _transition(app, actor, "forward", expected_version, forwarded_at=now):
+    if transition(app, actor, "forward", expected_version, forwarded_at=now):
         clock.case_received(app, on=timezone.localdate(now))
     return app
 
@@ -554,9 +444,9 @@ def application_accept(*, application_id, actor, expected_version=None) -> Appli
     """受理: the decision clock starts (Reg. 17) and the referral routing task is queued."""
     from licensing.clock import selectors as clock
 
-    app = _lock(application_id, actor)
+    app = lock_case(application_id, actor)
     now = timezone.now()
-    if _transition(app, actor, "accept", expected_version, accepted_at=now,
+    if transition(app, actor, "accept", expected_version, accepted_at=now,
                    assigned_to=app.assigned_to or actor):
         clock.case_accepted(app, on=timezone.localdate(now))
         enqueue("licensing.propose_referrals", application_id=app.pk)
@@ -566,47 +456,3 @@ def application_accept(*, application_id, actor, expected_version=None) -> Appli
 # ---------------------------------------------------------------- licences
 
 
-def licence_number(year: int, serial: int) -> str:
-    body = f"{year}{LICENCE_ISSUER_CODE}{serial:06d}"
-    return body + mod_37_36.calc_check_digit(body)
-
-
-def licence_number_is_valid(number: str) -> bool:
-    return bool(number) and mod_37_36.is_valid(number.upper())
-
-
-def approved_without_licence(older_than_seconds: int = 120) -> list[int]:
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    return list(Application.objects.filter(status=Status.APPROVED, licence__isnull=True,
-                                           decided_at__lte=cutoff).values_list("pk", flat=True))
-
-
-@transaction.atomic
-def licence_issue(*, application_id) -> Licence | None:
-    """Issue the licence of an approved case. Safe to run twice: the second run finds the licence
-    (and the database would refuse a second one anyway)."""
-    from licensing.applications.selectors import licence_pdf_data
-    from licensing.licences import pdf as licence_pdf
-    from licensing.licences.signing import sign_licence_pdf
-
-    app = (Application.objects.select_for_update(of=("self",)).select_related("exporter", "importer", "end_user")
-           .filter(pk=application_id).first())
-    if app is None or app.status != Status.APPROVED:
-        return None
-    existing = Licence.objects.filter(application=app).first()
-    if existing:
-        return existing
-    issued_at = timezone.now()
-    valid_from = timezone.localdate(issued_at)
-    year = valid_from.year
-    licence = Licence(application=app, number=licence_number(year, _next_counter("licence", year)),
-                      issued_at=issued_at, valid_from=valid_from,
-                      valid_until=valid_from + timedelta(days=INDIVIDUAL_LICENCE_VALIDITY_DAYS - 1))
-    content = sign_licence_pdf(licence_pdf.render_licence_pdf(licence_pdf_data(licence)))
-    licence.pdf = content
-    licence.sha256 = hashlib.sha256(content).hexdigest()
-    licence.save()
-    audit.record(actor=None, action="licence.issue", obj=licence,
-                 after={"application": app.pk, "number": licence.number, "sha256": licence.sha256,
-                        "valid_until": licence.valid_until.isoformat()})
-    return licence

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from audit import services as audit
-from licensing.applications.services import lock_case
 from licensing.models import Application
+from licensing.workflow import lock_case
 from portal.errors import NotAllowed, StaleVersion, ValidationFailed
 
 

@@ -16,6 +16,7 @@ from controllist.questions.services import classification_suggestions
 from licensing.applications import selectors, services, sharing
 from licensing.applications.forms import ApplicationForm, DocumentForm, ReasonForm
 from licensing.decisions import views as views_decisions
+from licensing.licences.selectors import licence_token_ok, licence_visible_to
 from licensing.models import Licence, Status
 from licensing.queues import views as views_queues
 from licensing.referrals import views as views_referrals
@@ -139,7 +140,7 @@ def _detail_context(request, app, **extra):
         "document_form": DocumentForm(initial={"version": app.version}),
         "reason_form": ReasonForm(initial={"version": app.version}),
         "deadline": selectors.decision_deadline(app),
-        "licence": licence if licence and selectors.licence_visible_to(request.user, app) else None,
+        "licence": licence if licence and licence_visible_to(request.user, app) else None,
         "licence_pending": app.status == Status.APPROVED and licence is None,
         "events": selectors.case_history(app),
         "sharing": _sharing_context(request, app),
@@ -235,7 +236,7 @@ def document_download(request, pk, doc_pk):
 def licence_download(request, pk):
     app = _visible_case(request, pk)
     licence = getattr(app, "licence", None)
-    if licence is None or not selectors.licence_visible_to(request.user, app):
+    if licence is None or not licence_visible_to(request.user, app):
         raise Http404()
     return pdf_response(bytes(licence.pdf), f"{licence.number}.pdf")
 
@@ -245,7 +246,7 @@ def licence_verify(request, number):
     """Public: anyone holding the QR code checks a licence. No personal data is shown."""
     licence = (Licence.objects.select_related("application").defer("pdf")
                .filter(number=number.upper()[:20]).first())
-    genuine = bool(licence) and selectors.licence_token_ok(licence, request.GET.get("t", ""))
+    genuine = bool(licence) and licence_token_ok(licence, request.GET.get("t", ""))
     codes = [i.control_code or _("unlisted, catch-all (Art. 12(3))") for i in licence.application.items.all()] if genuine else []
     return render(request, "licensing/verify.html",
                   {"licence": licence if genuine else None, "number": number, "codes": codes},

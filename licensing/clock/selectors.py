@@ -15,9 +15,10 @@ paused case decision_due is the due date if the clock resumed today, so it moves
 working day and `refresh_open_cases` (a beat task) keeps it current.
 """
 
+import bisect
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -31,7 +32,12 @@ from licensing.models import (
     PauseKind,
     Status,
 )
-from workdays.services import NoCalendarError, add_working_days, working_days_between
+from workdays.services import (
+    NoCalendarError,
+    add_working_days,
+    complete_years_working_days,
+    working_days_between,
+)
 
 ACCEPTANCE_LIMIT_WORKING_DAYS = 5
 DECISION_LIMIT_WORKING_DAYS = 45  # Reg. 17
@@ -322,7 +328,6 @@ def list_clock_fields(apps, today: date | None = None) -> dict[int, dict]:
     calendar and one of the open pauses for the whole page. A paused case's decision_due is the
     due date if the clock restarted on the day `refresh` last ran (hourly), so the days left are
     counted from today to it."""
-    from licensing.queues.selectors import WorkingDayCounter
 
     today = today or timezone.localdate()
     apps = list(apps)
@@ -406,3 +411,40 @@ def refresh_open_cases(today: date | None = None) -> int:
             if app is not None and refresh(app, today):
                 changed += 1
     return changed
+
+
+# ---------------------------------------------------------------- days left, many rows at once
+
+
+class WorkingDayCounter:
+    """Signed working-day counts between any of the given dates, from one read of the calendar
+    however many dates there are (a page of 50 rows must not read it 50 times). workdays decides
+    which years are complete; a count that crosses a year without a complete calendar is None."""
+
+    def __init__(self, dates):
+        dates = [d for d in dates if d is not None]
+        self.complete: set[int] = set()
+        self.working: list[date] = []
+        if not dates:
+            return
+        lo, hi = min(dates), max(dates)
+        complete, working = complete_years_working_days(lo.year, hi.year)
+        self.complete, self.working = complete, working
+
+    def left(self, start: date, due: date | None) -> int | None:
+        """Working days after `start` up to `due`; negative when `due` has passed."""
+        if due is None or start is None:
+            return None
+        a, b = sorted((start, due))
+        if a == b:
+            return 0
+        if not all(year in self.complete for year in range((a + timedelta(days=1)).year, b.year + 1)):
+            return None
+        between = bisect.bisect_right(self.working, b) - bisect.bisect_right(self.working, a)
+        return between if due >= start else -between
+
+
+def days_left_by_date(dues, today: date) -> dict[date, int | None]:
+    dues = {d for d in dues if d is not None}
+    counter = WorkingDayCounter([today, *dues])
+    return {due: counter.left(today, due) for due in dues}

@@ -9,10 +9,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from licensing.applications import selectors
-from licensing.applications.services import require_ministry
 from licensing.decisions import serializers as s
 from licensing.decisions import services as decisions
 from licensing.models import Application, CountersignRule, RefusalLetter
+from licensing.workflow import require_ministry
 from portal.api import SafeJSONParser
 from portal.errors import NotAllowed, NotFound
 from portal.pdf import pdf_response

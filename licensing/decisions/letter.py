@@ -60,11 +60,11 @@ def factor_labels(factors) -> list[dict]:
 
 
 def refusal_letter_data(letter: RefusalLetter) -> dict:
-    from licensing.applications.selectors import _country, _party
+    from licensing.licences.selectors import country_names, party_lines
 
     app = letter.application
     rec = app.recommendations.filter(state=RecommendationState.FINAL).order_by("-pk").first()
-    dest_zh, dest_en = _country(app.destination.code)
+    dest_zh, dest_en = country_names(app.destination.code)
     return {
         "number": letter.number,
         "case_reference": app.reference,
@@ -74,8 +74,8 @@ def refusal_letter_data(letter: RefusalLetter) -> dict:
         "accepted_on": timezone.localdate(app.accepted_at) if app.accepted_at else None,
         "exporter": {"name_zh": app.exporter.name_zh, "name_en": app.exporter.name_en,
                      "uscc": app.exporter.code, "address": app.exporter.address},
-        "importer": _party(app.importer) if app.importer else {},
-        "end_user": _party(app.end_user) if app.end_user else {},
+        "importer": party_lines(app.importer) if app.importer else {},
+        "end_user": party_lines(app.end_user) if app.end_user else {},
         "destination": {"code": app.destination.code, "zh": dest_zh, "en": dest_en},
         "end_use": app.end_use,
         "items": [{"control_code": i.control_code, "catch_all": i.catch_all, "description": i.description,

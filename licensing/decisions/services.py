@@ -1,8 +1,8 @@
 """The ministry's decision on a case: the officer's recommendation, a senior officer's
 countersignature where an administrator's rule asks for one, and the refusal letter.
 
-Every change runs in one transaction that locks the case (services.lock_case), applies a
-transition of the table (services.transition: role, state, version, audit event) and records its
+Every change runs in one transaction that locks the case (workflow.lock_case), applies a
+transition of the table (workflow.transition: role, state, version, audit event) and records its
 side effects (licence or refusal letter task, notifications) through the outbox."""
 
 import hashlib
@@ -16,11 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role, User
 from audit import services as audit
 from audit.models import AuditEvent
-from licensing.applications import services
 from licensing.applications.selectors import case_url, exporter_people
-from licensing.applications.services import require_ministry
 from licensing.models import (
     Application,
+    Counter,
     CountersignRule,
     CountersignRuleKind,
     DecisionOutcome,
@@ -32,6 +31,7 @@ from licensing.models import (
     RefusalLetter,
     Status,
 )
+from licensing.workflow import lock_case, require_ministry, transition
 from notifications.services import notify
 from outbox.services import enqueue
 from portal.errors import (
@@ -237,7 +237,7 @@ def _finalise(app: Application, rec: Recommendation, actor, *, expected_version,
 
     now = timezone.now()
     action = OUTCOME_ACTION[rec.outcome]
-    if not services.transition(app, actor, action, expected_version,
+    if not transition(app, actor, action, expected_version,
                                audit_extra=_decision_audit(rec, countersigner=countersigner),
                                decided_at=now, decision_reason=_decision_reason(rec)):
         return False
@@ -287,7 +287,7 @@ def decision_recommend(*, application_id, actor, outcome: str, factors=None, rea
     """The officer's recommendation (approve, possibly with conditions or smaller quantities, or
     refuse on Art. 13 factors). It is the decision at once unless a countersignature rule applies;
     then it waits for a senior officer other than the recommender."""
-    app = services.lock_case(application_id, actor)
+    app = lock_case(application_id, actor)
     require_ministry(actor)
     cleaned = _clean_recommendation(app, outcome=outcome, factors=factors, reasons=reasons,
                                     conditions=conditions, item_quantities=item_quantities)
@@ -308,7 +308,7 @@ def decision_recommend(*, application_id, actor, outcome: str, factors=None, rea
         return rec
     rec = Recommendation(application=app, recommended_by=actor, countersign_rules=applying,
                          state=RecommendationState.AWAITING_COUNTERSIGN, **cleaned)
-    services.transition(app, actor, "recommend", expected_version,
+    transition(app, actor, "recommend", expected_version,
                         audit_extra={"outcome": outcome, "factors": cleaned["factors"], "countersign_rules": applying})
     rec.save()
     seniors = User.objects.filter(role=Role.MINISTRY_SENIOR, is_active=True).exclude(pk=actor.pk).order_by("pk")
@@ -325,7 +325,7 @@ def decision_recommend(*, application_id, actor, outcome: str, factors=None, rea
 def decision_countersign(*, application_id, actor, expected_version=None) -> Recommendation:
     """A senior officer other than the recommender countersigns: the recommendation becomes the
     decision."""
-    app = services.lock_case(application_id, actor)
+    app = lock_case(application_id, actor)
     _require_senior(actor, _("Only a senior officer can countersign a recommendation."))
     rec = _pending(app)
     if rec is None:
@@ -344,7 +344,7 @@ def decision_countersign(*, application_id, actor, expected_version=None) -> Rec
 def decision_send_back(*, application_id, actor, comment: str, expected_version=None) -> Recommendation:
     """A senior officer returns the recommendation to the officers with a comment; the case awaits
     a new recommendation."""
-    app = services.lock_case(application_id, actor)
+    app = lock_case(application_id, actor)
     _require_senior(actor, _("Only a senior officer can send a recommendation back."))
     comment = _text(comment, "comment", required=True, max_length=5000,
                     message=_("Say why the recommendation is sent back."))
@@ -357,7 +357,7 @@ def decision_send_back(*, application_id, actor, comment: str, expected_version=
         raise InvalidTransition(_state_message(app, _("there is no recommendation awaiting a countersignature.")))
     if rec.recommended_by_id == actor.pk:
         raise NotAllowed(_("You cannot send back your own recommendation: another senior officer decides on it."))
-    services.transition(app, actor, "send_back", expected_version,
+    transition(app, actor, "send_back", expected_version,
                         audit_extra={"recommendation": rec.pk, "comment": comment})
     rec.state, rec.send_back_comment = RecommendationState.SENT_BACK, comment
     rec.save(update_fields=["state", "send_back_comment"])
@@ -397,7 +397,7 @@ def refusal_letter_issue(*, application_id) -> RefusalLetter | None:
     issued_at = timezone.now()
     year = timezone.localdate(issued_at).year
     refusal = RefusalLetter(application=app, issued_at=issued_at,
-                            number=refusal_number(year, services._next_counter("refusal", year)))
+                            number=refusal_number(year, Counter.objects.next_value("refusal", year)))
     content = letter.sign_refusal_letter_pdf(letter.render_refusal_letter_pdf(letter.refusal_letter_data(refusal)))
     refusal.pdf = content
     refusal.sha256 = hashlib.sha256(content).hexdigest()

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role
 from licensing.applications import selectors
-from licensing.applications.services import require_ministry
 from licensing.decisions import services as decisions
 from licensing.models import (
     CountersignRule,
@@ -25,6 +24,7 @@ from licensing.models import (
     RefusalLetter,
     Status,
 )
+from licensing.workflow import require_ministry
 from portal.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from portal.pages import domain_errors_as_pages
 

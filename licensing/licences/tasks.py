@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from licensing.applications import services
+from licensing.licences import services
 
 
 @shared_task(name="licensing.issue_licence", bind=True, autoretry_for=(Exception,),

@@ -5,10 +5,9 @@ queries whatever its length: rows come with their province, exporter and assigne
 item codes and referred agencies are read in one query each, and the working days left of all rows
 are counted from one read of the calendar (attach_clocks, WorkingDayCounter)."""
 
-import bisect
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import django_filters
 from django import forms
@@ -28,7 +27,7 @@ from accounts.models import (
     Role,
     User,
 )
-from licensing.applications.services import require_ministry
+from licensing.clock.selectors import WorkingDayCounter
 from licensing.models import (
     OPEN_REVIEW_STATES,
     AgencySettings,
@@ -39,8 +38,9 @@ from licensing.models import (
     ReferralState,
     Status,
 )
+from licensing.workflow import require_ministry
 from portal.errors import NotAllowed, ValidationFailed, lazy_format
-from workdays.services import NoCalendarError, add_working_days, complete_years_working_days
+from workdays.services import NoCalendarError, add_working_days
 
 PAGE_SIZE = 50
 MAX_DAYS_LEFT_FILTER = 250
@@ -89,7 +89,6 @@ def queue_q(name: str, *, user, today: date) -> Q:
     if name == "mine":
         return Q(assigned_to=user, status__in=OPEN_STATES)
     raise KeyError(name)
-
 
 
 def ministry_counts(user, today: date | None = None) -> dict[str, int]:
@@ -268,40 +267,6 @@ def filter_errors(filterset) -> dict[str, list[str]]:
 
 
 # ---------------------------------------------------------------- days left, per row
-
-
-class WorkingDayCounter:
-    """Signed working-day counts between any of the given dates, from one read of the calendar
-    however many dates there are (a page of 50 rows must not read it 50 times). workdays decides
-    which years are complete; a count that crosses a year without a complete calendar is None."""
-
-    def __init__(self, dates):
-        dates = [d for d in dates if d is not None]
-        self.complete: set[int] = set()
-        self.working: list[date] = []
-        if not dates:
-            return
-        lo, hi = min(dates), max(dates)
-        complete, working = complete_years_working_days(lo.year, hi.year)
-        self.complete, self.working = complete, working
-
-    def left(self, start: date, due: date | None) -> int | None:
-        """Working days after `start` up to `due`; negative when `due` has passed."""
-        if due is None or start is None:
-            return None
-        a, b = sorted((start, due))
-        if a == b:
-            return 0
-        if not all(year in self.complete for year in range((a + timedelta(days=1)).year, b.year + 1)):
-            return None
-        between = bisect.bisect_right(self.working, b) - bisect.bisect_right(self.working, a)
-        return between if due >= start else -between
-
-
-def days_left_by_date(dues, today: date) -> dict[date, int | None]:
-    dues = {d for d in dues if d is not None}
-    counter = WorkingDayCounter([today, *dues])
-    return {due: counter.left(today, due) for due in dues}
 
 
 @dataclass

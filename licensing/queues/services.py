@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MINISTRY_ROLES, Role, User
 from audit import services as audit
-from licensing.applications.services import lock_case
 from licensing.models import Application
 from licensing.queues.selectors import OPEN_STATES, assignable_officers
+from licensing.workflow import lock_case
 from notifications.services import notify
 from portal.errors import InvalidTransition, NotAllowed, StaleVersion, ValidationFailed, lazy_format
 

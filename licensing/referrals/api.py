@@ -6,10 +6,10 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from licensing.applications.services import require_ministry
 from licensing.models import AgencySettings, Application, CountryGroup, RoutingRule
 from licensing.referrals import serializers as s
 from licensing.referrals import services, tables
+from licensing.workflow import require_ministry
 from portal.api import SafeJSONParser
 from portal.errors import NotAllowed, NotFound
 

@@ -15,13 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import AGENCY_ROLES, MINISTRY_ROLES, Organisation, OrgKind, Role, User
 from audit import services as audit
 from licensing.applications.selectors import case_url
-from licensing.applications.services import (
-    _check_version,
-    _is_replay,
-    lock_case,
-    require_ministry,
-    transition,
-)
 from licensing.models import (
     AgencySettings,
     Application,
@@ -41,6 +34,13 @@ from licensing.referrals.tables import (  # noqa: F401  (the table edits, re-exp
     routing_rule_update,
 )
 from licensing.referrals.tables import clean_text as _text
+from licensing.workflow import (
+    check_version,
+    is_replay,
+    lock_case,
+    require_ministry,
+    transition,
+)
 from notifications.services import notify
 from portal.errors import (
     InvalidTransition,
@@ -158,7 +158,7 @@ def referral_add(*, application_id, actor, agency_id, reason: str, expected_vers
     ref = Referral.objects.select_for_update().filter(application=app, agency=agency).first()
     if ref and ref.state == ReferralState.PROPOSED and ref.added_by_id == actor.pk and ref.reason == reason:
         return ref  # a repeated click
-    _check_version(app, expected_version)
+    check_version(app, expected_version)
     if ref and ref.state in (ReferralState.PROPOSED, ReferralState.SENT):
         message = _("This agency is already consulted on this case.")
         raise ValidationFailed(message, fields={"agency": [message]})
@@ -186,7 +186,7 @@ def _end_proposal(*, application_id, referral_id, actor, reason, expected_versio
     if ref.state == to_state and ref.reason == reason:
         return ref  # a repeated click
     _require_open_review(app)
-    _check_version(app, expected_version)
+    check_version(app, expected_version)
     if ref.state != from_state:
         raise InvalidTransition(lazy_format(_("This referral is “%(state)s”; it cannot be changed so."),
                                             state=ReferralState(ref.state).label))
@@ -234,7 +234,7 @@ def referrals_send(*, application_id, actor, expected_version=None, today: date 
     today = today or timezone.localdate(now)
     proposed = list(app.referrals.select_for_update(of=("self",)).filter(state=ReferralState.PROPOSED)
                     .select_related("agency__review_settings"))
-    if not proposed and _is_replay(app, actor, "refer"):
+    if not proposed and is_replay(app, actor, "refer"):
         return []
     _require_open_review(app)
     if not proposed:
@@ -250,7 +250,7 @@ def referrals_send(*, application_id, actor, expected_version=None, today: date 
             raise InvalidTransition(lazy_format(_("The deadline cannot be computed: %(problem)s."),
                                                 problem=str(exc)), code="no_calendar") from None
     if app.status == Status.WITH_AGENCIES:  # one more agency while the others are still out
-        _check_version(app, expected_version)
+        check_version(app, expected_version)
         _bump_case(app)
     else:
         transition(app, actor, "refer", expected_version,
@@ -275,7 +275,7 @@ def referrals_skip(*, application_id, actor, reason: str, expected_version=None)
     """Decide without referral: the proposed referrals are dropped with the officer's reason."""
     app = lock_case(application_id, actor)
     require_ministry(actor)
-    if _is_replay(app, actor, "no_referral"):
+    if is_replay(app, actor, "no_referral"):
         return app
     reason = _text(reason, "reason", required_message=_("Say why no agency needs to be consulted."),
                    max_length=2000)
@@ -343,7 +343,7 @@ def opinion_give(*, referral_id, actor, opinion: str, reasons: str, conditions: 
                 and ref.opinion_reasons == reasons and ref.opinion_conditions == conditions):
             return ref  # a repeated click
         raise already_decided_error(ref)
-    _check_version(ref, expected_version)
+    check_version(ref, expected_version)
     before = _referral_state(ref)
     ref.state, ref.opinion, ref.opinion_reasons, ref.opinion_conditions = (
         ReferralState.ANSWERED, opinion, reasons, conditions)

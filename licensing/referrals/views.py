@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_POST
 from django_countries import countries
 
 from accounts.models import MINISTRY_ROLES, Organisation, OrgKind, Role
-from licensing.applications.services import require_ministry
 from licensing.models import (
     AgencySettings,
     CountryGroup,
@@ -25,6 +24,7 @@ from licensing.models import (
     Status,
 )
 from licensing.referrals import services, tables
+from licensing.workflow import require_ministry
 from portal.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from portal.pages import domain_errors_as_pages
 

@@ -25,7 +25,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import EXPORTER_ROLES, MINISTRY_ROLES, User
 from audit import services as audit
 from licensing.applications.selectors import case_url, exporter_people
-from licensing.applications.services import lock_case, transition
 from licensing.clock import selectors as clock
 from licensing.models import (
     NO_LIMIT_KINDS,
@@ -39,6 +38,7 @@ from licensing.models import (
     RequestKind,
     Status,
 )
+from licensing.workflow import lock_case, transition
 from notifications.services import notify
 from portal.errors import (
     InvalidTransition,
