@@ -705,7 +705,7 @@ def test_case_page_panel_offers_take_or_assign(actors, more, forwarded, rf):
     """templates/licensing/queues/case_panel.html, for the case page (views_queues.panel_context)."""
     from django.template.loader import render_to_string
 
-    from licensing.queues.views import panel_context
+    from licensing.queues.panels import panel_context
 
     def panel(user):
         request = rf.get(f"/cases/{forwarded.pk}/")

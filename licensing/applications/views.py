@@ -13,16 +13,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from controllist.questions.services import classification_suggestions
-from licensing.applications import selectors, services, sharing
+from licensing.applications import page, selectors, services, sharing
 from licensing.applications.forms import ApplicationForm, DocumentForm, ReasonForm
-from licensing.decisions import views as views_decisions
 from licensing.licences.selectors import licence_token_ok, licence_visible_to
 from licensing.models import Licence, Status
-from licensing.queues import views as views_queues
-from licensing.referrals import views as views_referrals
-from licensing.requests import views as views_requests
-from licensing.workflow import EDITABLE_STATES, SIMPLE_ACTIONS, allowed_actions
-from portal.errors import DomainError, InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from licensing.workflow import EDITABLE_STATES
+from portal.errors import DomainError, InvalidTransition, NotAllowed, ValidationFailed
 from portal.pages import domain_errors_as_pages
 from portal.pdf import pdf_response
 
@@ -79,15 +75,10 @@ def case_new(request):
     return _form_page(request, ApplicationForm(initial={"client_token": uuid.uuid4()}), None)
 
 
-def _visible_case(request, pk):
-    return get_object_or_404(selectors.applications_for(request.user).select_related("licence")
-                             .defer("licence__pdf"), pk=pk)
-
-
 @login_required
 @domain_errors_as_pages
 def case_edit(request, pk):
-    app = _visible_case(request, pk)
+    app = page.visible_case(request, pk)
     if not request.user.is_exporter:
         raise NotAllowed()
     if request.method == "POST":
@@ -124,42 +115,8 @@ def _form_page(request, form, app, status=200):
 @login_required
 @require_GET
 def case_detail(request, pk):
-    app = _visible_case(request, pk)
-    return render(request, "licensing/case_detail.html", _detail_context(request, app))
-
-
-def _detail_context(request, app, **extra):
-    licence = getattr(app, "licence", None) if app.status == Status.APPROVED else None
-    return {
-        "app": app,
-        "items": app.items.all(),
-        "documents": app.documents.all(),
-        "actions": [a for a in allowed_actions(app, request.user) if a in SIMPLE_ACTIONS],
-        "editable": app.status in EDITABLE_STATES and request.user.is_exporter,
-        "missing": services.missing_for_submission(app) if app.status in EDITABLE_STATES else [],
-        "document_form": DocumentForm(initial={"version": app.version}),
-        "reason_form": ReasonForm(initial={"version": app.version}),
-        "deadline": selectors.decision_deadline(app),
-        "licence": licence if licence and licence_visible_to(request.user, app) else None,
-        "licence_pending": app.status == Status.APPROVED and licence is None,
-        "events": selectors.case_history(app),
-        "sharing": _sharing_context(request, app),
-        # The review's panels (templates/licensing/panels/*.html), each from its own module.
-        **views_requests.panel_context(request, app),
-        **views_referrals.panel_context(request, app),
-        **views_decisions.panel_context(request, app),
-        **views_queues.panel_context(request, app),
-        **extra,
-    }
-
-
-def _case_error(request, app_pk, exc: DomainError):
-    if isinstance(exc, NotFound):
-        raise Http404()
-    app = _visible_case(request, app_pk)
-    messages.error(request, exc.message)
-    return render(request, "licensing/case_detail.html", _detail_context(request, app),
-                  status=exc.status_code)
+    app = page.visible_case(request, pk)
+    return render(request, "licensing/case_detail.html", page.detail_context(request, app))
 
 
 ACTIONS = {
@@ -180,7 +137,7 @@ def case_act(request, pk, action):
     func, with_reason, done = ACTIONS[action]
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        return _case_error(request, pk, ValidationFailed())
+        return page.case_error(request, pk, ValidationFailed())
     kwargs = {"application_id": pk, "actor": request.user,
               "expected_version": form.cleaned_data.get("version")}
     if with_reason:
@@ -188,7 +145,7 @@ def case_act(request, pk, action):
     try:
         func(**kwargs)
     except DomainError as exc:
-        return _case_error(request, pk, exc)
+        return page.case_error(request, pk, exc)
     messages.success(request, done)
     return redirect("case-detail", pk=pk)
 
@@ -198,13 +155,13 @@ def case_act(request, pk, action):
 def document_upload(request, pk):
     form = DocumentForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _case_error(request, pk, ValidationFailed(fields=form.errors))
+        return page.case_error(request, pk, ValidationFailed(fields=form.errors))
     try:
         services.document_add(application_id=pk, actor=request.user, kind=form.cleaned_data["kind"],
                               upload=request.FILES.get("file"),
                               expected_version=form.cleaned_data.get("version"))
     except DomainError as exc:
-        return _case_error(request, pk, exc)
+        return page.case_error(request, pk, exc)
     messages.success(request, _("Document uploaded."))
     return redirect("case-detail", pk=pk)
 
@@ -218,7 +175,7 @@ def document_delete(request, pk, doc_pk):
         services.document_remove(application_id=pk, document_id=doc_pk, actor=request.user,
                                  expected_version=form.cleaned_data.get("version"))
     except DomainError as exc:
-        return _case_error(request, pk, exc)
+        return page.case_error(request, pk, exc)
     messages.success(request, _("Document removed."))
     return redirect("case-detail", pk=pk)
 
@@ -226,7 +183,7 @@ def document_delete(request, pk, doc_pk):
 @login_required
 @require_GET
 def document_download(request, pk, doc_pk):
-    app = _visible_case(request, pk)
+    app = page.visible_case(request, pk)
     doc = get_object_or_404(app.documents, pk=doc_pk)
     return pdf_response(doc.file.read(), doc.original_name)
 
@@ -234,7 +191,7 @@ def document_download(request, pk, doc_pk):
 @login_required
 @require_GET
 def licence_download(request, pk):
-    app = _visible_case(request, pk)
+    app = page.visible_case(request, pk)
     licence = getattr(app, "licence", None)
     if licence is None or not licence_visible_to(request.user, app):
         raise Http404()
@@ -253,14 +210,6 @@ def licence_verify(request, number):
                   status=200 if genuine else 404)
 
 
-def _sharing_context(request, app):
-    user = request.user
-    if user.role != "exporter_admin" or user.organisation_id != app.exporter_id:
-        return None
-    shared = set(app.shared_with.values_list("pk", flat=True))
-    return [{"user": colleague, "shared": colleague.pk in shared} for colleague in sharing.shareable_staff(app)]
-
-
 @login_required
 @require_POST
 def case_share(request, pk, op):
@@ -269,11 +218,11 @@ def case_share(request, pk, op):
     func = sharing.application_share if op == "share" else sharing.application_unshare
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        return _case_error(request, pk, ValidationFailed())
+        return page.case_error(request, pk, ValidationFailed())
     try:
         func(application_id=pk, actor=request.user, user_id=request.POST.get("user_id"),
              expected_version=form.cleaned_data.get("version"))
     except DomainError as exc:
-        return _case_error(request, pk, exc)
+        return page.case_error(request, pk, exc)
     messages.success(request, _("Access updated."))
     return redirect("case-detail", pk=pk)

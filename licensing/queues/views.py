@@ -247,13 +247,3 @@ def take(request, pk):
     return _assign_action(request, pk, take=True)
 
 
-def panel_context(request, app) -> dict:
-    """Context for templates/licensing/queues/case_panel.html (assign/take on the case page)."""
-    user = request.user
-    if user.role not in MINISTRY_ROLES or app.status not in queues.OPEN_STATES:
-        return {}
-    return {"assignment": {
-        "can_take": app.assigned_to_id != user.pk and (app.assigned_to_id is None
-                                                       or user.role == Role.MINISTRY_SENIOR),
-        "officers": list(queues.assignable_officers()) if user.role == Role.MINISTRY_SENIOR else [],
-    }}

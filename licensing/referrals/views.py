@@ -12,16 +12,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_countries import countries
 
-from accounts.models import MINISTRY_ROLES, Organisation, OrgKind, Role
+from accounts.models import Organisation, OrgKind, Role
+from licensing.applications import page
 from licensing.models import (
     AgencySettings,
     CountryGroup,
     EndUseCategory,
-    OpinionKind,
     Referral,
-    ReferralState,
     RoutingRule,
-    Status,
 )
 from licensing.referrals import services, tables
 from licensing.workflow import require_ministry
@@ -29,31 +27,6 @@ from portal.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from portal.pages import domain_errors_as_pages
 
 # ---------------------------------------------------------------- the case page's panel
-
-
-def panel_context(request, app) -> dict:
-    """Extra context for templates/licensing/panels/referrals.html: the ministry sees every
-    referral; an agency only its own (never another agency's referral or opinion); everyone else
-    nothing."""
-    user = request.user
-    if user.role in MINISTRY_ROLES:
-        refs = list(services.referrals_visible_to(user, app).select_related("added_by"))
-        taken = {ref.agency_id for ref in refs if ref.state not in (ReferralState.DROPPED, ReferralState.WITHDRAWN)}
-        open_review = app.status in services.REFERRAL_STATES
-        return {
-            "referral_panel": "ministry",
-            "referrals": refs,
-            "referral_opinions": [ref for ref in refs if ref.opinion],
-            "referral_can_change": open_review,
-            "referral_can_send": open_review and any(ref.state == ReferralState.PROPOSED for ref in refs),
-            "referral_can_skip": app.status == Status.ACCEPTED,
-            "referral_agencies": [agency for agency in Organisation.objects.filter(kind=OrgKind.AGENCY)
-                                  .order_by("code") if agency.pk not in taken] if open_review else [],
-        }
-    if user.is_agency:
-        return {"referral_panel": "agency", "my_referral": services.referrals_visible_to(user, app).first(),
-                "opinion_kinds": OpinionKind.choices}
-    return {}
 
 
 class CaseVersionForm(forms.Form):
@@ -76,14 +49,12 @@ class OpinionForm(CaseVersionForm):
 
 def _case_page_error(request, pk, exc: DomainError):
     """The case page again, with the message, the right status and what was typed."""
-    from licensing.applications import views as case_views
-
     if isinstance(exc, NotFound):
         raise Http404()
-    app = case_views._visible_case(request, pk)
+    app = page.visible_case(request, pk)
     messages.error(request, exc.message)
     return render(request, "licensing/case_detail.html",
-                  case_views._detail_context(request, app, referral_typed=request.POST),
+                  page.detail_context(request, app, referral_typed=request.POST),
                   status=exc.status_code)
 
 
@@ -151,7 +122,6 @@ def opinion_give(request, pk, referral_id):
 
 
 # ---------------------------------------------------------------- routing tables
-
 
 
 def _require_senior(user) -> None:

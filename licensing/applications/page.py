@@ -1,0 +1,65 @@
+"""The case page, composed: the case itself and the panel each area adds (requests, referrals,
+decisions, assignment). Each area's views import this module to show the page again with an
+error; the panels never import the views, so nothing imports back."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from licensing.applications import selectors, services, sharing
+from licensing.applications.forms import DocumentForm, ReasonForm
+from licensing.decisions import panels as decisions_panels
+from licensing.licences.selectors import licence_visible_to
+from licensing.models import Status
+from licensing.queues import panels as queues_panels
+from licensing.referrals import panels as referrals_panels
+from licensing.requests import panels as requests_panels
+from licensing.workflow import EDITABLE_STATES, SIMPLE_ACTIONS, allowed_actions
+from portal.errors import DomainError, NotFound
+
+
+def visible_case(request, pk):
+    return get_object_or_404(selectors.applications_for(request.user).select_related("licence")
+                             .defer("licence__pdf"), pk=pk)
+
+
+def detail_context(request, app, **extra):
+    licence = getattr(app, "licence", None) if app.status == Status.APPROVED else None
+    return {
+        "app": app,
+        "items": app.items.all(),
+        "documents": app.documents.all(),
+        "actions": [a for a in allowed_actions(app, request.user) if a in SIMPLE_ACTIONS],
+        "editable": app.status in EDITABLE_STATES and request.user.is_exporter,
+        "missing": services.missing_for_submission(app) if app.status in EDITABLE_STATES else [],
+        "document_form": DocumentForm(initial={"version": app.version}),
+        "reason_form": ReasonForm(initial={"version": app.version}),
+        "deadline": selectors.decision_deadline(app),
+        "licence": licence if licence and licence_visible_to(request.user, app) else None,
+        "licence_pending": app.status == Status.APPROVED and licence is None,
+        "events": selectors.case_history(app),
+        "sharing": sharing_context(request, app),
+        # The review's panels (templates/licensing/panels/*.html), each from its own module.
+        **requests_panels.panel_context(request, app),
+        **referrals_panels.panel_context(request, app),
+        **decisions_panels.panel_context(request, app),
+        **queues_panels.panel_context(request, app),
+        **extra,
+    }
+
+
+def case_error(request, app_pk, exc: DomainError):
+    if isinstance(exc, NotFound):
+        raise Http404()
+    app = visible_case(request, app_pk)
+    messages.error(request, exc.message)
+    return render(request, "licensing/case_detail.html", detail_context(request, app),
+                  status=exc.status_code)
+
+
+def sharing_context(request, app):
+    user = request.user
+    if user.role != "exporter_admin" or user.organisation_id != app.exporter_id:
+        return None
+    shared = set(app.shared_with.values_list("pk", flat=True))
+    return [{"user": colleague, "shared": colleague.pk in shared} for colleague in sharing.shareable_staff(app)]
