@@ -22,6 +22,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from licensing.clock import selectors as clock
+from licensing.clock import services as clock_services
 from licensing.clock.tasks import refresh_clocks
 from licensing.models import Application, ClockPause, ClockState, PauseKind
 from licensing.requests import services as rq
@@ -52,7 +53,7 @@ def dated(app, *, forwarded=None, accepted=None) -> Application:
         fields["accepted_at"] = at(accepted)
     Application.objects.filter(pk=app.pk).update(**fields)
     app.refresh_from_db()
-    clock.refresh(app, accepted or forwarded)
+    clock_services.refresh(app, accepted or forwarded)
     return app
 
 
@@ -141,11 +142,11 @@ def test_accepted_before_spring_festival_then_rfi_then_identification_across_nat
     check(app, date(2026, 9, 30), state="paused", due=date(2026, 10, 19), used=36, left=9)
     check(app, date(2026, 10, 3), state="paused", due=date(2026, 10, 19), used=36, left=9)  # in the holiday
     # The beat task moves the stored due date of the paused case on.
-    assert clock.refresh_open_cases(today=date(2026, 9, 30)) == 1
+    assert clock_services.refresh_open_cases(today=date(2026, 9, 30)) == 1
     app.refresh_from_db()
     assert (app.clock_state, app.decision_due, app.clock_paused_since) == ("paused", date(2026, 10, 19),
                                                                            date(2026, 4, 20))
-    assert clock.refresh_open_cases(today=date(2026, 9, 30)) == 0  # idempotent
+    assert clock_services.refresh_open_cases(today=date(2026, 9, 30)) == 0  # idempotent
 
     # Restarted Fri 9 Oct (not counted): the 9 days are Sat 10 Oct, 12-16 Oct, 19, 20, Wed 21 Oct.
     # The stop covered 116 working days: Apr 21-30 (8), May (19, with Sat 9 May), Jun (21),
@@ -252,7 +253,7 @@ def test_state_council_referral_is_no_limit_too(actors, case_factory):
 
 def test_decided_case_stops_the_clock(actors, case_factory):
     app = accepted_on(case_factory, date(2026, 2, 13))
-    clock.case_decided(app, on=date(2026, 3, 2))
+    clock_services.case_decided(app, on=date(2026, 3, 2))
     app.refresh_from_db()
     assert app.clock_state == "stopped" and app.decision_due == date(2026, 4, 24)
     Application.objects.filter(pk=app.pk).update(decided_at=at(date(2026, 3, 2)))
@@ -358,14 +359,14 @@ def test_api_list_shows_clock_fields_without_a_query_per_row(actors, case_factor
     fake_today(monkeypatch, date(2026, 3, 6))
     first = accepted_on(case_factory, date(2026, 2, 13))
     rq.rfi_ask(application_id=first.pk, actor=actors.ministry, question="Q?", today=date(2026, 3, 2))
-    clock.refresh_open_cases(today=date(2026, 3, 6))
+    clock_services.refresh_open_cases(today=date(2026, 3, 6))
     client = api_as(actors.ministry)
     with django_assert_max_num_queries(9):
         rows = client.get("/api/applications/").json()["results"]
     for _ in range(4):
         app = accepted_on(case_factory, date(2026, 2, 13))
         rq.pause_start(application_id=app.pk, actor=actors.ministry, kind="expert", today=date(2026, 3, 2))
-    clock.refresh_open_cases(today=date(2026, 3, 6))
+    clock_services.refresh_open_cases(today=date(2026, 3, 6))
     with django_assert_max_num_queries(9):
         rows = client.get("/api/applications/").json()["results"]
     assert len(rows) == 5

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from audit.services import history
+from licensing.clock import selectors as clock
 from licensing.models import Application, PauseKind
 from portal.errors import lazy_format
 
@@ -85,8 +86,6 @@ def case_history(app: Application, limit: int = 100) -> list[dict]:
 def decision_deadline(app: Application, today: date | None = None):
     """The decision clock (Reg. 17) of an accepted case (licensing.clock.Summary: due, days_left,
     overdue, problem, ...), or None before acceptance."""
-    from licensing.clock import selectors as clock
-
     if app.accepted_at is None:
         return None
     return clock.page_summary(app) if today is None else clock.summary(app, today)

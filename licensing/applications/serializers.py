@@ -2,7 +2,11 @@ from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from licensing.applications.selectors import decision_deadline
+from licensing.clock import selectors as clock
+from licensing.licences.selectors import licence_visible_to
 from licensing.models import Application, ApplicationItem, Document, EndUseCategory, Licence
+from licensing.workflow import allowed_actions
 
 
 class PartySerializer(serializers.Serializer):
@@ -134,8 +138,6 @@ class ClockFieldsMixin(serializers.Serializer):
     def _clock(self, obj) -> dict:
         found = self.context.get("clock_rows", {}).get(obj.pk)
         if found is None:
-            from licensing.clock import selectors as clock
-
             found = clock.clock_fields(obj)
         return found
 
@@ -186,8 +188,6 @@ class ClockListSerializer(serializers.ListSerializer):
     def to_representation(self, data):
         from django.db import models
 
-        from licensing.clock import selectors as clock
-
         rows = list(data.all() if isinstance(data, models.manager.BaseManager) else data)
         self.context["clock_rows"] = clock.list_clock_fields(rows)
         return super().to_representation(rows)
@@ -223,24 +223,18 @@ class ApplicationSerializer(ClockFieldsMixin, serializers.ModelSerializer):
                 "uscc": obj.exporter.code}
 
     def get_licence(self, obj) -> dict | None:
-        from licensing.licences.selectors import licence_visible_to
-
         licence = getattr(obj, "licence", None) if obj.status == "approved" else None
         if licence is None or not licence_visible_to(self.context["request"].user, obj):
             return None
         return LicenceSerializer(licence).data
 
     def get_decision_deadline(self, obj) -> dict | None:
-        from licensing.applications.selectors import decision_deadline
-
         deadline = decision_deadline(obj)
         if deadline is None:
             return None
         return {"due": deadline.due, "working_days_left": deadline.days_left, "problem": deadline.problem}
 
     def get_allowed_actions(self, obj) -> list[str]:
-        from licensing.workflow import allowed_actions
-
         return allowed_actions(obj, self.context["request"].user)
 
     @extend_schema_field(ItemSuggestionsSerializer(many=True))

@@ -21,6 +21,7 @@ from controllist.controls.determination import Outcome, determine, temporary_con
 from controllist.models import Entry
 from controllist.selectors import version_in_force
 from enduser.models import Party
+from licensing.clock import services as clock_services
 from licensing.models import (
     Application,
     ApplicationItem,
@@ -430,25 +431,22 @@ def application_return(*, application_id, actor, reason: str, expected_version=N
 
 @transaction.atomic
 def application_forward(*, application_id, actor, expected_version=None) -> Application:
-    from licensing.clock import selectors as clock
-
     app = lock_case(application_id, actor)
     now = timezone.now()
     if transition(app, actor, "forward", expected_version, forwarded_at=now):
-        clock.case_received(app, on=timezone.localdate(now))
+        clock_services.case_received(app, on=timezone.localdate(now))
     return app
 
 
 @transaction.atomic
 def application_accept(*, application_id, actor, expected_version=None) -> Application:
     """受理: the decision clock starts (Reg. 17) and the referral routing task is queued."""
-    from licensing.clock import selectors as clock
 
     app = lock_case(application_id, actor)
     now = timezone.now()
     if transition(app, actor, "accept", expected_version, accepted_at=now,
                    assigned_to=app.assigned_to or actor):
-        clock.case_accepted(app, on=timezone.localdate(now))
+        clock_services.case_accepted(app, on=timezone.localdate(now))
         enqueue("licensing.propose_referrals", application_id=app.pk)
     return app
 

@@ -15,8 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from controllist.questions.services import classification_suggestions
 from licensing.applications import page, selectors, services, sharing
 from licensing.applications.forms import ApplicationForm, DocumentForm, ReasonForm
-from licensing.licences.selectors import licence_token_ok, licence_visible_to
-from licensing.models import Licence, Status
+from licensing.models import Status
 from licensing.workflow import EDITABLE_STATES
 from portal.errors import DomainError, InvalidTransition, NotAllowed, ValidationFailed
 from portal.pages import domain_errors_as_pages
@@ -186,28 +185,6 @@ def document_download(request, pk, doc_pk):
     app = page.visible_case(request, pk)
     doc = get_object_or_404(app.documents, pk=doc_pk)
     return pdf_response(doc.file.read(), doc.original_name)
-
-
-@login_required
-@require_GET
-def licence_download(request, pk):
-    app = page.visible_case(request, pk)
-    licence = getattr(app, "licence", None)
-    if licence is None or not licence_visible_to(request.user, app):
-        raise Http404()
-    return pdf_response(bytes(licence.pdf), f"{licence.number}.pdf")
-
-
-@require_GET
-def licence_verify(request, number):
-    """Public: anyone holding the QR code checks a licence. No personal data is shown."""
-    licence = (Licence.objects.select_related("application").defer("pdf")
-               .filter(number=number.upper()[:20]).first())
-    genuine = bool(licence) and licence_token_ok(licence, request.GET.get("t", ""))
-    codes = [i.control_code or _("unlisted, catch-all (Art. 12(3))") for i in licence.application.items.all()] if genuine else []
-    return render(request, "licensing/verify.html",
-                  {"licence": licence if genuine else None, "number": number, "codes": codes},
-                  status=200 if genuine else 404)
 
 
 @login_required

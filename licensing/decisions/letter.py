@@ -14,6 +14,7 @@ from pyhanko.sign import signers
 from pyhanko.sign.fields import MDPPerm, SigFieldSpec, SigSeedSubFilter
 
 from licensing.licences import pdf, signing
+from licensing.licences.selectors import country_names, party_lines
 from licensing.models import LawFactor, RecommendationState, RefusalLetter
 
 TEMPLATE_NAME = "licensing/refusal_letter_pdf.html"
@@ -60,8 +61,6 @@ def factor_labels(factors) -> list[dict]:
 
 
 def refusal_letter_data(letter: RefusalLetter) -> dict:
-    from licensing.licences.selectors import country_names, party_lines
-
     app = letter.application
     rec = app.recommendations.filter(state=RecommendationState.FINAL).order_by("-pk").first()
     dest_zh, dest_en = country_names(app.destination.code)

@@ -17,6 +17,9 @@ from accounts.models import Role, User
 from audit import services as audit
 from audit.models import AuditEvent
 from licensing.applications.selectors import case_url, exporter_people
+from licensing.clock import selectors as clock
+from licensing.clock import services as clock_services
+from licensing.decisions import letter
 from licensing.models import (
     Application,
     Counter,
@@ -233,8 +236,6 @@ def _decision_reason(rec: Recommendation) -> str:
 
 def _finalise(app: Application, rec: Recommendation, actor, *, expected_version, countersigner=None) -> bool:
     """Apply the recommendation as the decision; False when it is a replay of the same decision."""
-    from licensing.clock import selectors as clock
-
     now = timezone.now()
     action = OUTCOME_ACTION[rec.outcome]
     if not transition(app, actor, action, expected_version,
@@ -246,7 +247,7 @@ def _finalise(app: Application, rec: Recommendation, actor, *, expected_version,
         rec.countersigned_by, rec.countersigned_at = countersigner, now
     rec.save()
     if hasattr(clock, "case_decided"):
-        clock.case_decided(app, on=timezone.localdate(now))
+        clock_services.case_decided(app, on=timezone.localdate(now))
     reference = app.reference
     if rec.outcome == DecisionOutcome.APPROVE:
         for item in app.items.all():
@@ -385,8 +386,6 @@ def refused_without_letter(older_than_seconds: int = 120) -> list[int]:
 def refusal_letter_issue(*, application_id) -> RefusalLetter | None:
     """Write, sign and store the refusal letter of a refused case (Law 13; Art. 41). Safe to run
     twice: the second run finds the letter, and the database refuses a second one anyway."""
-    from licensing.decisions import letter
-
     app = (Application.objects.select_for_update(of=("self",)).select_related("exporter", "importer", "end_user")
            .filter(pk=application_id).first())
     if app is None or app.status != Status.REFUSED:

@@ -27,6 +27,7 @@ from accounts.models import (
     Role,
     User,
 )
+from licensing.clock import selectors as clock
 from licensing.clock.selectors import WorkingDayCounter
 from licensing.models import (
     OPEN_REVIEW_STATES,
@@ -308,8 +309,6 @@ def attach_clocks(apps, today: date | None = None) -> list:
     """Set `row.clock` (a Clock), `first_code`, `item_count` and `agencies` on each case of a
     page, with a constant number of queries for the page (licensing.clock.list_clock_fields
     counts the days of every row from one read of the calendar)."""
-    from licensing.clock import selectors as clock
-
     today = _today(today)
     apps = list(apps)
     fields = clock.list_clock_fields(apps, today)

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import EXPORTER_ROLES, MINISTRY_ROLES, User
 from audit import services as audit
 from licensing.applications.selectors import case_url, exporter_people
-from licensing.clock import selectors as clock
+from licensing.clock import services as clock_services
 from licensing.models import (
     NO_LIMIT_KINDS,
     OPEN_REVIEW_STATES,
@@ -246,7 +246,7 @@ def corrections_request(*, application_id, actor, items: list[str], respond_by: 
     req = CaseRequest.objects.create(application=app, kind=RequestKind.CORRECTION, text="\n".join(lines),
                                      items=lines, respond_by=respond_by, asked_by=actor)
     _start_pause(app, actor, PauseKind.CORRECTION, today, note=note, req=req)
-    clock.refresh(app, today)
+    clock_services.refresh(app, today)
     body = "\n".join(f"{n}. {line}" for n, line in enumerate(lines, 1))
     body += f"\n\n请于 {respond_by.isoformat()} 前答复 / Answer by {respond_by.isoformat()}"
     if note:
@@ -286,7 +286,7 @@ def corrections_answer(*, application_id, actor, answer: str, uploads=(), expect
                 audit.record(actor=actor, action="document.add", obj=app,
                              after={"request": req.pk, "documents": _documents_after(docs)})
             _end_pause(_open_pause(req), actor, today)
-            clock.refresh(app, today)
+            clock_services.refresh(app, today)
             _tell_officer(app, req, f"case-request:{req.pk}:answered", text)
     except BaseException:
         _discard(stored)
@@ -325,7 +325,7 @@ def rfi_ask(*, application_id, actor, question: str, respond_by: date | None = N
     audit.record(actor=actor, action="request.rfi", obj=app,
                  after={"request": req.pk, "pause": pause.pk, "question": text, "version": app.version,
                         "respond_by": respond_by.isoformat() if respond_by else None})
-    clock.refresh(app, today)
+    clock_services.refresh(app, today)
     body = text + (f"\n\n请于 {respond_by.isoformat()} 前答复 / Answer by {respond_by.isoformat()}"
                    if respond_by else "")
     _tell_exporter(app, req, f"case-request:{req.pk}:asked", f"案件 {app.reference} 商务部要求补充信息",
@@ -358,7 +358,7 @@ def rfi_answer(*, application_id, request_id, actor, answer: str, uploads=(), ex
             _bump(app)
             audit.record(actor=actor, action="request.answer", obj=app,
                          after={"request": req.pk, "documents": _documents_after(docs), "version": app.version})
-            clock.refresh(app, today)
+            clock_services.refresh(app, today)
             _tell_officer(app, req, f"case-request:{req.pk}:answered", text)
     except BaseException:
         _discard(stored)
@@ -386,7 +386,7 @@ def rfi_withdraw(*, application_id, request_id, actor, reason: str = "", expecte
     _bump(app)
     audit.record(actor=actor, action="request.withdraw", obj=app,
                  after={"request": req.pk, "reason": reason, "version": app.version})
-    clock.refresh(app, today)
+    clock_services.refresh(app, today)
     _tell_exporter(app, req, f"case-request:{req.pk}:withdrawn", f"案件 {app.reference} 补充信息要求已撤回",
                    f"Case {app.reference}: request for information withdrawn",
                    reason or "无需再答复 / No answer is needed any more.")
@@ -424,7 +424,7 @@ def pause_start(*, application_id, actor, kind: str, note: str = "", expected_ve
     audit.record(actor=actor, action="clock.pause", obj=app,
                  after={"pause": pause.pk, "kind": kind, "note": note, "started_on": today.isoformat(),
                         "no_limit": kind in NO_LIMIT_KINDS, "version": app.version})
-    clock.refresh(app, today)
+    clock_services.refresh(app, today)
     return pause
 
 
@@ -452,7 +452,7 @@ def pause_end(*, application_id, pause_id, actor, expected_version=None, today: 
     audit.record(actor=actor, action="clock.resume", obj=app,
                  after={"pause": pause.pk, "kind": pause.kind, "started_on": pause.started_on.isoformat(),
                         "ended_on": pause.ended_on.isoformat(), "version": app.version})
-    clock.refresh(app, today)
+    clock_services.refresh(app, today)
     return pause
 
 

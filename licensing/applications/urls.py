@@ -1,0 +1,25 @@
+"""URLs for applications: `urlpatterns` (pages, mounted at /) and `api_urlpatterns` (mounted at /api/)."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from licensing.applications import api, views
+
+router = DefaultRouter()
+router.register("applications", api.ApplicationViewSet, basename="application")
+
+urlpatterns = [
+    path("cases/", views.case_list, name="case-list"),
+    path("cases/new/", views.case_new, name="case-new"),
+    path("cases/<int:pk>/", views.case_detail, name="case-detail"),
+    path("cases/<int:pk>/edit/", views.case_edit, name="case-edit"),
+    path("cases/<int:pk>/act/<str:action>/", views.case_act, name="case-act"),
+    path("cases/<int:pk>/access/<str:op>/", views.case_share, name="case-share"),
+    path("cases/<int:pk>/documents/", views.document_upload, name="document-upload"),
+    path("cases/<int:pk>/documents/<int:doc_pk>/", views.document_download, name="document-download"),
+    path("cases/<int:pk>/documents/<int:doc_pk>/delete/", views.document_delete, name="document-delete"),
+]
+
+api_urlpatterns = [
+    path("", include(router.urls)),
+]

@@ -1,0 +1,14 @@
+"""URLs of licensing, collected from its areas: `urlpatterns` (pages, mounted at /) and
+`api_urlpatterns` (the REST API, mounted at /api/)."""
+
+from licensing.applications import urls as applications
+from licensing.decisions import urls as decisions
+from licensing.licences import urls as licences
+from licensing.queues import urls as queues
+from licensing.referrals import urls as referrals
+from licensing.requests import urls as requests
+
+AREAS = (applications, licences, requests, referrals, decisions, queues)
+
+urlpatterns = [pattern for area in AREAS for pattern in area.urlpatterns]
+api_urlpatterns = [pattern for area in AREAS for pattern in area.api_urlpatterns]
