@@ -7,6 +7,7 @@ from accounts import api as accounts_api
 from accounts import views as accounts_views
 from controllist import urls as controllist_urls
 from licensing import urls as licensing_urls
+from notifications import urls as notifications_urls
 from portal import views
 
 api_patterns = [
@@ -21,6 +22,7 @@ api_patterns = [
          name="api-invitation-accept"),
     path("controllist/", include(controllist_urls.api_urlpatterns)),
     *licensing_urls.api_urlpatterns,
+    *notifications_urls.api_urlpatterns,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
@@ -37,6 +39,7 @@ urlpatterns = [
     path("companies/", accounts_views.companies, name="companies"),
     path("invitations/<str:token>/", accounts_views.invitation_accept, name="invitation-accept"),
     *licensing_urls.urlpatterns,
+    *notifications_urls.urlpatterns,
     path("controllist/", include(controllist_urls.urlpatterns)),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
