@@ -1,7 +1,8 @@
 """The case's states and the transitions between them, in one table a reader can see whole.
 
-Each transition is applied by exactly one service function (named in the last column) that pages,
-the API, Celery tasks and management commands all call."""
+Each transition is applied by exactly one service function (named in the last column as
+<area>.<function>, in licensing/<area>/services.py) that pages, the API, Celery tasks and management
+commands all call. Below the table, the one step that every such function takes (lock_case, transition)."""
 
 from dataclasses import dataclass
 
@@ -29,13 +30,13 @@ def _t(sources, target, roles):
 
 S = Status
 TRANSITIONS = {
-    # action:               from                                              to                       who                              service
-    "submit":              _t({S.DRAFT, S.RETURNED},                          S.SUBMITTED,             EXPORTER_ROLES),                 # services.application_submit
-    "return":              _t({S.SUBMITTED},                                  S.RETURNED,              {Role.PROVINCIAL_OFFICER}),      # services.application_return
-    "forward":             _t({S.SUBMITTED},                                  S.FORWARDED,             {Role.PROVINCIAL_OFFICER}),      # services.application_forward
+    # action:               from                                              to                       who                              area.service function
+    "submit":              _t({S.DRAFT, S.RETURNED},                          S.SUBMITTED,             EXPORTER_ROLES),                 # applications.application_submit
+    "return":              _t({S.SUBMITTED},                                  S.RETURNED,              {Role.PROVINCIAL_OFFICER}),      # applications.application_return
+    "forward":             _t({S.SUBMITTED},                                  S.FORWARDED,             {Role.PROVINCIAL_OFFICER}),      # applications.application_forward
     "request_corrections": _t({S.FORWARDED},                                  S.CORRECTING,            MINISTRY_ROLES),                 # requests.corrections_request
     "answer_corrections":  _t({S.CORRECTING},                                 S.FORWARDED,             EXPORTER_ROLES),                 # requests.corrections_answer
-    "accept":              _t({S.FORWARDED},                                  S.ACCEPTED,              MINISTRY_ROLES),                 # services.application_accept
+    "accept":              _t({S.FORWARDED},                                  S.ACCEPTED,              MINISTRY_ROLES),                 # applications.application_accept
     "refer":               _t({S.ACCEPTED, S.AWAITING_DECISION},              S.WITH_AGENCIES,         MINISTRY_ROLES),                 # referrals.referrals_send
     "no_referral":         _t({S.ACCEPTED},                                   S.AWAITING_DECISION,     MINISTRY_ROLES),                 # referrals.referrals_skip
     "opinions_in":         _t({S.WITH_AGENCIES},                              S.AWAITING_DECISION,     {SYSTEM}),                       # referrals (last opinion, silence, withdrawal)
