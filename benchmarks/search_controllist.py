@@ -7,10 +7,10 @@
 For each database: a fresh database (PostgreSQL: the database in --postgres-url is dropped and
 created again, and kept for a look afterwards; SQLite: a new file in a temporary directory, removed
 at the end), `migrate`, then N synthetic entries
-(controllist.synthetic.generate) loaded as one published list version in force through the ORM
-(bulk_create level by level with parent links, then controllist.search.index_entries). It warms
+(controllist.versions.synthetic.generate) loaded as one published list version in force through the ORM
+(bulk_create level by level with parent links, then controllist.search.engine.index_entries). It warms
 up (the per-process vocabulary, a few queries), times ~300 mixed queries through
-controllist.search.search() (code prefixes, exact codes, English words, typos, Chinese words,
+controllist.search.engine.search() (code prefixes, exact codes, English words, typos, Chinese words,
 pinyin, HS codes) and prints median and p95 per kind of query, then the query plan of the main
 SQL for a word query (PostgreSQL EXPLAIN ANALYZE, SQLite EXPLAIN QUERY PLAN).
 

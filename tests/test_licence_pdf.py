@@ -1,4 +1,4 @@
-"""The licence PDF renderer (licensing.pdf): no database, only Django settings."""
+"""The licence PDF renderer (licensing.licences.pdf): no database, only Django settings."""
 
 from __future__ import annotations
 

@@ -702,7 +702,7 @@ def test_two_officers_taking_at_once_one_wins(actors, more, case_factory):
 
 
 def test_case_page_panel_offers_take_or_assign(actors, more, forwarded, rf):
-    """templates/licensing/queues/case_panel.html, for the case page (views_queues.panel_context)."""
+    """templates/licensing/queues/case_panel.html, for the case page (licensing/queues/panels.py)."""
     from django.template.loader import render_to_string
 
     from licensing.queues.panels import panel_context

@@ -1,4 +1,4 @@
-"""Licence PDF signing (licensing.signing): no database, key material in tmp_path."""
+"""Licence PDF signing (licensing.licences.signing): no database, key material in tmp_path."""
 
 from __future__ import annotations
 

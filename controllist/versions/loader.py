@@ -1,7 +1,7 @@
 """Writes a whole list version (its entries and their search terms) in a few bulk statements.
 
 The model classes are arguments so the data migration can pass its historical models; services
-pass the real ones. The data is assumed to be valid (controllist.importer checks uploaded files).
+pass the real ones. The data is assumed to be valid (controllist.versions.importer checks uploaded files).
 """
 
 from datetime import date

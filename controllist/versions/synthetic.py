@@ -4,7 +4,7 @@ The entries look like a real list: bilingual descriptions drawn from large techn
 numeric thresholds, HS codes, about 60% top-level codes and 40% dotted sub-items (down to .a.1.b)
 whose parents are always present. Output depends only on the arguments (random.Random(seed)).
 
-    python -m controllist.synthetic 20000 /tmp/synth.json
+    python -m controllist.versions.synthetic 20000 /tmp/synth.json
 """
 
 import json
@@ -393,7 +393,7 @@ def generate(count: int, *, seed: int = 1, label: str = "synthetic",
 
 def main(argv: list[str]) -> int:
     if not argv or len(argv) > 2:
-        print("usage: python -m controllist.synthetic COUNT [OUTPUT.json]", file=sys.stderr)
+        print("usage: python -m controllist.versions.synthetic COUNT [OUTPUT.json]", file=sys.stderr)
         return 2
     data = generate(int(argv[0]))
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"

@@ -84,7 +84,7 @@ def case_history(app: Application, limit: int = 100) -> list[dict]:
 
 
 def decision_deadline(app: Application, today: date | None = None):
-    """The decision clock (Reg. 17) of an accepted case (licensing.clock.Summary: due, days_left,
+    """The decision clock (Reg. 17) of an accepted case (licensing.clock.selectors.Summary: due, days_left,
     overdue, problem, ...), or None before acceptance."""
     if app.accepted_at is None:
         return None

@@ -136,7 +136,7 @@ class Command(BaseCommand):
         try:
             from controllist.versions.synthetic import generate
         except ImportError:
-            raise CommandError("controllist.synthetic is not available") from None
+            raise CommandError("controllist.versions.synthetic is not available") from None
         data = generate(n)
         Path(output).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
         self.stdout.write(f"wrote {len(data.get('entries', []))} entries to {output}")
