@@ -17,7 +17,6 @@ from accounts.models import Role, User
 from audit import services as audit
 from audit.models import AuditEvent
 from licensing.applications.selectors import case_url, exporter_people
-from licensing.clock import selectors as clock
 from licensing.clock import services as clock_services
 from licensing.decisions import letter
 from licensing.models import (
@@ -246,8 +245,7 @@ def _finalise(app: Application, rec: Recommendation, actor, *, expected_version,
     if countersigner is not None:
         rec.countersigned_by, rec.countersigned_at = countersigner, now
     rec.save()
-    if hasattr(clock, "case_decided"):
-        clock_services.case_decided(app, on=timezone.localdate(now))
+    clock_services.case_decided(app, on=timezone.localdate(now))
     reference = app.reference
     if rec.outcome == DecisionOutcome.APPROVE:
         for item in app.items.all():
