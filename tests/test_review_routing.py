@@ -177,3 +177,59 @@ def test_a_country_group_edit_changes_the_next_routing(actors, case_factory):
 def test_login_needed_for_rule_pages(client):
     resp = client.get("/review/rules/")
     assert resp.status_code == 302 and "/accounts/login/" in resp["Location"]
+
+
+# ---------------------------------------------------------------- what the table says about a bare code
+
+
+def proposals(code, rules=None) -> dict:
+    found = routing.code_proposals(code, rules)
+    return {consulted.agency.code: [rule.name_en for rule in consulted.reasons] for consulted in found.agencies}
+
+
+def test_code_proposals_on_the_seeded_table():
+    assert proposals("5A002.a") == {"MIIT": ["Wassenaar-type conventional items (regime digit 0) (illustrative default)"],
+                                    "SCA": ["Cryptography equipment (5A002) (illustrative default)"]}
+    assert set(proposals("9A101")) == {"SASTIND", "CMC-EDD"}
+    assert len(proposals("1C902.a")["MIIT"]) == 2  # the 9xx rule and the 1C9xx rule, one agency
+    # The seeded case rules (embargo, end use, value) and the catch-all rule have no code condition:
+    # they say nothing about a code.
+    assert routing.code_proposals("1C902.a").conditional == ()
+
+
+@pytest.mark.parametrize("code", ["1A102", "2B201", "1C350.a", "1C351", "1C902.a", "5A002.a", "3A001.a.1"])
+def test_code_proposals_agree_with_the_routing_of_a_plain_case(case_factory, code):
+    app = set_case(case_factory("draft"), items=[code])
+    assert proposals(code) == agencies_of(app)
+
+
+def test_case_conditions_inactive_and_other_codes(actors):
+    def create(name, agency, **conditions):
+        return referrals.routing_rule_create(actor=actors.senior, data={
+            "name_zh": name, "name_en": name, "agencies": [Organisation.objects.get(code=agency).pk], **conditions})
+
+    military = create("1C902 for the military", "CMC-EDD", code_prefix="1C902", end_use_category="military")
+    grouped = create("1C902 to a group", "MFA", code_prefix="1C902",
+                     country_group=CountryGroup.objects.get(code="sensitive").pk, min_value_rmb="1000")
+    create("Anything to Japan", "MPS", destination="JP")
+    inactive = create("1C902, switched off", "NHC", code_prefix="1C902")
+    referrals.routing_rule_deactivate(actor=actors.senior, rule_id=inactive.pk, expected_version=inactive.version)
+    create("Exactly 1C902.a", "SCA", code_exact="1C902.a")
+
+    found = routing.code_proposals("1C902")
+    assert [consulted.agency.code for consulted in found.agencies] == ["MIIT"]
+    assert [(rule.id, rule.case_conditions, [a.code for a in rule.agencies]) for rule in found.conditional] == [
+        (military.pk, ("end_use_category",), ["CMC-EDD"]),
+        (grouped.pk, ("country_group", "min_value_rmb"), ["MFA"])]
+    assert set(proposals("1C902.a")) == {"MIIT", "SCA"}
+    assert routing.code_proposals("1C350").conditional == ()
+    # Switched-off rules say nothing, even when the caller hands them over.
+    everything = list(RoutingRule.objects.prefetch_related("agencies"))
+    assert "NHC" not in proposals("1C902", everything) and inactive in everything
+
+
+def test_code_proposals_read_nothing_once_the_rules_are_loaded(django_assert_num_queries):
+    rules = routing.load_rules()
+    with django_assert_num_queries(0):
+        for code in ("1C902.a", "5A002.a", "2B201", "1C351"):
+            routing.code_proposals(code, rules)
