@@ -9,16 +9,23 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import Organisation
 from audit.models import AuditEvent
 from controllist import regime
 from controllist.models import RegimeRule
 from controllist.regime import classify, load_rules
 from licensing.models import RoutingRule
 from licensing.referrals import routing
+from licensing.referrals import tables as routing_tables
 from tests.factories import PASSWORD
+
+ENTRY_PAGE = "/controllist/entry/2024-12-01/{}/"
+ENTRY_API = "/api/controllist/entries/2024-12-01/{}/"
 
 
 @pytest.mark.parametrize("code,regime_en,agencies", [
@@ -138,3 +145,128 @@ def test_only_administrators_reach_the_table(actors):
     assert client.login(username=actors.ministry.username, password=PASSWORD)
     response = client.get(reverse("admin:controllist_regimerule_changelist"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+# ---------------------------------------------------------------- the ministry's edits reach the list
+
+
+def entry_client(user, language="en"):
+    client = Client()
+    client.cookies["django_language"] = language
+    client.force_login(user)
+    return client
+
+
+def agencies_html(client, code) -> str:
+    html = client.get(ENTRY_PAGE.format(code)).content.decode()
+    return html[html.index('id="agencies"'):html.index('id="entry-version"')]
+
+
+def api_agencies(client, code) -> dict:
+    response = client.get(ENTRY_API.format(code))
+    assert response.status_code == 200
+    return response.json()["regime"]
+
+
+def edit_rule_in_the_browser(client, rule, **changes):
+    form = rule_form_data(rule)
+    form.update(changes)
+    response = client.post(f"/review/rules/{rule.pk}/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def rule_form_data(rule) -> dict:
+    rule.refresh_from_db()
+    data = {"version": rule.version, "name_zh": rule.name_zh, "name_en": rule.name_en,
+            "agencies": [str(agency.pk) for agency in rule.agencies.all()], "active": "on"}
+    for name in ("sector", "item_type", "regime_digit", "code_exact", "code_prefix", "destination",
+                 "end_use_category"):
+        data[name] = getattr(rule, name)
+    return data
+
+
+def test_a_rule_edited_in_the_browser_changes_the_entry_page_and_api(actors):
+    senior, owner = entry_client(actors.senior), entry_client(actors.owner)
+    mfa = Organisation.objects.get(code="MFA")
+    before = agencies_html(owner, "5A002")
+    assert "SCA" in before and "Cryptography equipment (5A002)" in before and "MFA" not in before
+
+    rule = RoutingRule.objects.get(code_prefix="5A002")
+    edit_rule_in_the_browser(senior, rule, name_zh="密码设备，外交部会商", name_en="Cryptography, with MFA",
+                             agencies=[str(mfa.pk)])
+
+    after = agencies_html(owner, "5A002")
+    assert "Cryptography, with MFA" in after and "密码设备，外交部会商" in after  # both languages
+    assert 'data-agency="MFA"' in after and 'data-agency="SCA"' not in after
+    assert 'data-agency="MIIT"' in after  # the regime digit 0 rule is untouched
+    body = api_agencies(entry_client(actors.owner), "5A002")
+    by_code = {agency["code"]: agency for agency in body["agencies"]}
+    assert set(by_code) == {"MFA", "MIIT"}
+    assert by_code["MFA"] == {"code": "MFA", "name_zh": mfa.name_zh, "name_en": mfa.name_en,
+                              "reasons": [{"id": rule.pk, "name_zh": "密码设备，外交部会商",
+                                           "name_en": "Cryptography, with MFA"}]}
+    assert body["conditional_rules"] == []
+    # The Chinese page (the default language) shows the same rule.
+    assert "密码设备，外交部会商" in agencies_html(entry_client(actors.owner, "zh-hans"), "5A002")
+
+
+def test_a_rule_deactivated_in_the_browser_disappears_from_the_entry_page_and_api(actors):
+    senior, owner = entry_client(actors.senior), entry_client(actors.owner)
+    rule = RoutingRule.objects.get(code_prefix="5A002")
+    assert 'data-agency="SCA"' in agencies_html(owner, "5A002")
+    response = senior.post(f"/review/rules/{rule.pk}/deactivate/", {"version": rule.version})
+    assert response.status_code == 302
+    assert not RoutingRule.objects.get(pk=rule.pk).active
+
+    html = agencies_html(owner, "5A002")
+    assert 'data-agency="SCA"' not in html and "Cryptography equipment" not in html
+    assert [agency["code"] for agency in api_agencies(owner, "5A002")["agencies"]] == ["MIIT"]
+
+
+def test_a_rule_with_a_destination_condition_shows_as_conditional(actors):
+    senior, owner = entry_client(actors.senior), entry_client(actors.owner)
+    mps = Organisation.objects.get(code="MPS")
+    response = senior.post("/review/rules/new/", {
+        "name_zh": "钐出口至日本", "name_en": "Samarium to Japan", "code_prefix": "1C902",
+        "destination": "JP", "agencies": [str(mps.pk)]})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    rule = RoutingRule.objects.get(name_en="Samarium to Japan")
+
+    html = agencies_html(owner, "1C902")
+    assert 'data-agency="MPS"' not in html  # not an agency of the code alone
+    conditional = html[html.index('id="conditional-agencies"'):]
+    assert "Also, depending on the case" in conditional
+    assert "Samarium to Japan" in conditional and "钐出口至日本" in conditional and "MPS" in conditional
+    assert "the destination" in conditional
+    body = api_agencies(owner, "1C902")
+    assert "MPS" not in [agency["code"] for agency in body["agencies"]]
+    assert body["conditional_rules"] == [{
+        "id": rule.pk, "name_zh": "钐出口至日本", "name_en": "Samarium to Japan", "depends_on": ["destination"],
+        "agencies": [{"code": "MPS", "name_zh": mps.name_zh, "name_en": mps.name_en}]}]
+    # Another code is not concerned.
+    assert "Samarium to Japan" not in agencies_html(owner, "1C350")
+    zh = agencies_html(entry_client(actors.owner, "zh-hans"), "1C902")
+    assert "此外，视具体案件而定" in zh and "目的国" in zh
+
+
+def test_the_entry_page_reads_the_tables_in_a_fixed_number_of_queries(actors, django_assert_max_num_queries):
+    client = entry_client(actors.owner)
+    client.get(ENTRY_PAGE.format("1C902"))  # warm the session and per-process caches
+
+    def queries():
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(ENTRY_PAGE.format("1C902")).status_code == 200
+        return len(context)
+
+    baseline = queries()
+    agencies = list(Organisation.objects.filter(kind="agency"))
+    for number in range(12):
+        rule = routing_tables.routing_rule_create(actor=actors.senior, data={
+            "name_zh": f"规则{number}", "name_en": f"rule {number}", "sector": "1",
+            "destination": "JP" if number % 3 == 0 else "", "agencies": [a.pk for a in agencies[:3]]})
+        assert rule.pk
+    assert queries() == baseline
+    with django_assert_max_num_queries(12):
+        assert client.get(ENTRY_PAGE.format("1C902")).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(ENTRY_API.format("1C902")).status_code == 200
