@@ -132,11 +132,15 @@ def test_an_administrator_edits_the_table_and_the_edit_is_audited(admin_client, 
     assert classify("2B201").agency_codes == ["CAEA"]  # agencies are the routing table's
     event = AuditEvent.objects.get(action="controllist.regime_rule_change")
     assert event.actor.username == "admin" and event.after["regime_en"] == "Nuclear items"
+    assert "agencies" not in event.after
+
+    form = admin_client.get(reverse("admin:controllist_regimerule_change", args=[rule.pk])).content.decode()
+    assert 'name="agencies"' not in form
 
     admin_client.post(reverse("admin:controllist_regimerule_delete", args=[rule.pk]), {"post": "yes"})
     assert not RegimeRule.objects.filter(pk=rule.pk).exists()
     deleted = AuditEvent.objects.get(action="controllist.regime_rule_delete")
-    assert deleted.before["regime_digit"] == "2"
+    assert deleted.before["regime_digit"] == "2" and "agencies" not in deleted.before
     assert classify("2B201").regime_en == "" and classify("2B201").agency_codes == ["CAEA"]
 
 
