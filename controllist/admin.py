@@ -44,19 +44,20 @@ class EntryAdmin(ReadOnlyAdmin):
 def _rule_state(rule: RegimeRule) -> dict:
     fields = ("sector", "item_type", "regime_digit", "code_prefix", "regime_zh", "regime_en",
               "reason_zh", "reason_en", "note")
-    return {**{name: getattr(rule, name) for name in fields},
-            "agencies": sorted(rule.agencies.values_list("code", flat=True))}
+    return {name: getattr(rule, name) for name in fields}
 
 
 @admin.register(RegimeRule)
 class RegimeRuleAdmin(admin.ModelAdmin):
+    """Regime and control reason only: the agencies consulted on a code are the routing rules'
+    (/review/rules/), edited by the ministry."""
+
     list_display = ("__str__", "sector", "item_type", "regime_digit", "code_prefix", "regime_zh", "note")
     list_filter = ("sector", "item_type", "regime_digit")
-    filter_horizontal = ("agencies",)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # After the agencies are saved; the admin view runs in one transaction.
+        # The admin view saves the row and its relations in one transaction; audit inside it.
         audit.record(actor=request.user, action="controllist.regime_rule_change" if change
                      else "controllist.regime_rule_add", obj=form.instance, after=_rule_state(form.instance))
 

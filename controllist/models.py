@@ -1,5 +1,5 @@
 """The control list (两用物项出口管制清单) and what hangs off it: list versions and their entries, the
-search index over them, the editable table that derives regime and consulted agencies from a code,
+search index over them, the editable table that derives regime and control reason from a code,
 temporary controls (Law 9, Reg. 12), prohibitions (Law 10, Reg. 13) and classification questions
 (Reg. 14)."""
 
@@ -180,10 +180,10 @@ class ImportJob(models.Model):
 
 
 class RegimeRule(models.Model):
-    """Derives a code's regime, control reason and the agencies to consult, editable by an
-    administrator. A rule matches when each of its non-blank conditions matches the code; the
-    most specific matching rule gives the regime and reason, and the agencies of every matching
-    rule are consulted (see controllist.regime)."""
+    """Derives a code's regime and control reason, editable by an administrator. A rule matches
+    when each of its non-blank conditions matches the code; the most specific matching rule gives
+    the regime and reason (see controllist.regime). The agencies consulted are not here: they
+    come from licensing's routing rules, the one table that refers cases."""
 
     sector = models.CharField(_("sector digit"), max_length=1, blank=True)
     item_type = models.CharField(_("item type letter"), max_length=1, blank=True)
@@ -193,8 +193,6 @@ class RegimeRule(models.Model):
     regime_en = models.CharField(_("regime (English)"), max_length=100, blank=True)
     reason_zh = models.CharField(_("control reason (Chinese)"), max_length=300, blank=True)
     reason_en = models.CharField(_("control reason (English)"), max_length=300, blank=True)
-    agencies = models.ManyToManyField("accounts.Organisation", blank=True, related_name="+",
-                                      limit_choices_to={"kind": "agency"})
     note = models.CharField(max_length=300, blank=True)
 
     class Meta:

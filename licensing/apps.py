@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class LicensingConfig(AppConfig):
     name = "licensing"
     verbose_name = _("Licensing")
+
+    def ready(self):
+        # The control list shows the agencies the routing table proposes for a code; controllist
+        # is the lower app and never imports licensing, so licensing hands it the function.
+        from controllist.regime import register_agency_source
+        from licensing.referrals import routing
+
+        register_agency_source(routing.code_proposals, load=routing.load_rules)

@@ -6,7 +6,9 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -16,6 +18,7 @@ from controllist.controls import services as controls
 from controllist.controls.determination import Outcome, determine, names_match
 from controllist.models import Entry, ListVersion, TemporaryControl, VersionState
 from controllist.search.engine import index_entries
+from licensing.models import RoutingRule
 from tests.factories import PASSWORD
 
 
@@ -103,6 +106,22 @@ def test_a_listed_item_needs_a_licence(version):
     assert finding.entry.code == "1C902.a" and finding.entry.version == version
     assert answer.list_version == version
     assert finding.regime.regime_en == "China's own controls" and "MIIT" in finding.regime.agency_codes
+
+
+def test_agencies_come_from_the_routing_rules_read_once_for_every_item(version):
+    """Every item's agencies come from the routing table, read once whatever the number of items."""
+    def routing_queries(codes):
+        with CaptureQueriesContext(connection) as context:
+            answer = ask(codes, catch_all=NO)
+        return answer, sum("licensing_routingrule" in query["sql"] for query in context.captured_queries)
+
+    one, queries_for_one = routing_queries(["1C902.a"])
+    many, queries_for_many = routing_queries(["1C902.a", "3A001.a", "1C902", "2B950", "1C902.a.7"])
+    assert queries_for_one == queries_for_many == 2  # the rules, then their agencies
+    assert [finding.regime.agency_codes for finding in many.items if finding.regime] == [["MIIT"]] * 4
+    RoutingRule.objects.filter(regime_digit="9", sector="1").update(active=False)
+    RoutingRule.objects.filter(regime_digit="9", sector="").update(active=False)
+    assert ask(["1C902.a"], catch_all=NO).items[0].regime.agency_codes == []
 
 
 @pytest.mark.parametrize("code,entry", [("1C902.a.7", "1C902.a"), ("1C902", "1C902"), ("3A001.a", "3A001.a")])

@@ -291,9 +291,13 @@ def test_entry_page_content(actors, lists):
     assert html.index('data-code="1C902.a"') < html.index('data-code="1C902.a.1"')
     tree = html[html.index('id="subtree"'):]
     assert tree.count('<ul class="tree">') == 2
-    # regime from the regime table: a 9xx code is China's own control, 1C9 consults MIIT
+    # regime from the regime table: a 9xx code is China's own control; agencies from the routing
+    # rules: the 9xx and the 1C9xx rules both consult MIIT, which is shown once with both reasons
     assert "中国自主管控物项" in html or "China's own controls" in html
-    assert "MIIT" in html[html.index('id="agencies"'):]
+    agencies = html[html.index('id="agencies"'):html.index('id="entry-version"')]
+    assert agencies.count('data-agency="') == 1 and 'data-agency="MIIT"' in agencies
+    assert "稀土、石墨等战略材料（1C9xx）" in agencies and "中国自主管控物项（编码第三位为9）" in agencies
+    assert 'id="conditional-agencies"' not in agencies
     assert "t-current" in html[html.index('id="entry-version"'):]
 
 
@@ -433,7 +437,12 @@ def test_api_entry_detail(actors, lists):
     assert body["children"][0]["code"] == "1C902.a"
     assert body["children"][0]["children"][0]["code"] == "1C902.a.1"
     assert body["regime"]["regime_en"] == "China's own controls"
-    assert "MIIT" in [agency["code"] for agency in body["regime"]["agencies"]]
+    [miit] = body["regime"]["agencies"]
+    assert miit["code"] == "MIIT" and miit["name_en"] == "Ministry of Industry and Information Technology"
+    assert [reason["name_en"] for reason in miit["reasons"]] == [
+        "China's own controls (regime digit 9) (illustrative default)",
+        "Rare earths, graphite and other strategic materials (1C9xx) (illustrative default)"]
+    assert body["regime"]["conditional_rules"] == []
     assert body["sector"]["digit"] == "1" and body["item_type"]["letter"] == "C"
     assert body["history"][-1]["version"]["label"] == "t-current"
     assert body["history"][-1]["change"] == "unchanged"  # (the shipped sample list may come first)

@@ -1,11 +1,12 @@
 """REST API for finding control-list entries: search, and one entry with its sub-items, regime,
-agencies and history. Any signed-in user; drafts only for the ministry (ListVersion.visible_to)."""
+agencies (from the routing rules) and history. Any signed-in user; drafts only for the ministry (ListVersion.visible_to)."""
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from controllist.regime import CASE_CONDITION_LABELS
 from controllist.search.engine import MAX_QUERY_LENGTH, search
 from controllist.search.views import chosen_version, entry_detail, entry_url
 from portal.errors import NotFound, ValidationFailed
@@ -48,18 +49,38 @@ class SearchResponseSerializer(serializers.Serializer):
     results = SearchHitSerializer(many=True)
 
 
-class AgencySerializer(serializers.Serializer):
+class AgencyRefSerializer(serializers.Serializer):
     code = serializers.CharField()
     name_zh = serializers.CharField()
     name_en = serializers.CharField()
 
 
+class RoutingReasonSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The routing rule")
+    name_zh = serializers.CharField(help_text="The rule's reason (Chinese)")
+    name_en = serializers.CharField(help_text="The rule's reason (English)")
+
+
+class AgencySerializer(AgencyRefSerializer):
+    reasons = RoutingReasonSerializer(many=True, help_text="The routing rules that propose the agency for "
+                                                             "this code, whatever the case")
+
+
+class ConditionalRuleSerializer(RoutingReasonSerializer):
+    depends_on = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(CASE_CONDITION_LABELS)),
+        help_text="The case conditions the rule also needs")
+    agencies = AgencyRefSerializer(many=True, help_text="The agencies the rule adds when the case meets them")
+
+
 class RegimeSerializer(serializers.Serializer):
-    regime_zh = serializers.CharField()
-    regime_en = serializers.CharField()
-    reason_zh = serializers.CharField()
-    reason_en = serializers.CharField()
-    agencies = AgencySerializer(many=True)
+    regime_zh = serializers.CharField(allow_blank=True)
+    regime_en = serializers.CharField(allow_blank=True)
+    reason_zh = serializers.CharField(allow_blank=True)
+    reason_en = serializers.CharField(allow_blank=True)
+    agencies = AgencySerializer(many=True, help_text="Agencies the routing rules consult on this code alone")
+    conditional_rules = ConditionalRuleSerializer(many=True, help_text="Routing rules that match the code "
+                                                                        "but also depend on the case")
 
 
 class EntryNodeSerializer(serializers.Serializer):
@@ -141,6 +162,14 @@ class SearchView(APIView):
         })
 
 
+def _agency(agency) -> dict:
+    return {"code": agency.code, "name_zh": agency.name_zh, "name_en": agency.name_en}
+
+
+def _reason(rule) -> dict:
+    return {"id": rule.id, "name_zh": rule.name_zh, "name_en": rule.name_en}
+
+
 def _node(node) -> dict:
     entry = node.entry
     return {"code": entry.code, "description_zh": entry.description_zh,
@@ -178,8 +207,11 @@ class EntryView(APIView):
             "regime": {
                 "regime_zh": regime.regime_zh, "regime_en": regime.regime_en,
                 "reason_zh": regime.reason_zh, "reason_en": regime.reason_en,
-                "agencies": [{"code": agency.code, "name_zh": agency.name_zh, "name_en": agency.name_en}
-                             for agency in regime.agencies],
+                "agencies": [{**_agency(consulted.agency), "reasons": [_reason(rule) for rule in consulted.reasons]}
+                             for consulted in regime.consulted],
+                "conditional_rules": [{**_reason(rule), "depends_on": list(rule.case_conditions),
+                                       "agencies": [_agency(agency) for agency in rule.agencies]}
+                                      for rule in regime.conditional],
             },
             "children": [_node(node) for node in detail.children],
             "history": [{

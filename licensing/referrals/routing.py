@@ -5,10 +5,14 @@ A rule matches when every one of its non-blank conditions matches. Code conditio
 item type, regime digit, exact code, prefix) must all hold for one and the same listed item of the
 case; `catch_all` needs an item applied for under the catch-all (Law 12(3)); the country group
 matches the destination or the end user's country. A case goes to the agencies of every matching
-rule, each agency once, with every rule that proposed it."""
+rule, each agency once, with every rule that proposed it.
+
+The same table gives the agencies the control list shows for a code (code_proposals, registered
+with controllist.regime when licensing starts)."""
 
 from decimal import Decimal
 
+from controllist.regime import AgencyRule, CodeAgencies, ConsultedAgency
 from licensing.models import Application, RoutingRule
 
 CODE_CONDITIONS = ("sector", "item_type", "regime_digit", "code_exact", "code_prefix")
@@ -102,3 +106,33 @@ def route(app: Application, rules: list[RoutingRule] | None = None) -> list[tupl
         for agency in rule.agencies.all():
             proposed.setdefault(agency.pk, (agency, []))[1].append(snapshot)
     return list(proposed.values())
+
+
+def code_proposals(code: str, rules: list[RoutingRule] | None = None) -> CodeAgencies:
+    """What the active rules say about a bare code, with no case: the agencies proposed by the
+    rules whose only conditions are code conditions (each agency once, in the order of the first
+    rule that named it, with every rule that proposed it), and separately the rules that match
+    the code but also need a case condition (destination, country group, end use, value). Rules
+    without a code condition say nothing about a code and are left out, as are catch-all rules
+    (a listed code is never a catch-all item). Pass `rules` (from load_rules) for many codes."""
+    rules = load_rules() if rules is None else rules
+    proposed: dict[int, tuple] = {}
+    conditional = []
+    for rule in rules:
+        conditions = rule_conditions(rule)
+        if (not rule.active or rule.catch_all or not any(name in conditions for name in CODE_CONDITIONS)
+                or not _code_matches(rule, code)):
+            continue
+        snapshot = rule_snapshot(rule)
+        agencies = tuple(rule.agencies.all())
+        case_conditions = tuple(name for name in CASE_CONDITIONS if name in conditions)
+        shown = AgencyRule(id=snapshot["id"], name_zh=snapshot["name_zh"], name_en=snapshot["name_en"],
+                           case_conditions=case_conditions, agencies=agencies if case_conditions else ())
+        if case_conditions:
+            conditional.append(shown)
+            continue
+        for agency in agencies:
+            proposed.setdefault(agency.pk, (agency, []))[1].append(shown)
+    return CodeAgencies(
+        agencies=tuple(ConsultedAgency(agency, tuple(reasons)) for agency, reasons in proposed.values()),
+        conditional=tuple(conditional))
