@@ -1,0 +1,306 @@
+"""Screening a party against a list: an index of blocking keys (distinctive parts in every reading,
+one-deletion neighbours for the fuzzy rule, generic signatures, identifiers) picks the few entries
+worth comparing, and matching.compare scores them. The index is built from stored normalised forms
+(`Screener.dump` / `Screener.load`) so that a process starts without re-reading every name."""
+
+import json
+import pickle
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from stdnum.cn import uscc
+
+from enduser.screening import names
+from enduser.screening.matching import ALGORITHM_VERSION, Match, compare, latin_splits, person_keys
+
+THRESHOLD = 0.80  # a hit at or above
+IDENTIFIER_TYPES = ("uscc", "registration")
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    id: str
+    kind: str  # company | person
+    names: tuple  # every form given; the first is the name as listed
+    country: str = ""
+    identifiers: dict = field(default_factory=dict)
+    aliases: tuple = ()
+
+
+@dataclass(frozen=True)
+class Party:
+    id: str
+    kind: str
+    name: str
+    country: str = ""
+    identifiers: dict = field(default_factory=dict)
+
+
+@dataclass
+class Hit:
+    entry: str
+    score: float
+    why: str
+    entry_name: str = ""
+    query_name: str = ""
+    bridges: list = field(default_factory=list)
+    parts: list = field(default_factory=list)
+    fuzzy: bool = False
+    identifier_conflict: bool = False
+    branch_of: str = ""
+    versions: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"entry": self.entry, "score": self.score, "why": self.why, "entry_name": self.entry_name,
+                "query_name": self.query_name, "bridges": self.bridges, "parts": self.parts, "fuzzy": self.fuzzy,
+                "identifier_conflict": self.identifier_conflict, "branch_of": self.branch_of,
+                "versions": self.versions}
+
+
+def _identifiers(raw) -> dict:
+    out = {}
+    for key, value in (raw or {}).items():
+        if key in IDENTIFIER_TYPES and isinstance(value, str) and value.strip():
+            out[key] = "".join(value.upper().split()).replace("-", "")
+    return out
+
+
+def _valid(kind: str, value: str) -> bool:
+    return uscc.is_valid(value) if kind == "uscc" else bool(value)
+
+
+# ---------------------------------------------------------------- blocking keys
+
+
+def _deletions(key: str) -> set[str]:
+    return {key[:i] + key[i + 1:] for i in range(len(key))}
+
+
+def form_keys(form: names.Form, *, query: bool = False) -> set[str]:
+    """The keys under which a form is indexed (or, for a query, looked up)."""
+    keys = set()
+    if form.kind == "person":
+        if form.han:
+            keys.add("ph:" + form.surname + form.given)
+            for surnames, givens, _system in person_keys(form):
+                for s in surnames:
+                    for g in givens:
+                        keys.add(f"pl:{s}|{g}")
+                        if len(g) >= 6:
+                            keys.update(f"pf:{s}|{d}" for d in _deletions(g))
+                            keys.add(f"pf:{s}|{g}")
+        else:
+            for s, g in latin_splits(form):
+                keys.add(f"pl:{s}|{g}")
+                keys.add(f"pl:{g}|{s}")
+                if len(g) >= 6:
+                    keys.update(f"pf:{s}|{d}" for d in _deletions(g))
+                    keys.add(f"pf:{s}|{g}")
+        return keys
+    distinctive = form.distinctive
+    if distinctive:
+        if all(t.han for t in distinctive):
+            han = "".join(t.value for t in distinctive)
+            keys.add("dh:" + han)
+            if len(han) >= 3:
+                keys.update("dhf:" + d for d in _deletions(han))
+                keys.add("dhf:" + han)
+        for system_keys in form.readings.values():
+            for key in system_keys:
+                keys.add("dl:" + key)
+                if len(key) >= 6:
+                    keys.update("dlf:" + d for d in _deletions(key))
+                    keys.add("dlf:" + key)
+    else:
+        generic = sorted(f"{t.kind}{t.value}" for t in form.tokens if t.kind in ("G", "U"))
+        if generic:
+            keys.add("g:" + "|".join(generic))
+    return keys
+
+
+# ---------------------------------------------------------------- the screener
+
+
+@dataclass
+class IndexedEntry:
+    entry: ListEntry
+    forms: tuple  # names.Form, the entry's names and aliases and their composites
+
+
+def entry_forms(entry: ListEntry) -> tuple:
+    """The forms of every name and alias, plus, for a unit of a larger body (…集团公司第十四研究所),
+    each short alias joined to the unit (CETC + 第十四研究所 = CETC 14th Research Institute)."""
+    forms = [names.form(n, entry.kind) for n in entry.names if n and n.strip()]
+    forms += [names.form(n, entry.kind, alias=True) for n in entry.aliases if n and n.strip()]
+    if entry.kind == "company":
+        units = []
+        for f in forms:
+            for i, t in enumerate(f.tokens):
+                if t.kind == "N":
+                    units.append(f.tokens[i:])
+                    break
+        short = [f for f in forms if len(f.tokens) <= 2 and f.distinctive and not f.of("N")]
+        for unit in units:
+            for s in short:
+                tokens = s.distinctive + tuple(unit)
+                forms.append(names.Form(name=f"{s.name} + {''.join(t.text for t in unit)}", kind="company",
+                                        tokens=tokens, han=s.han, alias=True, readings=s.readings))
+    return tuple(forms)
+
+
+class Screener:
+    def __init__(self, entries: Iterable[ListEntry] = (), *, threshold: float = THRESHOLD, list_version: str = ""):
+        self.threshold = threshold
+        self.list_version = list_version
+        self.entries: list[IndexedEntry] = []
+        self.keys: dict[str, list[int]] = defaultdict(list)
+        for entry in entries:
+            self.add(IndexedEntry(entry, entry_forms(entry)))
+
+    def add(self, indexed: IndexedEntry) -> None:
+        position = len(self.entries)
+        self.entries.append(indexed)
+        keys = set()
+        for form in indexed.forms:
+            keys |= form_keys(form)
+        for kind, value in _identifiers(indexed.entry.identifiers).items():
+            keys.add(f"id:{kind}:{value}")
+        for key in keys:
+            self.keys[key].append(position)
+
+    # stored normalised forms
+    def dump(self, path) -> None:
+        with open(path, "wb") as fh:
+            pickle.dump({"algorithm": ALGORITHM_VERSION, "dictionary": names.dictionary().version,
+                         "threshold": self.threshold, "list_version": self.list_version,
+                         "entries": self.entries, "keys": dict(self.keys)}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def load(cls, path) -> "Screener":
+        with open(path, "rb") as fh:
+            stored = pickle.load(fh)  # noqa: S301 (a file this process wrote; never user input)
+        if stored["algorithm"] != ALGORITHM_VERSION or stored["dictionary"] != names.dictionary().version:
+            raise ValueError("the stored forms were made by another algorithm or dictionary version")
+        screener = cls(threshold=stored["threshold"], list_version=stored["list_version"])
+        screener.entries = stored["entries"]
+        screener.keys = defaultdict(list, stored["keys"])
+        return screener
+
+    @property
+    def versions(self) -> dict:
+        return {"algorithm": ALGORITHM_VERSION, "dictionary": names.dictionary().version,
+                "threshold": self.threshold, "list": self.list_version}
+
+    def candidates(self, party: Party, form: names.Form) -> set[int]:
+        found = set()
+        for key in form_keys(form, query=True):
+            found.update(self.keys.get(key, ()))
+        if form.kind == "company" and form.distinctive:
+            for key in list(form_keys(form, query=True)):
+                if key.startswith(("dlf:", "dhf:")):
+                    for d in _deletions(key.split(":", 1)[1]):
+                        found.update(self.keys.get(key.split(":", 1)[0] + ":" + d, ()))
+        elif form.kind == "person":
+            for key in list(form_keys(form, query=True)):
+                if key.startswith("pf:"):
+                    s, g = key[3:].split("|", 1)
+                    for d in _deletions(g):
+                        found.update(self.keys.get(f"pf:{s}|{d}", ()))
+        for kind, value in _identifiers(party.identifiers).items():
+            found.update(self.keys.get(f"id:{kind}:{value}", ()))
+        return found
+
+    def screen(self, party: Party, *, threshold: float | None = None) -> list[Hit]:
+        threshold = self.threshold if threshold is None else threshold
+        query = names.form(party.name, party.kind)
+        branch = _branch_parent(query)
+        forms = [query] if branch is None else [branch, query]  # a tie goes to the branch reading
+        hits = {}
+        for position in self.candidates(party, query) | (self.candidates(party, branch) if branch else set()):
+            indexed = self.entries[position]
+            hit = self._score(party, forms, indexed, branch)
+            if hit and hit.score >= threshold:
+                previous = hits.get(hit.entry)
+                if previous is None or hit.score > previous.score:
+                    hits[hit.entry] = hit
+        return sorted(hits.values(), key=lambda h: (-h.score, h.entry))
+
+    def _score(self, party: Party, forms, indexed: IndexedEntry, branch) -> Hit | None:
+        entry = indexed.entry
+        q_ids, e_ids = _identifiers(party.identifiers), _identifiers(entry.identifiers)
+        same = [k for k in q_ids if e_ids.get(k) == q_ids[k]]
+        best, best_form, best_query = Match(), None, None
+        for query in forms:
+            for form in indexed.forms:
+                m = compare(query, form)
+                if m.score > best.score:
+                    best, best_form, best_query = m, form, query
+        versions = self.versions
+        if same:
+            return Hit(entry=entry.id, score=1.0, why=f"same {same[0]} {q_ids[same[0]]}",
+                       entry_name=entry.names[0] if entry.names else "", query_name=party.name,
+                       bridges=["identifier"], parts=[{"query": q_ids[same[0]], "entry": e_ids[same[0]],
+                                                       "how": f"same {same[0]}"}], versions=versions)
+        if best_form is None or not best.score:
+            return None
+        conflict = any(k in e_ids and e_ids[k] != v and _valid(k, v) and _valid(k, e_ids[k]) for k, v in q_ids.items())
+        bridges = list(best.bridges)
+        if best_form.alias:
+            bridges.append("alias")
+        if best.fuzzy:
+            bridges.append("fuzzy")
+        branch_of = entry.id if best_query is branch and branch is not None else ""
+        if branch_of:
+            bridges.append("branch of a listed party (counts as 100% owned)")
+        why = ", ".join(bridges) if bridges else "same name"
+        if conflict:
+            why += "; identifier conflict"
+        return Hit(entry=entry.id, score=round(best.score, 2), why=why, entry_name=best_form.name,
+                   query_name=party.name, bridges=bridges, parts=best.parts, fuzzy=best.fuzzy,
+                   identifier_conflict=conflict, branch_of=branch_of, versions=versions)
+
+
+def _branch_parent(form: names.Form) -> names.Form | None:
+    """华为技术有限公司北京分公司 -> 华为技术有限公司: the listed body a branch belongs to."""
+    if form.kind != "company" or not form.of("B"):
+        return None
+    tokens = []
+    for t in form.tokens:
+        if t.kind == "B":
+            break
+        tokens.append(t)
+    while tokens and tokens[-1].kind == "R":
+        tokens.pop()
+    if not any(t.kind == "D" for t in tokens):
+        return None
+    return names.Form(name=form.name, kind="company", tokens=tuple(tokens), han=form.han,
+                      converted=form.converted, readings=form.readings)
+
+
+# ---------------------------------------------------------------- list and query files (JSON lines)
+
+
+def read_jsonl(path) -> Iterable[dict]:
+    with open(path, encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            if line.strip():
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"{path}:{number}: not JSON ({exc.msg})") from None
+
+
+def list_entries(rows: Iterable[dict]) -> list[ListEntry]:
+    out = []
+    for row in rows:
+        names_ = row.get("names") or ([row["name"]] if row.get("name") else [])
+        out.append(ListEntry(id=str(row["id"]), kind=row.get("kind") or "company", names=tuple(names_),
+                             country=row.get("country") or "", identifiers=row.get("identifiers") or {},
+                             aliases=tuple(row.get("aliases") or ())))
+    return out
+
+
+def parties(rows: Iterable[dict]) -> list[Party]:
+    return [Party(id=str(row["id"]), kind=row.get("kind") or "company", name=row.get("name") or "",
+                  country=row.get("country") or "", identifiers=row.get("identifiers") or {}) for row in rows]
