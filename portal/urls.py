@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from accounts import api as accounts_api
 from accounts import views as accounts_views
 from controllist import urls as controllist_urls
+from enduser import urls as enduser_urls
 from licensing import urls as licensing_urls
 from notifications import urls as notifications_urls
 from portal import views
@@ -23,6 +24,7 @@ api_patterns = [
     path("controllist/", include(controllist_urls.api_urlpatterns)),
     *licensing_urls.api_urlpatterns,
     *notifications_urls.api_urlpatterns,
+    *enduser_urls.api_urlpatterns,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
@@ -40,6 +42,7 @@ urlpatterns = [
     path("invitations/<str:token>/", accounts_views.invitation_accept, name="invitation-accept"),
     *licensing_urls.urlpatterns,
     *notifications_urls.urlpatterns,
+    *enduser_urls.urlpatterns,
     path("controllist/", include(controllist_urls.urlpatterns)),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),

@@ -1,0 +1,5 @@
+"""URLs for screening: `urlpatterns` (pages, mounted at /) and `api_urlpatterns` (mounted at /api/)."""
+
+urlpatterns = []
+
+api_urlpatterns = []

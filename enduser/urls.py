@@ -1,0 +1,9 @@
+"""URLs of end users and lists, collected from its areas: `urlpatterns` (pages, mounted at /) and
+`api_urlpatterns` (the REST API, mounted at /api/)."""
+
+from enduser.screening import urls as screening
+
+AREAS = (screening,)
+
+urlpatterns = [pattern for area in AREAS for pattern in area.urlpatterns]
+api_urlpatterns = [pattern for area in AREAS for pattern in area.api_urlpatterns]
