@@ -4,6 +4,11 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 
+class PartyKind(models.TextChoices):
+    COMPANY = "company", _("Company or body")
+    PERSON = "person", _("Person")
+
+
 class Party(models.Model):
     """A foreign party named on an application: the importer or the end user (Reg. 24).
 
@@ -14,6 +19,8 @@ class Party(models.Model):
     name = models.CharField(_("name"), max_length=300)
     address = models.CharField(_("address"), max_length=500)
     country = CountryField(_("country"))
+    kind = models.CharField(_("kind"), max_length=8, choices=PartyKind.choices, default=PartyKind.COMPANY)
+    identifiers = models.JSONField(_("registration numbers"), default=dict, blank=True)
     contact = models.CharField(_("contact"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -35,11 +42,6 @@ class Party(models.Model):
 class ListKind(models.TextChoices):
     CONTROL = "control", _("Control List (管控名单, Law 18)")
     WATCH = "watch", _("Watch List (关注名单, Reg. 26)")
-
-
-class PartyKind(models.TextChoices):
-    COMPANY = "company", _("Company or body")
-    PERSON = "person", _("Person")
 
 
 class ListedPartyQuerySet(models.QuerySet):

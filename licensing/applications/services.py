@@ -20,7 +20,9 @@ from controllist.codes import parse_control_code
 from controllist.controls.determination import Outcome, determine, temporary_controls_in_force
 from controllist.models import Entry
 from controllist.selectors import version_in_force
-from enduser.models import Party
+from enduser.models import ListKind, Party
+from enduser.screening import selectors as screening_selectors
+from enduser.screening import services as screening
 from licensing.clock import services as clock_services
 from licensing.models import (
     Application,
@@ -30,6 +32,7 @@ from licensing.models import (
     DocumentKind,
     EndUseCategory,
 )
+from licensing.requests import services as requests_services
 from licensing.workflow import EDITABLE_STATES, TRANSITIONS, check_version, lock_case, transition
 from outbox.services import enqueue
 from portal.errors import (
@@ -372,7 +375,7 @@ def missing_for_submission(app: Application) -> list:
 @transaction.atomic
 def application_submit(*, application_id, actor, expected_version=None) -> Application:
     app = lock_case(application_id, actor)
-    checked = None
+    checked = screened = None
     if app.status in TRANSITIONS["submit"].sources and actor.role in EXPORTER_ROLES:
         missing = missing_for_submission(app)
         if missing:
@@ -385,6 +388,10 @@ def application_submit(*, application_id, actor, expected_version=None) -> Appli
                                      "provincial department; you can prepare drafts meanwhile."),
                                    code="not_verified")
         checked = _check_against_list(app)
+        screened = screening.screen_parties(parties=[app.importer, app.end_user], actor=actor)
+        if screened.blocking:
+            raise ValidationFailed(screening.blocked_message(screened), code="control_listed",
+                                   fields={"end_user": [screening.blocked_message(screened)]})
     now = timezone.now()
     changes = {"submitted_at": now, "province_id": app.exporter.province_id, "return_reason": "",
                "total_value_rmb": sum((item.value_rmb for item in app.items.all()), Decimal(0))}
@@ -398,6 +405,8 @@ def application_submit(*, application_id, actor, expected_version=None) -> Appli
         if outcome in (Outcome.NOT_CONTROLLED, Outcome.QUESTIONS_NEEDED) and app.items.filter(catch_all=True).exists():
             outcome = Outcome.CATCH_ALL  # the exporter states the catch-all applies (Law 12(3))
         audit_extra = {"determination": outcome, "list_version_label": checked.list_version_label}
+    if screened is not None:
+        audit_extra["screening"] = screened.summary()
     transition(app, actor, "submit", expected_version, audit_extra=audit_extra, **changes)
     return app
 
@@ -447,6 +456,8 @@ def application_accept(*, application_id, actor, expected_version=None) -> Appli
     if transition(app, actor, "accept", expected_version, accepted_at=now,
                    assigned_to=app.assigned_to or actor):
         clock_services.case_accepted(app, on=timezone.localdate(now))
+        watch = screening_selectors.raised_hits([app.importer, app.end_user], list_kind=ListKind.WATCH)
+        requests_services.watch_list_stop(app, today=timezone.localdate(now), hits=watch)
         enqueue("licensing.propose_referrals", application_id=app.pk)
     return app
 

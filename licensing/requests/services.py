@@ -393,7 +393,23 @@ def rfi_withdraw(*, application_id, request_id, actor, reason: str = "", expecte
     return req
 
 
-# ---------------------------------------------------------------- pauses started by the officer
+# ---------------------------------------------------------------- pauses started by the officer or the portal
+
+
+def watch_list_stop(app: Application, *, today: date, hits: list) -> ClockPause | None:
+    """A party of the case is on the Watch List (Reg. 26): the 45-working-day limit does not apply.
+    The portal starts this stop itself, on a case locked by the caller; once, however often called."""
+    if not hits or app.status not in OPEN_REVIEW_STATES:
+        return None
+    if app.pauses.filter(kind=PauseKind.WATCH_LIST, ended_on__isnull=True).exists():
+        return None
+    names = ", ".join(sorted({hit.party_name for hit in hits}))
+    pause = _start_pause(app, None, PauseKind.WATCH_LIST, today, note=f"Watch List: {names}"[:NOTE_MAX_CHARS])
+    audit.record(actor=None, action="clock.pause", obj=app,
+                 after={"pause": pause.pk, "kind": PauseKind.WATCH_LIST, "started_on": today.isoformat(),
+                        "no_limit": True, "hits": [hit.pk for hit in hits]})
+    clock_services.refresh(app, today)
+    return pause
 
 
 @transaction.atomic

@@ -1,0 +1,57 @@
+"""Reads of screening: the screener for the lists in force on a day (built once per list change and
+day, then kept in the process), and the hits a user may see."""
+
+import threading
+from datetime import date
+
+from accounts.models import MINISTRY_ROLES
+from enduser.models import HitState, ListChange, ListedParty, ScreeningHit
+from enduser.screening.index import ListEntry, Screener
+
+_cache: dict = {}
+_lock = threading.Lock()
+
+
+def list_state() -> str:
+    """Changes so far: a new change makes every cached screener stale."""
+    last = ListChange.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return f"change-{last or 0}"
+
+
+def listed_entries(on: date) -> list[ListEntry]:
+    rows = ListedParty.objects.in_force(on).only("pk", "kind", "names", "aliases", "country", "identifiers")
+    return [ListEntry(id=str(row.pk), kind=row.kind, names=tuple(row.names or ()), country=row.country.code or "",
+                      identifiers=row.identifiers or {}, aliases=tuple(row.aliases or ())) for row in rows]
+
+
+def screener_in_force(on: date) -> Screener:
+    key = (list_state(), on)
+    with _lock:
+        screener = _cache.get(key)
+    if screener is None:
+        screener = Screener(listed_entries(on), list_version=f"{key[0]}@{on.isoformat()}")
+        with _lock:
+            _cache.clear()  # one screener per process: the lists as they stand
+            _cache[key] = screener
+    return screener
+
+
+def hits_visible_to(user):
+    """Hits are the ministry's: an exporter never sees list internals (it is told at submission
+    why it cannot submit), provinces and agencies see none."""
+    if not user.is_authenticated or getattr(user, "role", None) not in MINISTRY_ROLES:
+        return ScreeningHit.objects.none()
+    return ScreeningHit.objects.all()
+
+
+def hits_of_parties(user, parties) -> list[ScreeningHit]:
+    ids = [party.pk for party in parties if party is not None]
+    return list(hits_visible_to(user).filter(party_id__in=ids).select_related("listed", "party", "decided_by")
+                .order_by("state", "-score", "pk"))
+
+
+def raised_hits(parties, *, list_kind: str) -> list[ScreeningHit]:
+    """Hits of these parties on one list that are not judged false (nor closed)."""
+    ids = [party.pk for party in parties if party is not None]
+    return list(ScreeningHit.objects.filter(party_id__in=ids, listed__list_kind=list_kind,
+                                            state__in=(HitState.OPEN, HitState.TRUE)).select_related("listed"))
