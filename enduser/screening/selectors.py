@@ -5,7 +5,14 @@ import threading
 from datetime import date
 
 from accounts.models import MINISTRY_ROLES
-from enduser.models import HitState, ListChange, ListedParty, ScreeningHit
+from enduser.models import (
+    HitState,
+    ListChange,
+    ListedParty,
+    OwnershipRule,
+    OwnershipRulePeriod,
+    ScreeningHit,
+)
 from enduser.screening.index import ListEntry, Screener
 
 _cache: dict = {}
@@ -55,3 +62,9 @@ def raised_hits(parties, *, list_kind: str) -> list[ScreeningHit]:
     ids = [party.pk for party in parties if party is not None]
     return list(ScreeningHit.objects.filter(party_id__in=ids, listed__list_kind=list_kind,
                                             state__in=(HitState.OPEN, HitState.TRUE)).select_related("listed"))
+
+
+def ownership_rule_periods(*, rule: str = OwnershipRule.AFFILIATES_50) -> list[OwnershipRulePeriod]:
+    """Every period of an ownership rule, oldest first: what `ownership.rule_on` decides from.
+    One query; a screening of many parties reads them once and passes them on."""
+    return list(OwnershipRulePeriod.objects.filter(rule=rule).order_by("valid_from"))

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enduser', '0001_initial'),
+        ('enduser', '0003_seed_ownership_rule_periods'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
