@@ -3,8 +3,8 @@
 
 from django.contrib import admin
 
+from audit.admin import AuditedAdmin
 from enduser.models import OwnershipRulePeriod
-from workdays.admin import AuditedAdmin
 
 
 @admin.register(OwnershipRulePeriod)

@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.db.models import Func, IntegerField, OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from audit import services as audit
+from audit.admin import AuditedAdmin
 from workdays import services
 from workdays.models import CalendarDay, CalendarYear
 
@@ -38,33 +38,6 @@ class CalendarYearForm(forms.ModelForm):
                     % {"year": year, "missing": missing}
                 )
         return cleaned
-
-
-class AuditedAdmin(admin.ModelAdmin):
-    """Admin edits of the calendar move statutory deadlines, so each one is audited (in the
-    admin's own transaction) as `<audit_name>_add/_change/_delete`. Bulk deletes from the change
-    list, which would bypass delete_model, are switched off for the same reason."""
-
-    audit_name = ""
-    audit_fields: tuple = ()
-
-    def _state(self, obj) -> dict | None:
-        return None if obj is None else {name: str(getattr(obj, name)) for name in self.audit_fields}
-
-    def save_model(self, request, obj, form, change):
-        before = self._state(type(obj).objects.filter(pk=obj.pk).first())
-        super().save_model(request, obj, form, change)
-        action = f"{self.audit_name}_change" if change else f"{self.audit_name}_add"
-        audit.record(actor=request.user, action=action, obj=obj, before=before, after=self._state(obj))
-
-    def delete_model(self, request, obj):
-        audit.record(actor=request.user, action=f"{self.audit_name}_delete", obj=obj, before=self._state(obj))
-        super().delete_model(request, obj)
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
 
 
 @admin.register(CalendarYear)
