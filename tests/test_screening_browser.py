@@ -1,0 +1,70 @@
+"""Screening in a real browser: the exporter files with an end user written in traditional characters
+of a Control List entry and is told, on the case page, why it cannot submit; a Watch List end user
+goes through, and the officer sees the hit explained and judges it."""
+
+from datetime import date
+
+import pytest
+
+from enduser.models import HitState, ListChange, ListedParty, ListKind, ScreeningHit
+from licensing.applications import services
+from licensing.models import Application
+from tests.browser import act, chromium_available, sign_in, status_of
+from tests.factories import DRAFT, PASSWORD, pdf_upload
+
+pytestmark = [
+    pytest.mark.skipif(not chromium_available(),
+                       reason="Debian's Chromium (/usr/bin/chromium) is not installed; scripts/test installs it"),
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("live_server_serves_no_media"),
+]
+
+
+def _listed(name, list_kind):
+    row = ListedParty.objects.create(list_kind=list_kind, names=[name], announcement="商务部公告2026年第1号",
+                                     announced_on=date(2026, 1, 2), effective_on=date(2026, 1, 2), reason="test")
+    ListChange.objects.create(listed=row, action=ListChange.Action.ADD, snapshot={"names": row.names},
+                              on=row.effective_on)
+
+
+def _draft(actors, end_user):
+    app, _ = services.application_create(actor=actors.owner, data={**DRAFT, "end_user": {**DRAFT["end_user"],
+                                                                                         "name": end_user}})
+    services.document_add(application_id=app.pk, actor=actors.owner, kind="end_user_certificate", upload=pdf_upload())
+    return app
+
+
+def test_blocked_by_the_control_list_then_a_watch_list_hit_judged_by_the_officer(live_server, browser_page, actors):
+    _listed("华荣精密技术有限公司", ListKind.CONTROL)
+    _listed("Motorenwerk München GmbH", ListKind.WATCH)
+    page = browser_page
+    blocked = _draft(actors, "華榮精密技術有限公司")
+    sign_in(page, live_server.url, actors.owner.username, PASSWORD)
+    page.goto(f"{live_server.url}/cases/{blocked.pk}/")
+    act(page, "submit")
+    body = page.content()
+    assert "華榮精密技術有限公司" in body and "华荣精密技术有限公司" in body and "商务部公告2026年第1号" in body
+    assert status_of(page) == "draft"
+    assert Application.objects.get(pk=blocked.pk).status == "draft" and not ScreeningHit.objects.exists()
+
+    watched = _draft(actors, "Motorenwerk München GmbH")
+    page.goto(f"{live_server.url}/cases/{watched.pk}/")
+    act(page, "submit")
+    assert status_of(page) == "submitted"
+    assert page.locator("#screening-panel").count() == 0  # the exporter never sees list internals
+    services.application_forward(application_id=watched.pk, actor=actors.province)
+
+    page.context.clear_cookies()
+    sign_in(page, live_server.url, actors.ministry.username, PASSWORD)
+    page.goto(f"{live_server.url}/cases/{watched.pk}/")
+    hit = ScreeningHit.objects.get()
+    row = page.locator(f"#hit-{hit.pk}")
+    assert row.get_attribute("data-list") == "watch" and row.get_attribute("data-state") == "open"
+    row.locator("summary").click()
+    assert row.locator(".hit-parts").is_visible()
+    row.locator("[name=note]").fill("Another company of the same name / 同名的另一家公司")
+    with page.expect_navigation():
+        row.locator("button[value=false]").click()
+    assert page.locator(f"#hit-{hit.pk}").get_attribute("data-state") == "false"
+    assert ScreeningHit.objects.get().state == HitState.FALSE
