@@ -102,7 +102,7 @@ def test_the_case_page_shows_hits_to_the_ministry_only(actors, case_factory):
 
 def test_the_officer_judges_a_hit_and_a_false_one_is_not_raised_again(actors, case_factory):
     listed("Motorenwerk München GmbH", list_kind=ListKind.WATCH)
-    app = case_factory("forwarded")
+    case_factory("forwarded")
     hit = ScreeningHit.objects.get()
     with pytest.raises(ValidationFailed):
         screening.hit_decide(hit_id=hit.pk, actor=actors.ministry, verdict="false", note="")  # a reason is required
