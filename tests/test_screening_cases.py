@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from audit.models import AuditEvent
 from enduser.models import HitState, ListChange, ListedParty, ListKind, ScreeningHit
@@ -44,9 +45,10 @@ def test_a_traditional_variant_of_a_control_list_entry_blocks_submission_with_th
     with pytest.raises(ValidationFailed) as refused:
         services.application_submit(application_id=app.pk, actor=actors.owner)
     assert refused.value.code == "control_listed"
-    message = str(refused.value.message)
+    with translation.override("en"):
+        message = str(refused.value.message)
     assert "華榮精密技術有限公司" in message and CONTROL_NAME in message and entry.announcement in message
-    assert "traditional→simplified" in message and "Art. 18" in message
+    assert "traditional→simplified / 繁体转简体" in message and "Art. 18" in message
     app.refresh_from_db()
     assert app.status == "draft" and app.reference is None
     assert not ScreeningHit.objects.exists()  # a refused submission changes nothing

@@ -277,3 +277,39 @@ def test_eval_refuses_a_malformed_file_with_a_clear_error(tmp_path):
         call_command("screening", "eval", str(bad), good)
     with pytest.raises(CommandError):
         call_command("screening", "eval", str(tmp_path / "missing.jsonl"), good)
+
+
+# ---------------------------------------------------------------- found by the benchmark
+
+
+@pytest.mark.parametrize("query", ["Lü Wei", "Lu Wei", "Lv Wei"])
+def test_u_umlaut_is_read_as_written_on_passports(query):
+    entry = ListEntry(id="p", kind="person", names=("吕伟",))
+    assert score(entry, query, kind="person") == 1.0
+
+
+def test_wade_giles_with_u_umlaut():
+    entry = ListEntry(id="p", kind="person", names=("许军",))
+    assert score(entry, "Hsü Chün", kind="person") == 1.0
+    assert score(entry, "Hsu Chun", kind="person") == 1.0
+
+
+def test_a_split_syllable_that_is_also_an_english_word_is_kept():
+    entry = ListEntry(id="x", kind="company", names=("深圳市德嘉瑞技术有限公司",))
+    assert score(entry, "Shenzhen De Jia Rui Technologies Co., Ltd.") == 1.0
+
+
+def test_a_romanised_alias_does_not_let_han_hit_a_different_han_name():
+    entry = ListEntry(id="p", kind="person", names=("张家豪", "ZHANG Jiahao"))
+    assert score(entry, "张家浩", kind="person") == 0.0
+    assert score(entry, "Zhang Jiahao", kind="person") == 1.0
+
+
+def test_stored_forms_load_with_single_postings_as_numbers(tmp_path):
+    screener = Screener([HUAWEI, ListEntry(id="zte", kind="company", names=("中兴通讯股份有限公司",))])
+    assert any(isinstance(p, int) for p in screener.keys.values())
+    path = tmp_path / "forms.pickle"
+    screener.dump(path)
+    loaded = Screener.load(path)
+    assert [h.entry for h in loaded.screen(Party(id="q", kind="company", name="ZTE 中兴通讯"))] == \
+        [h.entry for h in screener.screen(Party(id="q", kind="company", name="ZTE 中兴通讯"))]

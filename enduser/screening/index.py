@@ -3,16 +3,24 @@ one-deletion neighbours for the fuzzy rule, generic signatures, identifiers) pic
 worth comparing, and matching.compare scores them. The index is built from stored normalised forms
 (`Screener.dump` / `Screener.load`) so that a process starts without re-reading every name."""
 
+import gc
 import json
 import pickle
-from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from stdnum.cn import uscc
 
 from enduser.screening import names
-from enduser.screening.matching import ALGORITHM_VERSION, Match, compare, latin_splits, person_keys
+from enduser.screening.matching import (
+    ALGORITHM_VERSION,
+    Match,
+    bilingual,
+    compare,
+    latin_splits,
+    person_keys,
+)
 
 THRESHOLD = 0.80  # a hit at or above
 IDENTIFIER_TYPES = ("uscc", "registration")
@@ -68,6 +76,19 @@ def _identifiers(raw) -> dict:
 
 def _valid(kind: str, value: str) -> bool:
     return uscc.is_valid(value) if kind == "uscc" else bool(value)
+
+
+@contextmanager
+def _collector_paused():
+    """Millions of small objects are made at once and none is garbage: the cyclic collector would
+    scan them again and again (three quarters of the load time of a 100k list)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # ---------------------------------------------------------------- blocking keys
@@ -154,9 +175,10 @@ class Screener:
         self.threshold = threshold
         self.list_version = list_version
         self.entries: list[IndexedEntry] = []
-        self.keys: dict[str, list[int]] = defaultdict(list)
-        for entry in entries:
-            self.add(IndexedEntry(entry, entry_forms(entry)))
+        self.keys: dict[str, int | list[int]] = {}
+        with _collector_paused():
+            for entry in entries:
+                self.add(IndexedEntry(entry, entry_forms(entry)))
 
     def add(self, indexed: IndexedEntry) -> None:
         position = len(self.entries)
@@ -167,7 +189,13 @@ class Screener:
         for kind, value in _identifiers(indexed.entry.identifiers).items():
             keys.add(f"id:{kind}:{value}")
         for key in keys:
-            self.keys[key].append(position)
+            posting = self.keys.get(key)
+            if posting is None:
+                self.keys[key] = position
+            elif isinstance(posting, int):
+                self.keys[key] = [posting, position]
+            else:
+                posting.append(position)
 
     # stored normalised forms
     def dump(self, path) -> None:
@@ -178,13 +206,13 @@ class Screener:
 
     @classmethod
     def load(cls, path) -> "Screener":
-        with open(path, "rb") as fh:
+        with open(path, "rb") as fh, _collector_paused():
             stored = pickle.load(fh)  # noqa: S301 (a file this process wrote; never user input)
         if stored["algorithm"] != ALGORITHM_VERSION or stored["dictionary"] != names.dictionary().version:
             raise ValueError("the stored forms were made by another algorithm or dictionary version")
         screener = cls(threshold=stored["threshold"], list_version=stored["list_version"])
         screener.entries = stored["entries"]
-        screener.keys = defaultdict(list, stored["keys"])
+        screener.keys = stored["keys"]
         return screener
 
     @property
@@ -193,23 +221,20 @@ class Screener:
                 "threshold": self.threshold, "list": self.list_version}
 
     def candidates(self, party: Party, form: names.Form) -> set[int]:
+        """Entries sharing a key with the query. The index holds each key and its one-deletion
+        neighbours, and so does the query's key set: two keys one edit apart share a neighbour."""
         found = set()
         for key in form_keys(form, query=True):
-            found.update(self.keys.get(key, ()))
-        if form.kind == "company" and form.distinctive:
-            for key in list(form_keys(form, query=True)):
-                if key.startswith(("dlf:", "dhf:")):
-                    for d in _deletions(key.split(":", 1)[1]):
-                        found.update(self.keys.get(key.split(":", 1)[0] + ":" + d, ()))
-        elif form.kind == "person":
-            for key in list(form_keys(form, query=True)):
-                if key.startswith("pf:"):
-                    s, g = key[3:].split("|", 1)
-                    for d in _deletions(g):
-                        found.update(self.keys.get(f"pf:{s}|{d}", ()))
+            found.update(self._postings(key))
         for kind, value in _identifiers(party.identifiers).items():
-            found.update(self.keys.get(f"id:{kind}:{value}", ()))
+            found.update(self._postings(f"id:{kind}:{value}"))
         return found
+
+    def _postings(self, key: str) -> tuple:
+        posting = self.keys.get(key)
+        if posting is None:
+            return ()
+        return (posting,) if isinstance(posting, int) else posting
 
     def screen(self, party: Party, *, threshold: float | None = None) -> list[Hit]:
         threshold = self.threshold if threshold is None else threshold
@@ -231,14 +256,17 @@ class Screener:
         q_ids, e_ids = _identifiers(party.identifiers), _identifiers(entry.identifiers)
         same = [k for k in q_ids if e_ids.get(k) == q_ids[k]]
         best, best_form, best_query = Match(), None, None
+        entry_has_han = any(form.han for form in indexed.forms)
         for query in forms:
             for form in indexed.forms:
+                if query.han and entry_has_han and not form.han:
+                    continue  # Han against Han is judged in Han, not through a romanised alias
                 m = compare(query, form)
                 if m.score > best.score:
                     best, best_form, best_query = m, form, query
         versions = self.versions
         if same:
-            return Hit(entry=entry.id, score=1.0, why=f"same {same[0]} {q_ids[same[0]]}",
+            return Hit(entry=entry.id, score=1.0, why=f"same {same[0]} / 登记号码相同 {q_ids[same[0]]}",
                        entry_name=entry.names[0] if entry.names else "", query_name=party.name,
                        bridges=["identifier"], parts=[{"query": q_ids[same[0]], "entry": e_ids[same[0]],
                                                        "how": f"same {same[0]}"}], versions=versions)
@@ -253,9 +281,7 @@ class Screener:
         branch_of = entry.id if best_query is branch and branch is not None else ""
         if branch_of:
             bridges.append("branch of a listed party (counts as 100% owned)")
-        why = ", ".join(bridges) if bridges else "same name"
-        if conflict:
-            why += "; identifier conflict"
+        why = bilingual((bridges or ["same name"]) + (["identifier conflict"] if conflict else []))
         return Hit(entry=entry.id, score=round(best.score, 2), why=why, entry_name=best_form.name,
                    query_name=party.name, bridges=bridges, parts=best.parts, fuzzy=best.fuzzy,
                    identifier_conflict=conflict, branch_of=branch_of, versions=versions)

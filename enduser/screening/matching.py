@@ -14,10 +14,31 @@ from rapidfuzz.distance import Levenshtein
 
 from enduser.screening.names import Form, label
 
-ALGORITHM_VERSION = "names-2026-12-07.1"
+ALGORITHM_VERSION = "names-2026-12-07.2"
 FUZZY = 0.9  # one character (Han, in a part of three or more) or one letter (a key of six or more)
 READING_LABELS = {"pinyin": "pinyin without tones", "wade-giles": "Wade-Giles", "cantonese": "Cantonese (Hong Kong)",
                   "latin": "same letters"}
+
+
+# The bridges in both languages, for people; `Hit.bridges` keeps the English keys for programs.
+BRIDGES_ZH = {
+    "traditional→simplified": "繁体转简体",
+    "pinyin without tones": "汉语拼音（不计声调）",
+    "Wade-Giles": "威妥玛拼音",
+    "Cantonese (Hong Kong)": "粤语拼音（香港）",
+    "dictionary words": "词典对译",
+    "company forms": "企业组织形式",
+    "alias": "别名",
+    "fuzzy": "近似",
+    "identifier": "登记号码",
+    "branch of a listed party (counts as 100% owned)": "名单所列主体的分支机构（视为100%持有）",
+    "same name": "名称相同",
+    "identifier conflict": "登记号码不一致",
+}
+
+
+def bilingual(bridges: list[str]) -> str:
+    return ", ".join(f"{b} / {BRIDGES_ZH[b]}" if b in BRIDGES_ZH else b for b in bridges)
 
 
 @dataclass

@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import opencc
 from cantoroman import Cantonese
@@ -27,8 +28,7 @@ HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 GENERIC_KINDS = ("G", "U", "R", "F", "N", "B")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):  # a tuple: hundreds of thousands are stored and loaded with an index
     kind: str  # D, G, U, R, F, N, B
     value: str  # D: simplified Han or a Latin key; otherwise the dictionary id or the number
     text: str  # as written
@@ -90,7 +90,7 @@ def dictionary() -> Dictionary:
             for phrase in forms["zh"]:
                 zh[phrase] = key
                 if len(phrase) >= 2:
-                    joined.setdefault("".join(lazy_pinyin(phrase)), key)
+                    joined.setdefault("".join(lazy_pinyin(phrase)).replace("v", "u"), key)
             for phrase in forms["en"]:
                 words = " ".join(latin_words(phrase))
                 en[words] = key
@@ -133,7 +133,7 @@ def latin_words(text: str) -> list[str]:
     'and', ordinals kept as numbers (14th -> 14)."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = text.replace("ü", "v").replace("&", " and ")
+    text = text.replace("&", " and ")
     text = re.sub(r"([a-z])[1-5](?=[a-z]|\b)", r"\1", text)
     text = re.sub(r"['’`]", "", text)
     text = re.sub(r"\b(\d+)(st|nd|rd|th)\b", r"\1", text)
@@ -147,9 +147,9 @@ def latin_words(text: str) -> list[str]:
 def readings(han: str, surname_first: bool = False) -> dict[str, tuple[str, ...]]:
     """Every reading of a Han string as joined keys, by system: pinyin (heteronyms, capped),
     Wade-Giles and Cantonese (HK). `surname_first` applies the surname readings to its start."""
-    pinyin_options = [tuple(dict.fromkeys(p)) for p in pinyin(han, style=Style.NORMAL, heteronym=True)]
-    wade = [tuple(dict.fromkeys(p.replace("'", "").replace("ü", "u") for p in options))
-            for options in pinyin(han, style=Style.WADEGILES, heteronym=True)]
+    pinyin_options = _u([tuple(dict.fromkeys(p)) for p in pinyin(han, style=Style.NORMAL, heteronym=True)])
+    wade = _u([tuple(dict.fromkeys(p.replace("'", "") for p in options))
+               for options in pinyin(han, style=Style.WADEGILES, heteronym=True)])
     canto = []
     for char, options in zip(han, _cantonese().getRoman(_s2t().convert(han)), strict=False):
         canto.append(tuple(options) or tuple(lazy_pinyin(char)))
@@ -157,9 +157,15 @@ def readings(han: str, surname_first: bool = False) -> dict[str, tuple[str, ...]
         for length in (2, 1):
             fixed = dictionary().surnames.get(han[:length])
             if fixed and len(han) > length:
-                pinyin_options = [tuple(dict.fromkeys(fixed))] + pinyin_options[length:]
+                pinyin_options = [tuple(dict.fromkeys(f.replace("v", "u") for f in fixed))] + pinyin_options[length:]
                 break
     return {"pinyin": _combine(pinyin_options), "wade-giles": _combine(wade), "cantonese": _combine(canto)}
+
+
+def _u(options: list[tuple]) -> list[tuple]:
+    """pypinyin writes ü as v (lv, hsvchvn); names are written Lü, Lu or Hsü, which read as u, and
+    sometimes Lv: both are kept."""
+    return [tuple(dict.fromkeys([o.replace("v", "u") for o in option] + list(option))) for option in options]
 
 
 def _combine(options: list[tuple]) -> tuple[str, ...]:
