@@ -238,7 +238,7 @@ def run(args, pinned: int | None) -> dict:
     rss_after_load = current_rss_mb()
     dump_bytes = path.stat().st_size
     key_count = len(screener.keys)
-    postings = sum(len(v) for v in screener.keys.values())
+    postings = sum(1 if isinstance(v, int) else len(v) for v in screener.keys.values())
     print(f"Screener.load          {' / '.join(f'{s:.2f}' for s in load_seconds)} s"
           f" (CPU {' / '.join(f'{s:.2f}' for s in load_cpu)} s; RSS {rss_before_load:.0f} -> {rss_after_load:.0f} MB)")
     print(f"dump                   {dump_bytes / 2**20:.1f} MB ({path})")
