@@ -627,6 +627,10 @@ def test_remove_from_the_entry_page(actors):
     twice = client.post(f"/lists/{party.pk}/remove/", {"version": 2, "removed_on": "2026-01-01", "announcement": "x"})
     assert twice.status_code == 409 and "already removed" in twice.content.decode()
     assert client.post("/lists/999999/remove/", {"version": 1}).status_code == 404
+    future = publish(actors.ministry, names=["Future Co."], announced_on=today(),
+                     effective_on=today() + timedelta(days=20))
+    page = client.get(f"/lists/{future.pk}/").content.decode()
+    assert f'value="{(today() + timedelta(days=20)).isoformat()}"' in page  # a removal cannot precede it
 
 
 def test_import_page_publishes_a_good_file_and_lists_every_bad_row(actors):

@@ -56,7 +56,8 @@ def _entry_context(request, party: ListedParty, remove_form=None) -> dict:
         "today": today,
         "is_ministry": is_ministry,
         "can_remove": is_ministry and party.removed_on is None,
-        "remove_form": remove_form or RemoveForm(initial={"version": party.version, "removed_on": today}),
+        "remove_form": remove_form or RemoveForm(initial={"version": party.version,
+                                                          "removed_on": max(today, party.effective_on)}),
         "changes": selectors.changes(listed_id=party.pk) if is_ministry else [],
     }
 
