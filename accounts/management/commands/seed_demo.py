@@ -1,5 +1,6 @@
 """Demo data for a newcomer: one user per role, two exporters, and cases at each stage of the review:
-one at the province, one awaiting acceptance, one with the agencies, one awaiting countersignature."""
+one at the province, one awaiting acceptance, one with the agencies, one awaiting countersignature;
+and a sample Control List and Watch List."""
 
 import io
 import os
@@ -17,6 +18,7 @@ from accounts.models import Organisation, OrgKind, Province, Role, User
 from controllist.controls import services as controls
 from controllist.models import ClassificationQuestion, TemporaryControl
 from controllist.questions import services as questions
+from enduser.lists.demo import seed_demo_lists
 from licensing.applications import services as licensing
 from licensing.models import Application
 
@@ -99,6 +101,7 @@ class Command(BaseCommand):
                 self._sample_controls(officer)
             if not ClassificationQuestion.objects.exists():
                 self._sample_questions(staff, officer)
+            seed_demo_lists(officer)
         base = f"http://{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '8000'}"
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Sign in at {base}/accounts/login/"))
         self.stdout.write(f"Every demo user's password: {DEMO_PASSWORD}\n")
@@ -109,6 +112,7 @@ class Command(BaseCommand):
             label = str(role.label)
             self.stdout.write(f"  {username.ljust(width)}  {label}{' ' * (role_width - _width(label))}  {org.name_zh}")
         self.stdout.write("API schema: /api/schema/  interactive: /api/docs/  admin: /admin/ (sysadmin)")
+        self.stdout.write("Control List and Watch List (public, sample entries to be checked): /lists/")
 
     def _sample_controls(self, officer):
         """A temporary control due for review within 60 days, and a destination-and-item ban,
