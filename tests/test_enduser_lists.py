@@ -836,9 +836,10 @@ def test_demo_lists_are_sample_entries_marked_to_be_checked_and_seeded_once(acto
     assert ListChange.objects.count() == len(demo.DEMO_ENTRIES)
     assert {p.list_kind for p in first} == {"control", "watch"}
     assert all(p.uncertain for p in first)
-    assert all("to be checked" in p.reason for p in first if "(demo)" not in p.primary_name)
+    assert all("to be checked" in p.reason for p in first if "demo" not in p.announcement)
+    assert all("made-up company for the demo" in p.reason for p in first if "demo" in p.announcement)
     assert any("商务部公告2025年第1号" in p.announcement for p in first)
-    assert names_of(selectors.entries_search(q="華榮精密技術")) == {"华荣精密技术有限公司 (demo)"}
+    assert names_of(selectors.entries_search(q="華榮精密技術")) == {"华荣精密技术有限公司"}
 
 
 def test_seed_demo_command_seeds_the_lists_once(capsys):

@@ -53,11 +53,17 @@ DEMO_ENTRIES = [
      "country": "JP"},
     {**WATCH_2026_12, "names": ["斯巴鲁株式会社", "SUBARU Corporation"], "country": "JP"},
     {**WATCH_2026_12, "names": ["富士航空航天技术株式会社", "FUJI Aerospace Technology Co., Ltd."], "country": "JP"},
-    {**WATCH_2026_12, "names": ["华荣精密技术有限公司 (demo)", "Huarong Precision Technology Co., Ltd. (demo)"],
-     "aliases": ["华荣精密 (demo)"], "addresses": ["演示地址，非真实地址 / demo address, not a real one"],
+    {**WATCH_2026_12, "names": ["华荣精密技术有限公司", "Huarong Precision Technology Co., Ltd."],
+     "aliases": ["华荣精密"], "addresses": ["演示地址，非真实地址 / demo address, not a real one"],
      "country": "SG", "announcement": "演示条目，无公告 (demo entry, no announcement)",
      "reason": "演示用虚构企业，不是真实的列单，用于展示筛查（含繁体字写法）。 / A made-up company for the demo, "
                "not a real listing; it shows screening, traditional-script variants included."},
+    {**CONTROL_2026_11, "names": ["东辰精密电子有限公司", "Dongchen Precision Electronics Co., Ltd."],
+     "addresses": ["演示地址，非真实地址 / demo address, not a real one"], "country": "SG",
+     "announcement": "演示条目，无公告 (demo entry, no announcement)",
+     "reason": "演示用虚构企业，不是真实的列单：以繁体字“東辰精密電子有限公司”填写最终用户的申请将被拒绝提交。 / "
+               "A made-up company for the demo, not a real listing: an application naming it as end user in "
+               "traditional characters (東辰精密電子有限公司) is refused at submission."},
 ]
 
 

@@ -102,6 +102,7 @@ class Command(BaseCommand):
             if not ClassificationQuestion.objects.exists():
                 self._sample_questions(staff, officer)
             seed_demo_lists(officer)
+            self._sample_screening(staff)
         base = f"http://{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '8000'}"
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Sign in at {base}/accounts/login/"))
         self.stdout.write(f"Every demo user's password: {DEMO_PASSWORD}\n")
@@ -113,6 +114,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username.ljust(width)}  {label}{' ' * (role_width - _width(label))}  {org.name_zh}")
         self.stdout.write("API schema: /api/schema/  interactive: /api/docs/  admin: /admin/ (sysadmin)")
         self.stdout.write("Control List and Watch List (public, sample entries to be checked): /lists/")
+        self.stdout.write("Screening: exporter_staff's draft to 東辰精密電子有限公司 is refused at submission (Control "
+                          "List); ministry_officer sees the Watch List hit on the case to 華榮精密技術有限公司")
 
     def _sample_controls(self, officer):
         """A temporary control due for review within 60 days, and a destination-and-item ban,
@@ -180,17 +183,31 @@ class Command(BaseCommand):
                                      factors=["national_security", "end_user"],
                                      reasons="演示：最终用途存在军事转用风险 / demo: risk of military end use")
 
-    def _sample_case(self, staff, value="180000"):
+    def _sample_screening(self, staff):
+        """Two cases whose end users are demo list entries written in traditional characters: a
+        draft the exporter cannot submit (Control List), and a forwarded case whose Watch List hit
+        the ministry sees and judges."""
+        from enduser.models import Party
+
+        if Party.objects.filter(exporter=staff.organisation, name="東辰精密電子有限公司").exists():
+            return
+        address = "1 Demo Road, Singapore 018989 (demo)"
+        self._sample_case(staff, end_user=("東辰精密電子有限公司", address, "SG"), submit=False)
+        watched = self._sample_case(staff, value="120000", end_user=("華榮精密技術有限公司", address, "SG"))
+        licensing.application_forward(application_id=watched.pk, actor=User.objects.get(username="province_sh"))
+
+    def _sample_case(self, staff, value="180000", end_user=None, submit=True):
+        name, address, country = end_user or ("Fraunhofer-Institut (demo)", "Hansastr. 27c, 80686 München", "DE")
         app, _ = licensing.application_create(actor=staff, data={
-            "destination": "DE", "end_use": "用于永磁电机研发的实验室测试 / Laboratory tests for permanent-magnet motor research.",
+            "destination": country, "end_use": "用于永磁电机研发的实验室测试 / Laboratory tests for permanent-magnet motor research.",
             "importer": {"name": "Magnetec Handels GmbH", "address": "Industriestr. 5, 70565 Stuttgart",
                          "country": "DE"},
-            "end_user": {"name": "Fraunhofer-Institut (demo)", "address": "Hansastr. 27c, 80686 München",
-                         "country": "DE"},
+            "end_user": {"name": name, "address": address, "country": country},
             "item": {"control_code": "1C902.a", "description": "钐钴合金 Samarium-cobalt alloy",
                      "quantity": "25", "unit": "kg", "value_rmb": value},
         })
         upload = SimpleUploadedFile("end-user-certificate.pdf", demo_pdf(), content_type="application/pdf")
         licensing.document_add(application_id=app.pk, actor=staff, kind="end_user_certificate", upload=upload)
-        licensing.application_submit(application_id=app.pk, actor=staff)
+        if submit:
+            licensing.application_submit(application_id=app.pk, actor=staff)
         return app
