@@ -172,7 +172,9 @@ def test_a_chinese_party_name_matches_its_pinyin(actors, version):
 @pytest.mark.parametrize("a,b,same", [
     ("Example Trading Co., Ltd.", "EXAMPLE TRADING LIMITED", True),
     ("Motorenwerk München GmbH", "motorenwerk munchen", True),
-    ("Huawei Technologies Co., Ltd.", "华为技术有限公司", False),   # a translation, not the pinyin
+    ("Huawei Technologies Co., Ltd.", "华为技术有限公司", True),    # dictionary words bridge the languages
+    ("深圳市中兴技术有限公司", "深圳市华为技术有限公司", False),      # place, industry and form alone never match
+    ("華為技術有限公司", "华为技术有限公司", True),
     ("Hua Wei Ji Shu", "华为技术有限公司", True),
     ("Huawei Jishu Youxian Gongsi", "华为技术有限公司", True),
     ("Example Trading", "Exemplary Tradings Group", False),

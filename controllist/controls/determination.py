@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
-from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
 
 from controllist.codes import parent_code, parse_control_code
@@ -30,10 +29,12 @@ from controllist.models import (
 )
 from controllist.regime import RegimeInfo, classify, load_rules
 from controllist.selectors import version_in_force
+from enduser.screening.index import THRESHOLD as SCREENING_THRESHOLD
+from enduser.screening.matching import compare
+from enduser.screening.names import company_form
 from portal.errors import ValidationFailed, lazy_format
 
 MAX_ITEMS = 10
-NAME_MATCH_THRESHOLD = 90  # rapidfuzz token_sort_ratio, 0-100
 DESCRIPTION_MATCH_THRESHOLD = 90
 
 
@@ -235,15 +236,6 @@ def _entry_url(entry) -> str:
 _PUNCTUATION = re.compile(r"[\W_]+", re.UNICODE)
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _STOPWORDS = {"and", "of", "the", "for", "or", "with", "a", "an", "to", "in", "on"}
-COMPANY_SUFFIXES = {
-    "co", "company", "ltd", "limited", "corp", "corporation", "inc", "incorporated", "llc", "llp",
-    "plc", "gmbh", "mbh", "ag", "kg", "se", "sa", "sas", "sarl", "srl", "spa", "bv", "nv", "oy", "ab",
-    "as", "asa", "pte", "pty", "jsc", "pjsc", "ooo", "ao", "zao", "oao", "kk", "bhd", "sdn", "lda",
-}
-CHINESE_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "公司", "研究院", "研究所")
-# The same suffixes romanised, as they appear on foreign-language documents.
-PINYIN_SUFFIXES = (("gufen", "youxian", "gongsi"), ("youxian", "zeren", "gongsi"), ("youxian", "gongsi"),
-                   ("gongsi",), ("youxiangongsi",))
 
 
 def normalise(text: str) -> str:
@@ -253,43 +245,12 @@ def normalise(text: str) -> str:
     return " ".join(_PUNCTUATION.sub(" ", text).split())
 
 
-def _strip_company_suffixes(name: str) -> str:
-    changed = True
-    while changed and name:
-        changed = False
-        for suffix in CHINESE_SUFFIXES:
-            if name.endswith(suffix) and len(name) > len(suffix):
-                name, changed = name[: -len(suffix)].strip(), True
-        tokens = name.split()
-        while len(tokens) > 1 and tokens[-1] in COMPANY_SUFFIXES:
-            tokens.pop()
-            changed = True
-        for suffix in PINYIN_SUFFIXES:
-            if len(tokens) > len(suffix) and tuple(tokens[-len(suffix):]) == suffix:
-                tokens = tokens[:-len(suffix)]
-                changed = True
-        name = " ".join(tokens)
-    return name
-
-
-def _name_forms(name: str) -> set[str]:
-    base = _strip_company_suffixes(normalise(name))
-    forms = {base} if base else set()
-    if _CJK.search(base):
-        # A romanised name matches its Chinese form when the pinyin is the same.
-        forms.add(" ".join(" ".join(lazy_pinyin(base)).split()))
-    return forms
-
-
 def names_match(a: str, b: str) -> bool:
-    for x in _name_forms(a):
-        for y in _name_forms(b):
-            if fuzz.token_sort_ratio(x, y) >= NAME_MATCH_THRESHOLD:
-                return True
-            # "Huawei" against "hua wei": the syllables of a romanised name are often run together.
-            if fuzz.ratio(x.replace(" ", ""), y.replace(" ", "")) >= NAME_MATCH_THRESHOLD:
-                return True
-    return False
+    """Whether a prohibition's party is the party named: decided by the one screening engine that
+    also screens the Control and Watch lists (both scripts, readings, dictionary words, forms)."""
+    if not (a or "").strip() or not (b or "").strip():
+        return False
+    return compare(company_form(a), company_form(b)).score >= SCREENING_THRESHOLD
 
 
 def description_matches(description: str, title: str) -> bool:
