@@ -190,6 +190,8 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", _("Other")
     CORRECTION = "correction", _("Correction (补正) answer")
     RFI_ANSWER = "rfi_answer", _("Answer to a request for information")
+    RISK_ASSESSMENT = "risk_assessment", _("Risk assessment report (Watch List party, Reg. 26)")
+    COMPLIANCE_UNDERTAKING = "compliance_undertaking", _("Compliance undertaking (Watch List party, Reg. 26)")
 
 
 def _document_path(instance, filename):

@@ -43,11 +43,14 @@ def actors(db):
     )
 
 
-def make_case(actors, until="draft"):
+WATCH_LIST_DOCUMENTS = ("risk_assessment", "compliance_undertaking")  # Reg. 26, for a Watch List party
+
+
+def make_case(actors, until="draft", documents=("end_user_certificate",)):
     """Drive a case through the services up to the given status."""
     app, _ = services.application_create(actor=actors.owner, data=DRAFT)
-    services.document_add(application_id=app.pk, actor=actors.owner, kind="end_user_certificate",
-                          upload=pdf_upload())
+    for kind in documents:
+        services.document_add(application_id=app.pk, actor=actors.owner, kind=kind, upload=pdf_upload())
     steps = [
         ("submitted", lambda: services.application_submit(application_id=app.pk, actor=actors.owner)),
         ("forwarded", lambda: services.application_forward(application_id=app.pk, actor=actors.province)),
@@ -87,7 +90,7 @@ def decide(application_id, actors, outcome="approve", **kwargs):
 
 @pytest.fixture
 def case_factory(actors):
-    return lambda until="draft": make_case(actors, until)
+    return lambda until="draft", **options: make_case(actors, until, **options)
 
 
 @pytest.fixture

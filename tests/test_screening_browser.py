@@ -31,7 +31,8 @@ def _listed(name, list_kind):
 def _draft(actors, end_user):
     app, _ = services.application_create(actor=actors.owner, data={**DRAFT, "end_user": {**DRAFT["end_user"],
                                                                                          "name": end_user}})
-    services.document_add(application_id=app.pk, actor=actors.owner, kind="end_user_certificate", upload=pdf_upload())
+    for kind in ("end_user_certificate", "risk_assessment", "compliance_undertaking"):
+        services.document_add(application_id=app.pk, actor=actors.owner, kind=kind, upload=pdf_upload())
     return app
 
 

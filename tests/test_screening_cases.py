@@ -15,7 +15,10 @@ from enduser.screening import services as screening
 from licensing.applications import services
 from licensing.models import Application, PauseKind
 from portal.errors import InvalidTransition, NotAllowed, NotFound, StaleVersion, ValidationFailed
+from tests.conftest import WATCH_LIST_DOCUMENTS
 from tests.factories import DRAFT, PASSWORD, pdf_upload
+
+WATCHED = ("end_user_certificate", *WATCH_LIST_DOCUMENTS)
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +77,7 @@ def test_a_removed_or_future_entry_does_not_block(actors):
 
 def test_a_watch_list_hit_passes_shows_to_the_ministry_and_lifts_the_limit_at_acceptance(actors, case_factory):
     entry = listed("Motorenwerk München GmbH", list_kind=ListKind.WATCH)
-    app = case_factory("accepted")
+    app = case_factory("accepted", documents=WATCHED)
     hit = ScreeningHit.objects.get()
     assert hit.listed == entry and hit.state == HitState.OPEN and hit.score == 1
     pause = app.pauses.get(kind=PauseKind.WATCH_LIST)
@@ -88,7 +91,7 @@ def test_a_watch_list_hit_passes_shows_to_the_ministry_and_lifts_the_limit_at_ac
 
 def test_the_case_page_shows_hits_to_the_ministry_only(actors, case_factory):
     listed("Motorenwerk München GmbH", list_kind=ListKind.WATCH)
-    app = case_factory("forwarded")
+    app = case_factory("forwarded", documents=WATCHED)
     pages = {}
     for who in ("ministry", "owner", "colleague", "province", "agency"):
         client = Client()
@@ -104,7 +107,7 @@ def test_the_case_page_shows_hits_to_the_ministry_only(actors, case_factory):
 
 def test_the_officer_judges_a_hit_and_a_false_one_is_not_raised_again(actors, case_factory):
     listed("Motorenwerk München GmbH", list_kind=ListKind.WATCH)
-    case_factory("forwarded")
+    case_factory("forwarded", documents=WATCHED)
     hit = ScreeningHit.objects.get()
     with pytest.raises(ValidationFailed):
         screening.hit_decide(hit_id=hit.pk, actor=actors.ministry, verdict="false", note="")  # a reason is required
@@ -123,7 +126,7 @@ def test_the_officer_judges_a_hit_and_a_false_one_is_not_raised_again(actors, ca
     assert again.version == 2  # a double click changes nothing
     assert AuditEvent.objects.filter(action="screening.hit_decide", object_id=str(hit.pk)).count() == 1
     # The same name on another case: recorded, but not raised.
-    second = case_factory("forwarded")
+    second = case_factory("forwarded", documents=WATCHED)
     new = ScreeningHit.objects.exclude(pk=hit.pk).get()
     assert new.party_id == second.end_user_id and new.state == HitState.FALSE and str(hit.pk) in new.note
     # ... until the entry changes.
@@ -134,7 +137,7 @@ def test_the_officer_judges_a_hit_and_a_false_one_is_not_raised_again(actors, ca
 
 def test_a_closed_hit_cannot_be_judged(actors, case_factory):
     listed("Motorenwerk München GmbH", list_kind=ListKind.WATCH)
-    case_factory("forwarded")
+    case_factory("forwarded", documents=WATCHED)
     hit = ScreeningHit.objects.get()
     ScreeningHit.objects.filter(pk=hit.pk).update(state=HitState.CLOSED)
     with pytest.raises(InvalidTransition):
@@ -143,7 +146,7 @@ def test_a_closed_hit_cannot_be_judged(actors, case_factory):
 
 def test_the_judgement_page_and_api_check_role_input_and_version(actors, case_factory):
     listed("Motorenwerk München GmbH", list_kind=ListKind.WATCH)
-    app = case_factory("forwarded")
+    app = case_factory("forwarded", documents=WATCHED)
     hit = ScreeningHit.objects.get()
     url = f"/cases/{app.pk}/screening/{hit.pk}/decide/"
     for who in ("owner", "province", "agency"):
@@ -167,3 +170,27 @@ def test_the_judgement_page_and_api_check_role_input_and_version(actors, case_fa
     detail = ministry.get(f"/api/screening-hits/{hit.pk}/").json()
     assert detail["state"] == "true" and detail["list_kind"] == "watch" and detail["parts"]
     assert detail["versions"]["algorithm"]
+
+
+def test_a_watch_list_party_needs_a_risk_assessment_and_an_undertaking_before_submission(actors):
+    listed("Motorenwerk München GmbH", list_kind=ListKind.WATCH)
+    app = draft_with_end_user(actors, "Motorenwerk München GmbH")
+    missing = [str(m) for m in services.missing_for_submission(app)]
+    assert any("risk assessment" in m and "Motorenwerk München GmbH" in m for m in missing)
+    assert any("compliance undertaking" in m for m in missing)
+    with pytest.raises(ValidationFailed) as refused:
+        services.application_submit(application_id=app.pk, actor=actors.owner)
+    assert refused.value.code == "incomplete" and not ScreeningHit.objects.exists()
+    services.document_add(application_id=app.pk, actor=actors.owner, kind="risk_assessment", upload=pdf_upload())
+    assert len(services.missing_for_submission(app)) == 1
+    services.document_add(application_id=app.pk, actor=actors.owner, kind="compliance_undertaking",
+                          upload=pdf_upload())
+    assert services.missing_for_submission(app) == []
+    services.application_submit(application_id=app.pk, actor=actors.owner)
+    assert Application.objects.get(pk=app.pk).status == "submitted" and ScreeningHit.objects.count() == 1
+
+
+def test_parties_not_on_the_watch_list_need_no_extra_document(actors):
+    listed("Motorenwerk München GmbH", list_kind=ListKind.CONTROL, removed_on=date(2026, 3, 1))
+    app = draft_with_end_user(actors, "Motorenwerk München GmbH")
+    assert services.missing_for_submission(app) == []

@@ -13,7 +13,7 @@ from enduser.models import (
     OwnershipRulePeriod,
     ScreeningHit,
 )
-from enduser.screening.index import ListEntry, Screener
+from enduser.screening.index import ListEntry, Party, Screener
 
 _cache: dict = {}
 _lock = threading.Lock()
@@ -68,3 +68,23 @@ def ownership_rule_periods(*, rule: str = OwnershipRule.AFFILIATES_50) -> list[O
     """Every period of an ownership rule, oldest first: what `ownership.rule_on` decides from.
     One query; a screening of many parties reads them once and passes them on."""
     return list(OwnershipRulePeriod.objects.filter(rule=rule).order_by("valid_from"))
+
+
+def listed_matches(parties, *, list_kind: str, on: date | None = None) -> list[tuple]:
+    """(party, listed entry) for each party that matches an entry of one list in force: a read that
+    records nothing, for checklists shown before submission."""
+    from django.utils import timezone
+
+    on = on or timezone.localdate()
+    screener = screener_in_force(on)
+    found = []
+    for party in parties:
+        if party is None:
+            continue
+        hits = screener.screen(Party(id=str(party.pk), kind=party.kind, name=party.name,
+                                     country=party.country.code if party.country else "",
+                                     identifiers=party.identifiers or {}))
+        if hits:
+            rows = ListedParty.objects.in_force(on).filter(list_kind=list_kind).in_bulk([int(h.entry) for h in hits])
+            found += [(party, rows[int(h.entry)]) for h in hits if int(h.entry) in rows]
+    return found

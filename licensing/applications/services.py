@@ -369,6 +369,16 @@ def missing_for_submission(app: Application) -> list:
         missing.append(_("at least one item"))
     if not app.documents.filter(kind=DocumentKind.END_USER_CERTIFICATE).exists():
         missing.append(_("the end-user certificate (PDF)"))
+    watched = screening_selectors.listed_matches([app.importer, app.end_user], list_kind=ListKind.WATCH)
+    if watched:
+        # Reg. 26: an individual licence for a Watch List party needs both documents.
+        names = "、".join(sorted({party.name for party, _entry in watched}))
+        kinds = set(app.documents.filter(kind__in=[DocumentKind.RISK_ASSESSMENT, DocumentKind.COMPLIANCE_UNDERTAKING])
+                    .values_list("kind", flat=True))
+        if DocumentKind.RISK_ASSESSMENT not in kinds:
+            missing.append(lazy_format(_("a risk assessment report (PDF): %(party)s is on the Watch List"), party=names))
+        if DocumentKind.COMPLIANCE_UNDERTAKING not in kinds:
+            missing.append(lazy_format(_("a compliance undertaking (PDF): %(party)s is on the Watch List"), party=names))
     return missing
 
 

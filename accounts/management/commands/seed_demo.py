@@ -193,10 +193,11 @@ class Command(BaseCommand):
             return
         address = "1 Demo Road, Singapore 018989 (demo)"
         self._sample_case(staff, end_user=("東辰精密電子有限公司", address, "SG"), submit=False)
-        watched = self._sample_case(staff, value="120000", end_user=("華榮精密技術有限公司", address, "SG"))
+        watched = self._sample_case(staff, value="120000", end_user=("華榮精密技術有限公司", address, "SG"),
+                                    documents=("end_user_certificate", "risk_assessment", "compliance_undertaking"))
         licensing.application_forward(application_id=watched.pk, actor=User.objects.get(username="province_sh"))
 
-    def _sample_case(self, staff, value="180000", end_user=None, submit=True):
+    def _sample_case(self, staff, value="180000", end_user=None, submit=True, documents=("end_user_certificate",)):
         name, address, country = end_user or ("Fraunhofer-Institut (demo)", "Hansastr. 27c, 80686 München", "DE")
         app, _ = licensing.application_create(actor=staff, data={
             "destination": country, "end_use": "用于永磁电机研发的实验室测试 / Laboratory tests for permanent-magnet motor research.",
@@ -206,8 +207,9 @@ class Command(BaseCommand):
             "item": {"control_code": "1C902.a", "description": "钐钴合金 Samarium-cobalt alloy",
                      "quantity": "25", "unit": "kg", "value_rmb": value},
         })
-        upload = SimpleUploadedFile("end-user-certificate.pdf", demo_pdf(), content_type="application/pdf")
-        licensing.document_add(application_id=app.pk, actor=staff, kind="end_user_certificate", upload=upload)
+        for kind in documents:
+            upload = SimpleUploadedFile(f"{kind.replace('_', '-')}.pdf", demo_pdf(), content_type="application/pdf")
+            licensing.document_add(application_id=app.pk, actor=staff, kind=kind, upload=upload)
         if submit:
             licensing.application_submit(application_id=app.pk, actor=staff)
         return app
