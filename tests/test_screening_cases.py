@@ -175,7 +175,8 @@ def test_the_judgement_page_and_api_check_role_input_and_version(actors, case_fa
 def test_a_watch_list_party_needs_a_risk_assessment_and_an_undertaking_before_submission(actors):
     listed("Motorenwerk München GmbH", list_kind=ListKind.WATCH)
     app = draft_with_end_user(actors, "Motorenwerk München GmbH")
-    missing = [str(m) for m in services.missing_for_submission(app)]
+    with translation.override("en"):
+        missing = [str(m) for m in services.missing_for_submission(app)]
     assert any("risk assessment" in m and "Motorenwerk München GmbH" in m for m in missing)
     assert any("compliance undertaking" in m for m in missing)
     with pytest.raises(ValidationFailed) as refused:

@@ -21,8 +21,9 @@ _lock = threading.Lock()
 
 def list_state() -> str:
     """Changes so far: a new change makes every cached screener stale."""
-    last = ListChange.objects.order_by("-pk").values_list("pk", flat=True).first()
-    return f"change-{last or 0}"
+    last = ListChange.objects.order_by("-pk").values_list("pk", "at").first()
+    # The time as well as the id: an id can come back after a rolled-back change (SQLite reuses them).
+    return f"change-{last[0]}-{last[1].timestamp():.6f}" if last else "change-0"
 
 
 def listed_entries(on: date) -> list[ListEntry]:
