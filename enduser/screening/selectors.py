@@ -11,6 +11,7 @@ from enduser.models import (
     ListedParty,
     OwnershipRule,
     OwnershipRulePeriod,
+    RescreenJob,
     ScreeningHit,
 )
 from enduser.screening.index import ListEntry, Screener
@@ -27,8 +28,12 @@ def list_state() -> str:
 
 def listed_entries(on: date) -> list[ListEntry]:
     rows = ListedParty.objects.in_force(on).only("pk", "kind", "names", "aliases", "country", "identifiers")
-    return [ListEntry(id=str(row.pk), kind=row.kind, names=tuple(row.names or ()), country=row.country.code or "",
-                      identifiers=row.identifiers or {}, aliases=tuple(row.aliases or ())) for row in rows]
+    return [list_entry(row) for row in rows]
+
+
+def list_entry(row: ListedParty) -> ListEntry:
+    return ListEntry(id=str(row.pk), kind=row.kind, names=tuple(row.names or ()), country=row.country.code or "",
+                     identifiers=row.identifiers or {}, aliases=tuple(row.aliases or ()))
 
 
 def screener_in_force(on: date) -> Screener:
@@ -68,3 +73,10 @@ def ownership_rule_periods(*, rule: str = OwnershipRule.AFFILIATES_50) -> list[O
     """Every period of an ownership rule, oldest first: what `ownership.rule_on` decides from.
     One query; a screening of many parties reads them once and passes them on."""
     return list(OwnershipRulePeriod.objects.filter(rule=rule).order_by("valid_from"))
+
+
+def rescreen_jobs_visible_to(user):
+    """Rescreening jobs are the ministry's, like the hits they make."""
+    if not user.is_authenticated or getattr(user, "role", None) not in MINISTRY_ROLES:
+        return RescreenJob.objects.none()
+    return RescreenJob.objects.order_by("-pk")
