@@ -257,6 +257,9 @@ def test_the_ministry_sees_the_jobs_and_their_progress(actors, job, django_asser
     one = api.get(f"/api/rescreens/{job.pk}/").json()
     assert one["parties_total"] == 2 and one["change_ids"] == job.change_ids
     assert api.get("/api/rescreens/999999/").status_code == 404
+    client.cookies["django_language"] = "zh-hans"
+    assert "名单变更后的重新筛查" in client.get("/lists/rescreens/").text
+    assert 'id="list-rescreens"' in client.get("/lists/changes/").text
 
 
 @pytest.mark.parametrize("who", NOT_MINISTRY)
