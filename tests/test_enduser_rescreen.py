@@ -279,3 +279,12 @@ def test_anonymous_users_see_no_jobs(job):
     assert page_as(None).get(f"/lists/rescreens/{job.pk}/").status_code in (302, 403, 404)
     assert api_as(None).get("/api/rescreens/").status_code in (401, 403)
     assert api_as(None).get(f"/api/rescreens/{job.pk}/").status_code in (401, 403)
+
+
+def test_the_task_is_registered_acks_late_and_licensing_registered_its_cases():
+    from portal.celery import app as celery_app
+
+    task = celery_app.tasks["enduser.rescreen"]
+    assert task.acks_late is True and task.max_retries >= 5
+    source = rescreen.registered_case_source()
+    assert source is not None and source.open_parties.__module__ == "licensing.applications.rescreening"

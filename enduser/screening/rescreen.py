@@ -12,6 +12,7 @@ mid-job leaves the job where its last batch committed; the redelivered task take
 heartbeat is stale and goes on from there. The unique hit per party name and entry version makes
 a batch run twice record nothing twice."""
 
+import bisect
 import logging
 import uuid
 from collections.abc import Callable, Iterable
@@ -99,8 +100,9 @@ def rescreen_run(*, job_id) -> RescreenJob | None:
         parties = _open_parties()
         _set_total(job_id, runner, len(parties))
         screener, entries = _screener(job_id)
+        order = sorted(parties)
         while True:
-            batch = _next_batch(job_id, parties)
+            batch = _next_batch(job_id, order)
             if not batch:
                 break
             if not _screen_batch(job_id, runner, batch, parties, screener, entries):
@@ -206,9 +208,10 @@ def _screener(job_id) -> tuple[Screener, dict[int, ListedParty]]:
     return Screener([list_entry(entry) for entry in entries.values()], list_version=f"rescreen-{job_id}"), entries
 
 
-def _next_batch(job_id, parties: dict) -> list[int]:
+def _next_batch(job_id, order: list[int]) -> list[int]:
     cursor = RescreenJob.objects.values_list("cursor", flat=True).get(pk=job_id)
-    return sorted(pk for pk in parties if pk > cursor)[:BATCH_SIZE]
+    start = bisect.bisect_right(order, cursor)
+    return order[start:start + BATCH_SIZE]
 
 
 def _screen_batch(job_id, runner: str, batch: list[int], parties: dict, screener: Screener,
