@@ -219,3 +219,47 @@ class OwnershipRulePeriod(models.Model):
             raise ValidationError(
                 _("This period overlaps %(other)s: end that period first, so each day has one "
                   "answer.") % {"other": other})
+
+
+class RescreenState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class RescreenJob(models.Model):
+    """The parties of open cases and valid licences screened again against some list changes:
+    against the entries they add, and the hits on the entries they remove closed. Worked in
+    batches, one transaction each; `cursor` is the last party id done, so a run that died is
+    taken over (once its heartbeat is stale) where it stopped."""
+
+    change_ids = models.JSONField(default=list)
+    state = models.CharField(max_length=8, choices=RescreenState.choices, default=RescreenState.QUEUED)
+    parties_total = models.PositiveIntegerField(default=0)
+    parties_done = models.PositiveIntegerField(default=0)
+    cursor = models.PositiveBigIntegerField(default=0)
+    removals_done = models.BooleanField(default=False)
+    new_hits = models.PositiveIntegerField(default=0)
+    closed_hits = models.PositiveIntegerField(default=0)
+    # The run that holds the job: a run taken over stops at its next batch.
+    runner = models.CharField(max_length=36, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("rescreening")
+        verbose_name_plural = _("rescreenings")
+
+    def __str__(self):
+        return f"rescreen {self.pk} ({self.state})"
+
+    @property
+    def percent(self) -> int:
+        if self.state == RescreenState.DONE:
+            return 100
+        return int(100 * self.parties_done / self.parties_total) if self.parties_total else 0

@@ -13,3 +13,9 @@ class LicensingConfig(AppConfig):
         from licensing.referrals import routing
 
         register_agency_source(routing.code_proposals, load=routing.load_rules)
+
+        # Rescreening after a list change needs the open cases; enduser is below licensing too.
+        from enduser.screening.rescreen import register_case_source
+        from licensing.applications import rescreening
+
+        register_case_source(rescreening.open_parties, rescreening.tell)

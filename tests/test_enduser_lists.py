@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
 from enduser.lists import demo, importer, selectors, services
-from enduser.models import ListChange, ListedParty
+from enduser.models import ListChange, ListedParty, RescreenJob
 from portal.errors import InvalidTransition, NotAllowed, NotFound, StaleVersion, ValidationFailed
 from tests.factories import PASSWORD, make_uscc
 
@@ -129,11 +129,11 @@ def test_publish_schedules_the_rescreening_hook_on_commit(actors, monkeypatch, d
     assert called == [[ListChange.objects.get().pk]]
 
 
-def test_the_hook_does_nothing_yet(actors, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+def test_the_hook_starts_a_rescreening(actors, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
         publish(actors.ministry)
-    assert len(callbacks) == 1
-    assert services.after_change([1, 2]) is None and services.after_change.__doc__
+    job = RescreenJob.objects.get()  # what it does: tests/test_enduser_rescreen.py
+    assert job.change_ids == [ListChange.objects.get().pk]
 
 
 def test_publish_cleans_the_input(actors):
@@ -581,7 +581,9 @@ def test_publish_form_and_double_click(actors, django_capture_on_commit_callback
     party = ListedParty.objects.get()
     assert first["Location"] == f"/lists/{party.pk}/"
     assert party.names == ["雷神导弹与防务公司", "Raytheon Missiles & Defense"] and party.aliases == ["RMD"]
-    assert party.identifiers == {} and len(callbacks) == 1 and ListChange.objects.count() == 1
+    assert party.identifiers == {} and ListChange.objects.count() == 1
+    assert RescreenJob.objects.count() == 1  # the double click started one rescreening
+    assert [c.__qualname__ for c in callbacks].count("_schedule_after_change.<locals>.<lambda>") == 1
 
 
 @pytest.mark.parametrize("overrides,text", [
@@ -718,7 +720,8 @@ def test_api_publish_with_idempotency_key(actors, django_capture_on_commit_callb
         again = client.post("/api/lists/", api_body(), format="json", HTTP_IDEMPOTENCY_KEY=key)
     assert first.status_code == again.status_code == 201, first.content
     assert first.json()["id"] == again.json()["id"] and first.json()["version"] == 1
-    assert counts() == (1, 1, 1) and len(callbacks) == 1
+    assert counts() == (1, 1, 1) and RescreenJob.objects.count() == 1
+    assert [c.__qualname__ for c in callbacks].count("_schedule_after_change.<locals>.<lambda>") == 1
     assert client.post("/api/lists/", api_body(), format="json", HTTP_IDEMPOTENCY_KEY="nope").status_code == 400
     duplicate = client.post("/api/lists/", api_body(), format="json")
     assert duplicate.status_code == 400 and "names" in duplicate.json()["fields"]

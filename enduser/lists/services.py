@@ -24,6 +24,7 @@ from accounts.models import MINISTRY_ROLES
 from audit import services as audit
 from enduser.lists import importer
 from enduser.models import ListChange, ListedParty, ListKind, PartyKind
+from enduser.screening import rescreen
 from portal.errors import (
     InvalidTransition,
     NotAllowed,
@@ -49,7 +50,9 @@ IMPORT_NAMESPACE = uuid.UUID("6f0c2a4e-3b1d-5c8e-9a7f-1d2e3f405162")
 
 
 def after_change(change_ids: list[int]) -> None:
-    """Called on commit with the ids of new ListChange rows: rescreening will be started here."""
+    """Called on commit with the ids of new ListChange rows: the open cases are screened again
+    against them."""
+    rescreen.rescreen_start(change_ids)
 
 
 def _schedule_after_change(change_ids: list[int]) -> None:

@@ -1,4 +1,5 @@
-"""REST API of screening: the hits on a party (ministry) and the officer's judgement."""
+"""REST API of screening: the hits on a party (ministry), the officer's judgement, and the
+rescreening jobs after list changes (ministry)."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -6,11 +7,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from enduser.models import HitState, ScreeningHit
+from accounts.models import MINISTRY_ROLES
+from enduser.models import HitState, RescreenJob, ScreeningHit
 from enduser.screening import services
-from enduser.screening.selectors import hits_visible_to
+from enduser.screening.selectors import hits_visible_to, rescreen_jobs_visible_to
 from portal.api import SafeJSONParser, StrictCharField
-from portal.errors import NotFound
+from portal.errors import NotAllowed, NotFound
 
 
 class HitSerializer(serializers.ModelSerializer):
@@ -61,3 +63,45 @@ class HitDecideView(APIView):
                                   note=form.validated_data.get("note", ""),
                                   expected_version=form.validated_data.get("version"))
         return Response(HitSerializer(hit).data)
+
+
+class RescreenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RescreenJob
+        fields = ["id", "state", "change_ids", "parties_total", "parties_done", "percent", "new_hits", "closed_hits",
+                  "created_at", "started_at", "heartbeat", "finished_at", "error"]
+        read_only_fields = fields
+
+    percent = serializers.IntegerField(read_only=True)
+
+
+RESCREEN_ERRORS = {403: OpenApiResponse(description="Not the ministry"),
+                   404: OpenApiResponse(description="No such job")}
+RESCREENS_SHOWN = 100
+
+
+def _ministry_jobs(request):
+    if getattr(request.user, "role", None) not in MINISTRY_ROLES:
+        raise NotAllowed()
+    return rescreen_jobs_visible_to(request.user)
+
+
+class RescreenListView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="Rescreening jobs after list changes, newest first (the last 100; ministry)",
+                   responses={200: RescreenSerializer(many=True), 403: RESCREEN_ERRORS[403]})
+    def get(self, request):
+        return Response(RescreenSerializer(_ministry_jobs(request)[:RESCREENS_SHOWN], many=True).data)
+
+
+class RescreenDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="One rescreening job: its state, progress and counts (ministry)",
+                   responses={200: RescreenSerializer, **RESCREEN_ERRORS})
+    def get(self, request, pk):
+        job = _ministry_jobs(request).filter(pk=pk).first()
+        if job is None:
+            raise NotFound()
+        return Response(RescreenSerializer(job).data)

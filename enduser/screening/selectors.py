@@ -11,6 +11,7 @@ from enduser.models import (
     ListedParty,
     OwnershipRule,
     OwnershipRulePeriod,
+    RescreenJob,
     ScreeningHit,
 )
 from enduser.screening.index import ListEntry, Party, Screener
@@ -28,8 +29,12 @@ def list_state() -> str:
 
 def listed_entries(on: date) -> list[ListEntry]:
     rows = ListedParty.objects.in_force(on).only("pk", "kind", "names", "aliases", "country", "identifiers")
-    return [ListEntry(id=str(row.pk), kind=row.kind, names=tuple(row.names or ()), country=row.country.code or "",
-                      identifiers=row.identifiers or {}, aliases=tuple(row.aliases or ())) for row in rows]
+    return [list_entry(row) for row in rows]
+
+
+def list_entry(row: ListedParty) -> ListEntry:
+    return ListEntry(id=str(row.pk), kind=row.kind, names=tuple(row.names or ()), country=row.country.code or "",
+                     identifiers=row.identifiers or {}, aliases=tuple(row.aliases or ()))
 
 
 def screener_in_force(on: date) -> Screener:
@@ -89,3 +94,10 @@ def listed_matches(parties, *, list_kind: str, on: date | None = None) -> list[t
             rows = ListedParty.objects.in_force(on).filter(list_kind=list_kind).in_bulk([int(h.entry) for h in hits])
             found += [(party, rows[int(h.entry)]) for h in hits if int(h.entry) in rows]
     return found
+
+
+def rescreen_jobs_visible_to(user):
+    """Rescreening jobs are the ministry's, like the hits they make."""
+    if not user.is_authenticated or getattr(user, "role", None) not in MINISTRY_ROLES:
+        return RescreenJob.objects.none()
+    return RescreenJob.objects.order_by("-pk")

@@ -64,39 +64,49 @@ def _hit_row(party: Party, listed: ListedParty, hit: index.Hit, now) -> Screenin
     return row
 
 
+def party_query(party: Party) -> index.Party:
+    return index.Party(id=str(party.pk), kind=party.kind, name=party.name,
+                       country=party.country.code if party.country else "", identifiers=party.identifiers or {})
+
+
 def screen_party(*, party: Party, on: date | None = None, actor=None) -> list[ScreeningHit]:
     """Screen one party against both lists in force on `on`; returns its hits, new and already
     recorded. Safe to run twice: a hit is recorded once per party name and entry version."""
     on = on or timezone.localdate()
-    query = index.Party(id=str(party.pk), kind=party.kind, name=party.name,
-                        country=party.country.code if party.country else "", identifiers=party.identifiers or {})
-    found = screener_in_force(on).screen(query)
+    found = screener_in_force(on).screen(party_query(party))
     if not found:
         return []
     listed = ListedParty.objects.in_force(on).in_bulk([int(h.entry) for h in found])
     rows, now = [], timezone.now()
     for hit in found:
         entry = listed.get(int(hit.entry))
-        if entry is None:
-            continue
-        existing = ScreeningHit.objects.filter(party=party, listed=entry, listed_version=entry.version,
-                                               party_name=party.name).first()
-        if existing is None:
-            try:
-                with transaction.atomic():
-                    existing = _hit_row(party, entry, hit, now)
-                    existing.save()
-            except IntegrityError:  # recorded meanwhile by a concurrent screening
-                existing = ScreeningHit.objects.get(party=party, listed=entry, listed_version=entry.version,
-                                                    party_name=party.name)
-            else:
-                audit.record(actor=actor, action="screening.hit", obj=existing,
-                             after={"party": party.pk, "listed": entry.pk, "list": entry.list_kind,
-                                    "score": str(existing.score), "why": existing.why, "state": existing.state,
-                                    "versions": existing.versions})
-        existing.listed = entry
-        rows.append(existing)
+        if entry is not None:
+            rows.append(hit_record(party=party, entry=entry, hit=hit, now=now, actor=actor)[0])
     return rows
+
+
+def hit_record(*, party: Party, entry: ListedParty, hit: index.Hit, now, actor=None) -> tuple[ScreeningHit, bool]:
+    """The hit of a party on an entry version, recorded (with its audit event) unless it already
+    is; and whether it is new. The unique constraint settles two screenings at once."""
+    existing = ScreeningHit.objects.filter(party=party, listed=entry, listed_version=entry.version,
+                                           party_name=party.name).first()
+    created = False
+    if existing is None:
+        try:
+            with transaction.atomic():
+                existing = _hit_row(party, entry, hit, now)
+                existing.save()
+        except IntegrityError:  # recorded meanwhile by a concurrent screening
+            existing = ScreeningHit.objects.get(party=party, listed=entry, listed_version=entry.version,
+                                                party_name=party.name)
+        else:
+            created = True
+            audit.record(actor=actor, action="screening.hit", obj=existing,
+                         after={"party": party.pk, "listed": entry.pk, "list": entry.list_kind,
+                                "score": str(existing.score), "why": existing.why, "state": existing.state,
+                                "versions": existing.versions})
+    existing.listed = entry
+    return existing, created
 
 
 def screen_parties(*, parties, on: date | None = None, actor=None) -> Verdict:

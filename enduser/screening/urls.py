@@ -6,9 +6,13 @@ from enduser.screening import api, views
 
 urlpatterns = [
     path("cases/<int:pk>/screening/<int:hit_id>/decide/", views.hit_decide, name="screening-hit-decide"),
+    path("lists/rescreens/", views.rescreen_list, name="rescreens"),
+    path("lists/rescreens/<int:pk>/", views.rescreen_detail, name="rescreen"),
 ]
 
 api_urlpatterns = [
     path("screening-hits/<int:pk>/", api.HitDetailView.as_view(), name="api-screening-hit"),
     path("screening-hits/<int:pk>/decide/", api.HitDecideView.as_view(), name="api-screening-hit-decide"),
+    path("rescreens/", api.RescreenListView.as_view(), name="api-rescreens"),
+    path("rescreens/<int:pk>/", api.RescreenDetailView.as_view(), name="api-rescreen"),
 ]

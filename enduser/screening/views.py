@@ -1,14 +1,19 @@
-"""Pages of screening: the officer's judgement of a hit, posted from the case page."""
+"""Pages of screening: the officer's judgement of a hit, posted from the case page, and the
+rescreening jobs after list changes (ministry)."""
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import MINISTRY_ROLES
+from enduser.models import ListChange, RescreenState
 from enduser.screening import services
-from portal.errors import ValidationFailed
+from enduser.screening.selectors import rescreen_jobs_visible_to
+from portal.errors import NotAllowed, NotFound, ValidationFailed
 from portal.pages import domain_errors_as_pages
 
 
@@ -29,3 +34,31 @@ def hit_decide(request, pk, hit_id):
                               note=form.cleaned_data["note"], expected_version=form.cleaned_data["version"])
     messages.success(request, _("The hit is marked: %(state)s.") % {"state": hit.get_state_display()})
     return redirect("case-detail", pk=pk)
+
+
+RESCREENS_PAGE_SIZE = 50
+
+
+def _jobs(request):
+    if not request.user.is_authenticated or request.user.role not in MINISTRY_ROLES:
+        raise NotAllowed()
+    return rescreen_jobs_visible_to(request.user)
+
+
+@require_GET
+@domain_errors_as_pages
+def rescreen_list(request):
+    page = Paginator(_jobs(request), RESCREENS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "enduser/screening/rescreens.html", {"page": page})
+
+
+@require_GET
+@domain_errors_as_pages
+def rescreen_detail(request, pk):
+    job = _jobs(request).filter(pk=pk).first()
+    if job is None:
+        raise NotFound()
+    changes = ListChange.objects.filter(pk__in=job.change_ids).select_related("listed").order_by("pk")
+    template = "enduser/screening/rescreen_progress.html" if request.htmx else "enduser/screening/rescreen.html"
+    return render(request, template, {"job": job, "changes": changes,
+                                      "running": job.state in (RescreenState.QUEUED, RescreenState.RUNNING)})

@@ -1,0 +1,3 @@
+"""Celery finds tasks in `<app>.tasks`; each area of enduser keeps its own in `<area>/tasks.py`."""
+
+from enduser.screening import tasks as screening_tasks  # noqa: F401  (registers the tasks)
