@@ -47,6 +47,8 @@ def submit_refused(app, actor):
     with pytest.raises(ValidationFailed) as refused:
         services.application_submit(application_id=app.pk, actor=actor)
     assert refused.value.code == "control_listed"
+    with translation.override("zh-hans"):
+        assert "第十八条" in str(refused.value.message) and "例外" in str(refused.value.message)
     with translation.override("en"):
         return str(refused.value.message)
 
