@@ -34,7 +34,8 @@ class ExceptionListView(GenericAPIView):
     parser_classes = [SafeJSONParser]
 
     @extend_schema(summary="Exceptions to the Control List: the ministry sees all, an exporter its own; "
-                           "awaiting a decision first", responses={200: ExceptionSerializer(many=True)})
+                           "awaiting a decision first",
+                   responses={200: ExceptionSerializer(many=True), 404: OpenApiResponse(description="No such page")})
     def get(self, request):
         page = self.paginate_queryset(selectors.exceptions_queue(request.user))
         return self.get_paginated_response(ExceptionSerializer(page, many=True).data)
