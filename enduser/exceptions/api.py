@@ -10,10 +10,10 @@ from rest_framework.views import APIView
 
 from enduser.exceptions import selectors, services
 from enduser.exceptions.serializers import (
-    DecideSerializer,
+    ExceptionDecideSerializer,
+    ExceptionRequestSerializer,
     ExceptionSerializer,
-    RequestSerializer,
-    WithdrawSerializer,
+    ExceptionWithdrawSerializer,
 )
 from enduser.models import ListException
 from portal.api import SafeJSONParser, idempotency_key
@@ -42,12 +42,12 @@ class ExceptionListView(GenericAPIView):
 
     @extend_schema(summary="Exporter: apply for an exception to the Control List for a party of yours that "
                            "matches an entry in force (Law 18)",
-                   request=RequestSerializer, parameters=[IDEMPOTENCY_KEY],
+                   request=ExceptionRequestSerializer, parameters=[IDEMPOTENCY_KEY],
                    responses={201: ExceptionSerializer, **ERRORS})
     def post(self, request):
         if not request.user.is_exporter:
             raise NotAllowed()
-        form = RequestSerializer(data=request.data)
+        form = ExceptionRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         row = services.exception_request(actor=request.user, application_party=form.validated_data["party"],
                                          listed_id=form.validated_data["listed"],
@@ -66,10 +66,10 @@ class ExceptionDecideView(APIView):
     parser_classes = [SafeJSONParser]
 
     @extend_schema(summary="Ministry: grant or refuse an exception to the Control List, with reasons",
-                   request=DecideSerializer, responses={200: ExceptionSerializer, **ERRORS})
+                   request=ExceptionDecideSerializer, responses={200: ExceptionSerializer, **ERRORS})
     def post(self, request, pk):
         _visible_or_404(request, pk)
-        form = DecideSerializer(data=request.data)
+        form = ExceptionDecideSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         row = services.exception_decide(actor=request.user, exception_id=pk, grant=form.validated_data["grant"],
                                         reasons=form.validated_data["reasons"],
@@ -82,10 +82,10 @@ class ExceptionWithdrawView(APIView):
     parser_classes = [SafeJSONParser]
 
     @extend_schema(summary="Exporter: withdraw an application for an exception while it awaits the decision",
-                   request=WithdrawSerializer, responses={200: ExceptionSerializer, **ERRORS})
+                   request=ExceptionWithdrawSerializer, responses={200: ExceptionSerializer, **ERRORS})
     def post(self, request, pk):
         _visible_or_404(request, pk)
-        form = WithdrawSerializer(data=request.data)
+        form = ExceptionWithdrawSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         row = services.exception_withdraw(actor=request.user, exception_id=pk,
                                           expected_version=form.validated_data.get("version"))

@@ -19,17 +19,17 @@ class ExceptionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RequestSerializer(serializers.Serializer):
+class ExceptionRequestSerializer(serializers.Serializer):
     party = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     listed = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     reasons = StrictCharField(max_length=REASONS_MAX_CHARS)
 
 
-class DecideSerializer(serializers.Serializer):
+class ExceptionDecideSerializer(serializers.Serializer):
     grant = serializers.BooleanField()
     reasons = StrictCharField(max_length=REASONS_MAX_CHARS)
     version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
 
 
-class WithdrawSerializer(serializers.Serializer):
+class ExceptionWithdrawSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
