@@ -263,3 +263,51 @@ class RescreenJob(models.Model):
         if self.state == RescreenState.DONE:
             return 100
         return int(100 * self.parties_done / self.parties_total) if self.parties_total else 0
+
+
+# ---------------------------------------------------------------- exceptions to the Control List
+
+
+class ExceptionState(models.TextChoices):
+    REQUESTED = "requested", _("Awaiting the ministry's decision")
+    GRANTED = "granted", _("Granted")
+    REFUSED = "refused", _("Refused")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ListException(models.Model):
+    """An exporter's application for an exception to the Control List (Export Control Law Art. 18),
+    decided by the ministry. It is tied to the party name as filed and the entry's version: granted
+    for "華榮精密技術有限公司" against entry #7 v1, it says nothing about another name or version."""
+
+    exporter = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="list_exceptions")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="list_exceptions")
+    listed = models.ForeignKey(ListedParty, on_delete=models.PROTECT, related_name="exceptions")
+    listed_version = models.PositiveIntegerField()
+    party_name = models.CharField(_("party as filed"), max_length=300)
+    reasons = models.TextField(_("reasons"), max_length=5000)
+    state = models.CharField(_("state"), max_length=10, choices=ExceptionState.choices,
+                             default=ExceptionState.REQUESTED)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reasons = models.TextField(_("reasons for the decision"), max_length=5000, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    client_token = models.UUIDField(null=True, blank=True, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("exception to the Control List")
+        verbose_name_plural = _("exceptions to the Control List")
+        constraints = [
+            # One live application (awaiting or granted) per exporter, party name and entry version:
+            # a double click or a second tab finds the first one.
+            models.UniqueConstraint(fields=["exporter", "party_name", "listed", "listed_version"],
+                                    condition=Q(state__in=["requested", "granted"]),
+                                    name="one_live_exception_per_party_name_and_entry_version"),
+        ]
+
+    def __str__(self):
+        return f"{self.party_name} / {self.listed_id} v{self.listed_version}: {self.state}"

@@ -1,6 +1,7 @@
 """Screening in a real browser: the exporter files with an end user written in traditional characters
 of a Control List entry and is told, on the case page, why it cannot submit; a Watch List end user
-goes through, and the officer sees the hit explained and judges it."""
+goes through, and the officer sees the hit explained and judges it; refused, the exporter applies for an
+exception, the officer grants it and the exporter submits."""
 
 from datetime import date
 
@@ -69,3 +70,44 @@ def test_blocked_by_the_control_list_then_a_watch_list_hit_judged_by_the_officer
         row.locator("button[value=false]").click()
     assert page.locator(f"#hit-{hit.pk}").get_attribute("data-state") == "false"
     assert ScreeningHit.objects.get().state == HitState.FALSE
+
+
+def test_refused_for_the_control_list_the_exporter_applies_for_an_exception_the_officer_grants_it(
+        live_server, browser_page, actors):
+    from enduser.models import ListException
+
+    _listed("华荣精密技术有限公司", ListKind.CONTROL)
+    entry = ListedParty.objects.get()
+    page = browser_page
+    app = _draft(actors, "華榮精密技術有限公司")
+    sign_in(page, live_server.url, actors.owner.username, PASSWORD)
+    page.goto(f"{live_server.url}/cases/{app.pk}/")
+    act(page, "submit")
+    assert status_of(page) == "draft" and f"/cases/{app.pk}/exceptions/new/" in page.content()
+    with page.expect_navigation():
+        page.click("#apply-exception")
+    match = page.locator(f"#match-end_user-{entry.pk}")
+    assert "华荣精密技术有限公司" in match.inner_text()
+    match.locator("textarea[name=reasons]").fill("Spare parts for a hospital scanner / 医院扫描仪备件")
+    with page.expect_navigation():
+        match.locator("button.apply-exception").click()
+    row = ListException.objects.get()
+    assert page.locator(f"#exception-{row.pk}").get_attribute("data-state") == "requested"
+
+    page.context.clear_cookies()
+    sign_in(page, live_server.url, actors.ministry.username, PASSWORD)
+    page.goto(f"{live_server.url}/lists/exceptions/")
+    with page.expect_navigation():
+        page.locator(f"#exception-{row.pk} a").first.click()
+    page.select_option("#id_decision", "grant")
+    page.fill("#id_reasons", "Civil end use shown / 已证明民用")
+    with page.expect_navigation():
+        page.click("#do-decide")
+    assert page.locator("#exception-state").get_attribute("data-state") == "granted"
+
+    page.context.clear_cookies()
+    sign_in(page, live_server.url, actors.owner.username, PASSWORD)
+    page.goto(f"{live_server.url}/cases/{app.pk}/")
+    act(page, "submit")
+    assert status_of(page) == "submitted"
+    assert Application.objects.get(pk=app.pk).status == "submitted"

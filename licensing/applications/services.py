@@ -8,6 +8,7 @@ from decimal import Decimal, DecimalException
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import get_language
@@ -20,6 +21,7 @@ from controllist.codes import parse_control_code
 from controllist.controls.determination import Outcome, determine, temporary_controls_in_force
 from controllist.models import Entry
 from controllist.selectors import version_in_force
+from enduser.exceptions import services as list_exceptions
 from enduser.models import ListKind, Party
 from enduser.screening import selectors as screening_selectors
 from enduser.screening import services as screening
@@ -385,7 +387,7 @@ def missing_for_submission(app: Application) -> list:
 @transaction.atomic
 def application_submit(*, application_id, actor, expected_version=None) -> Application:
     app = lock_case(application_id, actor)
-    checked = screened = None
+    checked = screened = excepted = None
     if app.status in TRANSITIONS["submit"].sources and actor.role in EXPORTER_ROLES:
         missing = missing_for_submission(app)
         if missing:
@@ -399,9 +401,13 @@ def application_submit(*, application_id, actor, expected_version=None) -> Appli
                                    code="not_verified")
         checked = _check_against_list(app)
         screened = screening.screen_parties(parties=[app.importer, app.end_user], actor=actor)
-        if screened.blocking:
-            raise ValidationFailed(screening.blocked_message(screened), code="control_listed",
-                                   fields={"end_user": [screening.blocked_message(screened)]})
+        excepted = list_exceptions.excepted(screened, exporter_id=app.exporter_id)
+        if excepted.blocking:
+            hit = excepted.blocking[0]
+            message = list_exceptions.refusal_message(hit, awaiting=excepted.awaiting.get(hit.pk),
+                                                      apply_url=reverse("case-exception-new", args=[app.pk]))
+            field = "importer" if hit.party_id == app.importer_id else "end_user"
+            raise ValidationFailed(message, code="control_listed", fields={field: [message]})
     now = timezone.now()
     changes = {"submitted_at": now, "province_id": app.exporter.province_id, "return_reason": "",
                "total_value_rmb": sum((item.value_rmb for item in app.items.all()), Decimal(0))}
@@ -417,6 +423,8 @@ def application_submit(*, application_id, actor, expected_version=None) -> Appli
         audit_extra = {"determination": outcome, "list_version_label": checked.list_version_label}
     if screened is not None:
         audit_extra["screening"] = screened.summary()
+        if excepted.granted:  # Control List hits let through by exceptions the ministry granted (Law 18)
+            audit_extra["list_exceptions"] = sorted(row.pk for row in excepted.granted)
     transition(app, actor, "submit", expected_version, audit_extra=audit_extra, **changes)
     return app
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("cases/<int:pk>/edit/", views.case_edit, name="case-edit"),
     path("cases/<int:pk>/act/<str:action>/", views.case_act, name="case-act"),
     path("cases/<int:pk>/access/<str:op>/", views.case_share, name="case-share"),
+    path("cases/<int:pk>/exceptions/new/", views.case_exception_new, name="case-exception-new"),
     path("cases/<int:pk>/documents/", views.document_upload, name="document-upload"),
     path("cases/<int:pk>/documents/<int:doc_pk>/", views.document_download, name="document-download"),
     path("cases/<int:pk>/documents/<int:doc_pk>/delete/", views.document_delete, name="document-delete"),

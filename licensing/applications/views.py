@@ -10,9 +10,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from controllist.questions.services import classification_suggestions
+from enduser.exceptions import forms as exception_forms
+from enduser.exceptions import selectors as exception_selectors
+from enduser.exceptions import services as exception_services
 from licensing.applications import page, selectors, services, sharing
 from licensing.applications.forms import ApplicationForm, DocumentForm, ReasonForm
 from licensing.models import Status
@@ -203,3 +206,46 @@ def case_share(request, pk, op):
         return page.case_error(request, pk, exc)
     messages.success(request, _("Access updated."))
     return redirect("case-detail", pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@domain_errors_as_pages
+def case_exception_new(request, pk):
+    """The exporter applies for exceptions to the Control List (Law 18) for the case's parties:
+    they are screened read-only (nothing recorded) and each Control List match gets a form."""
+    app = page.visible_case(request, pk)
+    user = request.user
+    if not user.is_exporter or user.organisation_id != app.exporter_id:
+        raise NotAllowed(_("Only the exporter applies for an exception to the Control List."))
+    if app.status not in EDITABLE_STATES:
+        raise InvalidTransition(_("Exceptions are applied for before the application is submitted."))
+    parties = {"importer": app.importer, "end_user": app.end_user}
+    form, status = None, 200
+    if request.method == "POST":
+        form = exception_forms.RequestForm(request.POST)
+        if form.is_valid():
+            try:
+                exception_services.exception_request(
+                    actor=user, application_party=parties[form.cleaned_data["party"]],
+                    listed_id=form.cleaned_data["listed"], reasons=form.cleaned_data["reasons"],
+                    client_token=form.cleaned_data["token"])
+            except DomainError as exc:
+                messages.error(request, exc.message)
+                status = exc.status_code
+            else:
+                messages.success(request, _("Your application for an exception is sent to the ministry."))
+                return redirect("case-detail", pk=app.pk)
+        else:
+            status = 400
+    matches = [(role, match) for role, party in parties.items() for match in exception_selectors.control_matches(party)]
+    live = exception_selectors.live_exceptions(app.exporter_id, [match.key for _role, match in matches])
+    rows = []
+    for role, match in matches:
+        auto_id = f"id_{role}_{match.listed.pk}_%s"
+        posted = form is not None and form.data.get("party") == role and form.data.get("listed") == str(match.listed.pk)
+        rows.append({"role": role, "match": match, "live": live.get(match.key),
+                     "form": exception_forms.RequestForm(request.POST, auto_id=auto_id) if posted else
+                     exception_forms.RequestForm(initial={"party": role, "listed": match.listed.pk,
+                                                          "token": uuid.uuid4()}, auto_id=auto_id)})
+    return render(request, "enduser/exceptions/new.html", {"app": app, "rows": rows}, status=status)
