@@ -195,3 +195,12 @@ def test_parties_not_on_the_watch_list_need_no_extra_document(actors):
     listed("Motorenwerk München GmbH", list_kind=ListKind.CONTROL, removed_on=date(2026, 3, 1))
     app = draft_with_end_user(actors, "Motorenwerk München GmbH")
     assert services.missing_for_submission(app) == []
+
+
+def test_a_watch_list_match_judged_not_the_same_party_asks_for_no_documents(actors, case_factory):
+    listed("Motorenwerk München GmbH", list_kind=ListKind.WATCH)
+    case_factory("forwarded", documents=WATCHED)
+    hit = ScreeningHit.objects.get()
+    screening.hit_decide(hit_id=hit.pk, actor=actors.ministry, verdict="false", note="Another company / 另一家公司")
+    app = draft_with_end_user(actors, "Motorenwerk München GmbH")
+    assert services.missing_for_submission(app) == []

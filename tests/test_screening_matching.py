@@ -313,3 +313,11 @@ def test_stored_forms_load_with_single_postings_as_numbers(tmp_path):
     loaded = Screener.load(path)
     assert [h.entry for h in loaded.screen(Party(id="q", kind="company", name="ZTE 中兴通讯"))] == \
         [h.entry for h in screener.screen(Party(id="q", kind="company", name="ZTE 中兴通讯"))]
+
+
+def test_eval_takes_one_name_given_as_text(tmp_path, capsys):
+    listed = _jsonl(tmp_path / "list.jsonl", [{"id": "L1", "kind": "company", "names": "华为技术有限公司"}])
+    queries = _jsonl(tmp_path / "q.jsonl", [{"id": "Q1", "kind": "company", "name": "Huawei Technologies"}])
+    call_command("screening", "eval", listed, queries)
+    line = json.loads(capsys.readouterr().out.strip())
+    assert [h["entry"] for h in line["hits"]] == ["L1"]

@@ -5,20 +5,17 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Case, IntegerField, Value, When
-from django.utils import timezone
 
 from accounts.models import EXPORTER_ROLES, MINISTRY_ROLES
 from enduser.models import (
     ExceptionState,
-    HitState,
     ListedParty,
     ListException,
     ListKind,
     Party,
-    ScreeningHit,
 )
 from enduser.screening import index
-from enduser.screening.selectors import screener_in_force
+from enduser.screening.selectors import list_matches
 
 LIVE = (ExceptionState.REQUESTED, ExceptionState.GRANTED)
 
@@ -39,22 +36,8 @@ class Match:
 def control_matches(party: Party | None, *, on: date | None = None) -> list[Match]:
     """Control List entries in force that this party matches and that block it: an entry judged
     not the same party for this name and version does not. Nothing is written."""
-    if party is None:
-        return []
-    on = on or timezone.localdate()
-    query = index.Party(id=str(party.pk), kind=party.kind, name=party.name,
-                        country=party.country.code if party.country else "", identifiers=party.identifiers or {})
-    found = screener_in_force(on).screen(query)
-    if not found:
-        return []
-    entries = (ListedParty.objects.in_force(on).filter(list_kind=ListKind.CONTROL)
-               .in_bulk([int(hit.entry) for hit in found]))
-    judged_false = set(ScreeningHit.objects.filter(party_name=party.name, listed_id__in=list(entries),
-                                                   state=HitState.FALSE)
-                       .values_list("listed_id", "listed_version"))
-    return [Match(party=party, listed=entries[int(hit.entry)], hit=hit) for hit in found
-            if int(hit.entry) in entries
-            and (int(hit.entry), entries[int(hit.entry)].version) not in judged_false]
+    return [Match(party=party, listed=entry, hit=hit)
+            for entry, hit in list_matches(party, list_kind=ListKind.CONTROL, on=on)]
 
 
 def exceptions_visible_to(user):

@@ -321,6 +321,8 @@ def list_entries(rows: Iterable[dict]) -> list[ListEntry]:
     out = []
     for row in rows:
         names_ = row.get("names") or ([row["name"]] if row.get("name") else [])
+        if isinstance(names_, str):
+            names_ = [names_]  # one name given as text rather than as a list
         out.append(ListEntry(id=str(row["id"]), kind=row.get("kind") or "company", names=tuple(names_),
                              country=row.get("country") or "", identifiers=row.get("identifiers") or {},
                              aliases=tuple(row.get("aliases") or ())))

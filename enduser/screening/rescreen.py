@@ -33,8 +33,8 @@ from enduser.models import (
     ScreeningHit,
 )
 from enduser.screening.index import Screener
-from enduser.screening.selectors import list_entry
-from enduser.screening.services import hit_record, party_query
+from enduser.screening.selectors import list_entry, party_query
+from enduser.screening.services import hit_record
 from outbox.services import enqueue
 
 log = logging.getLogger(__name__)

@@ -76,24 +76,34 @@ def ownership_rule_periods(*, rule: str = OwnershipRule.AFFILIATES_50) -> list[O
     return list(OwnershipRulePeriod.objects.filter(rule=rule).order_by("valid_from"))
 
 
-def listed_matches(parties, *, list_kind: str, on: date | None = None) -> list[tuple]:
-    """(party, listed entry) for each party that matches an entry of one list in force: a read that
-    records nothing, for checklists shown before submission."""
+def party_query(party) -> Party:
+    """A party record as the engine screens it."""
+    return Party(id=str(party.pk), kind=party.kind, name=party.name,
+                 country=party.country.code if party.country else "", identifiers=party.identifiers or {})
+
+
+def list_matches(party, *, list_kind: str, on: date | None = None) -> list[tuple]:
+    """(listed entry, engine hit) for each entry of one list in force that this party matches and
+    that the ministry has not judged "not the same party" for this name and entry version. A read:
+    nothing is recorded (checklists, the exception form, submission checks)."""
     from django.utils import timezone
 
+    if party is None:
+        return []
     on = on or timezone.localdate()
-    screener = screener_in_force(on)
-    found = []
-    for party in parties:
-        if party is None:
-            continue
-        hits = screener.screen(Party(id=str(party.pk), kind=party.kind, name=party.name,
-                                     country=party.country.code if party.country else "",
-                                     identifiers=party.identifiers or {}))
-        if hits:
-            rows = ListedParty.objects.in_force(on).filter(list_kind=list_kind).in_bulk([int(h.entry) for h in hits])
-            found += [(party, rows[int(h.entry)]) for h in hits if int(h.entry) in rows]
-    return found
+    found = screener_in_force(on).screen(party_query(party))
+    if not found:
+        return []
+    entries = ListedParty.objects.in_force(on).filter(list_kind=list_kind).in_bulk([int(h.entry) for h in found])
+    judged_false = set(ScreeningHit.objects.filter(party_name=party.name, listed_id__in=list(entries),
+                                                   state=HitState.FALSE).values_list("listed_id", "listed_version"))
+    return [(entries[int(h.entry)], h) for h in found if int(h.entry) in entries
+            and (int(h.entry), entries[int(h.entry)].version) not in judged_false]
+
+
+def listed_matches(parties, *, list_kind: str, on: date | None = None) -> list[tuple]:
+    """(party, listed entry) for each of these parties' matches on one list (see list_matches)."""
+    return [(party, entry) for party in parties for entry, _hit in list_matches(party, list_kind=list_kind, on=on)]
 
 
 def rescreen_jobs_visible_to(user):

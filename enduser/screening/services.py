@@ -14,7 +14,7 @@ from accounts.models import MINISTRY_ROLES
 from audit import services as audit
 from enduser.models import HitState, ListedParty, ListKind, Party, ScreeningHit
 from enduser.screening import index
-from enduser.screening.selectors import screener_in_force
+from enduser.screening.selectors import party_query, screener_in_force
 from portal.errors import (
     InvalidTransition,
     NotAllowed,
@@ -62,11 +62,6 @@ def _hit_row(party: Party, listed: ListedParty, hit: index.Hit, now) -> Screenin
         row.state = HitState.FALSE
         row.note = f"judged not the same party before (hit {judged_false.pk})"
     return row
-
-
-def party_query(party: Party) -> index.Party:
-    return index.Party(id=str(party.pk), kind=party.kind, name=party.name,
-                       country=party.country.code if party.country else "", identifiers=party.identifiers or {})
 
 
 def screen_party(*, party: Party, on: date | None = None, actor=None) -> list[ScreeningHit]:
