@@ -321,3 +321,44 @@ def test_eval_takes_one_name_given_as_text(tmp_path, capsys):
     call_command("screening", "eval", listed, queries)
     line = json.loads(capsys.readouterr().out.strip())
     assert [h["entry"] for h in line["hits"]] == ["L1"]
+
+
+# ---------------------------------------------------------------- beyond the examples
+
+
+def test_other_scripts_are_read_in_latin_letters_and_say_so():
+    rostec = ListEntry(id="r", kind="company", names=("Rostec State Corporation", "Государственная корпорация Ростех"))
+    hit = hits([rostec], "Ростех")["r"]
+    assert hit.score == 1.0
+    assert score(rostec, "ROSTEC") == 1.0  # "State Corporation" is a company form
+    person = ListEntry(id="i", kind="person", names=("Ivanov Sergei",))
+    found = hits([person], "Иванов Сергей", kind="person")["i"]
+    assert found.score >= THRESHOLD and "other script read in Latin letters" in found.bridges
+    assert score(person, "Петров Сергей", kind="person") < THRESHOLD
+
+
+def test_taiwan_words_are_made_the_mainland_words_for_companies_only():
+    sugon = ListEntry(id="s", kind="company", names=("曙光信息产业股份有限公司",))
+    hit = hits([sugon], "曙光資訊產業股份有限公司")["s"]  # 資訊 is Taiwan's word for 信息
+    assert hit.score == 1.0 and "traditional→simplified" in hit.bridges
+    assert score(ListEntry(id="w", kind="company", names=("深圳网络软件有限公司",)), "深圳網路軟體有限公司") == 1.0
+    # A person's characters are converted one by one, never as words.
+    person = ListEntry(id="p", kind="person", names=("李资讯",))
+    assert score(person, "李資訊", kind="person") == 1.0
+
+
+def test_wade_giles_spellings_of_the_dictionary_words():
+    assert score(HUAWEI, "Hua-wei Chi-shu Yu-hsien Kung-ssu") == 1.0
+    beihang = ListEntry(id="b", kind="company", names=("北京航空航天大学",))
+    assert score(beihang, "Pei-ching Hang-k'ung Hang-t'ien Ta-hsüeh") == 1.0
+    assert score(beihang, "Nan-ching Hang-k'ung Hang-t'ien Ta-hsüeh") < THRESHOLD  # another city
+
+
+def test_abbreviations_and_foreign_company_forms():
+    nudt = ListEntry(id="n", kind="company", names=("国防科技大学", "National University of Defense Technology"))
+    assert score(nudt, "National Univ. of Defense Tech.") == 1.0
+    assert score(nudt, "Guofang Keji Daxue") == 1.0
+    russian = ListEntry(id="k", kind="company", names=('OOO "Kaluga Avia"',))
+    assert score(russian, "Kaluga Avia LLC") == 1.0
+    assert score(russian, 'ООО «Калуга Авиа»') >= THRESHOLD
+    assert score(russian, "Kaluga Avto LLC") < THRESHOLD

@@ -14,7 +14,7 @@ from rapidfuzz.distance import Levenshtein
 
 from enduser.screening.names import Form, label
 
-ALGORITHM_VERSION = "names-2026-12-07.2"
+ALGORITHM_VERSION = "names-2026-12-07.3"
 FUZZY = 0.9  # one character (Han, in a part of three or more) or one letter (a key of six or more)
 READING_LABELS = {"pinyin": "pinyin without tones", "wade-giles": "Wade-Giles", "cantonese": "Cantonese (Hong Kong)",
                   "latin": "same letters"}
@@ -34,6 +34,7 @@ BRIDGES_ZH = {
     "branch of a listed party (counts as 100% owned)": "名单所列主体的分支机构（视为100%持有）",
     "same name": "名称相同",
     "identifier conflict": "登记号码不一致",
+    "other script read in Latin letters": "其他文字转写为拉丁字母",
 }
 
 
@@ -128,6 +129,8 @@ def compare_companies(q: Form, e: Form) -> Match:
     m = Match()
     if q.converted or e.converted:
         m.bridge("traditional→simplified")
+    if q.transliterated != e.transliterated:
+        m.bridge("other script read in Latin letters")
     q_numbers, e_numbers = _set(q, "N"), _set(e, "N")
     if q_numbers and e_numbers and q_numbers != e_numbers:
         return m  # 第十四研究所 is not 第十研究所
@@ -185,6 +188,8 @@ def compare_persons(q: Form, e: Form) -> Match:
     m = Match()
     if q.converted or e.converted:
         m.bridge("traditional→simplified")
+    if q.transliterated != e.transliterated:
+        m.bridge("other script read in Latin letters")
     if q.han and e.han:
         if (q.surname, q.given) == (e.surname, e.given):
             m.score = 1.0

@@ -5,9 +5,12 @@ mean the same whatever the script.
 - G (concept), U (organisation unit), R (place), F (company form), N (number), B (branch marker):
   generic words from data/dictionary.json (技术 = Technologies = jishu), compared by meaning.
 
-Traditional characters are made simplified (OpenCC), Latin letters lose accents, tone marks and tone
-numbers, and every Han distinctive part gets its readings: pinyin with every heteronym (pypinyin),
-Wade-Giles (pypinyin) and Hong Kong Government Cantonese romanisation (cantonese-romanisation)."""
+Traditional characters are made simplified (OpenCC; for companies with Taiwan's words too, 資訊 -> 信息,
+軟體 -> 软件), other scripts are transliterated to Latin letters (anyascii: Ростех -> rostekh), Latin
+letters lose accents, tone marks and tone numbers, and every Han distinctive part gets its readings:
+pinyin with every heteronym (pypinyin), Wade-Giles (pypinyin) and Hong Kong Government Cantonese
+romanisation (cantonese-romanisation). The dictionary's Chinese words are also known by their pinyin
+and Wade-Giles spellings (jishu, chi-shu = 技术 = technology)."""
 
 import itertools
 import json
@@ -19,6 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import opencc
+from anyascii import anyascii
 from cantoroman import Cantonese
 from pypinyin import Style, lazy_pinyin, pinyin
 
@@ -45,6 +49,7 @@ class Form:
     tokens: tuple = ()
     han: bool = False
     converted: bool = False  # traditional characters were made simplified
+    transliterated: bool = False  # written in another script (Cyrillic, Greek, ...): read in Latin letters
     surname: str = ""
     given: str = ""
     words: tuple = ()
@@ -91,6 +96,8 @@ def dictionary() -> Dictionary:
                 zh[phrase] = key
                 if len(phrase) >= 2:
                     joined.setdefault("".join(lazy_pinyin(phrase)).replace("v", "u"), key)
+                    wade = "".join(latin_words(" ".join(lazy_pinyin(phrase, style=Style.WADEGILES)))).replace("v", "u")
+                    joined.setdefault(wade, key)
             for phrase in forms["en"]:
                 words = " ".join(latin_words(phrase))
                 en[words] = key
@@ -110,6 +117,11 @@ def _t2s():
 
 
 @lru_cache(maxsize=1)
+def _tw2sp():
+    return opencc.OpenCC("tw2sp")
+
+
+@lru_cache(maxsize=1)
 def _s2t():
     return opencc.OpenCC("s2t")
 
@@ -119,12 +131,20 @@ def _cantonese():
     return Cantonese()
 
 
-def simplified(text: str) -> str:
-    return _t2s().convert(text)
+def simplified(text: str, *, words: bool = False) -> str:
+    """Simplified characters; with `words`, Taiwan's words become the mainland's too (資訊 -> 信息):
+    right for a company's name, wrong for a person's, whose characters are kept one by one."""
+    return (_tw2sp() if words else _t2s()).convert(text)
 
 
 def has_han(text: str) -> bool:
     return bool(HAN.search(text))
+
+
+def other_script(text: str) -> bool:
+    """Letters neither Latin (with or without accents) nor Han: Ростех, Ελλάδα."""
+    text = unicodedata.normalize("NFKD", text)
+    return any(c.isalpha() and not c.isascii() and not HAN.match(c) for c in text)
 
 
 def latin_words(text: str) -> list[str]:
@@ -132,7 +152,10 @@ def latin_words(text: str) -> list[str]:
     after a syllable dropped (hua2wei2 -> huawei), apostrophes joined (ch'en -> chen), '&' read as
     'and', ordinals kept as numbers (14th -> 14)."""
     text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    if not text.isascii():
+        text = anyascii(text)
+    text = text.lower()
     text = text.replace("&", " and ")
     text = re.sub(r"([a-z])[1-5](?=[a-z]|\b)", r"\1", text)
     text = re.sub(r"['’`]", "", text)
@@ -275,7 +298,7 @@ def _flush_latin(tokens: list, run: list) -> None:
 @lru_cache(maxsize=200_000)
 def company_form(name: str, alias: bool = False) -> Form:
     text = name.strip()
-    converted = simplified(text)
+    converted = simplified(text, words=True)
     han = has_han(converted)
     if han:
         inner = [m.group(1) for m in BRACKETS.finditer(converted)]
@@ -293,7 +316,7 @@ def company_form(name: str, alias: bool = False) -> Form:
         parts = [readings(t.value)["pinyin"][:1] or (t.value,) if t.han else (t.value,) for t in distinctive]
         keyed = {"latin": tuple("".join(c) for c in itertools.product(*parts))}
     return Form(name=name, kind="company", tokens=tuple(tokens), han=han, converted=converted != text,
-                alias=alias, readings=keyed)
+                transliterated=other_script(text), alias=alias, readings=keyed)
 
 
 @lru_cache(maxsize=200_000)
@@ -315,7 +338,8 @@ def person_form(name: str, alias: bool = False) -> Form:
         words = (("".join(latin_words(family)),) + tuple(latin_words(rest)))
     else:
         words = tuple(latin_words(text.replace("-", " ")))
-    return Form(name=name, kind="person", words=tuple(w for w in words if w), comma=comma, alias=alias)
+    return Form(name=name, kind="person", words=tuple(w for w in words if w), comma=comma, alias=alias,
+                transliterated=other_script(text))
 
 
 def form(name: str, kind: str, alias: bool = False) -> Form:
