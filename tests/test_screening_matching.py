@@ -362,3 +362,21 @@ def test_abbreviations_and_foreign_company_forms():
     assert score(russian, "Kaluga Avia LLC") == 1.0
     assert score(russian, 'ООО «Калуга Авиа»') >= THRESHOLD
     assert score(russian, "Kaluga Avto LLC") < THRESHOLD
+
+
+def test_hyphenated_and_compound_surnames():
+    ouyang = ListEntry(id="o", kind="person", names=("欧阳明",))
+    for name in ("Ouyang Ming", "Ou-yang Ming", "Ou Yang Ming", "Ming OUYANG"):
+        assert score(ouyang, name, kind="person") == 1.0, name
+    assert score(ouyang, "Ou Ming", kind="person") < THRESHOLD
+
+
+def test_western_middle_names_and_initials_hit_below_a_sure_match():
+    smith = ListEntry(id="s", kind="person", names=("Smith, John Robert",))
+    for name in ("John Smith", "John R. Smith", "SMITH, John R"):
+        hit = hits([smith], name, kind="person")["s"]
+        assert THRESHOLD <= hit.score < 1.0 and "middle name missing or an initial" in hit.bridges, name
+    assert score(smith, "John Robert Smith", kind="person") == 1.0
+    assert score(smith, "Robert Smith", kind="person") < THRESHOLD  # the first given names differ
+    assert score(smith, "John T. Smith", kind="person") < THRESHOLD  # an initial that is not Robert's
+    assert score(smith, "Jane Smith", kind="person") < THRESHOLD

@@ -19,6 +19,7 @@ from enduser.screening.matching import (
     bilingual,
     compare,
     latin_splits,
+    latin_word_splits,
     person_keys,
 )
 
@@ -112,6 +113,9 @@ def form_keys(form: names.Form, *, query: bool = False) -> set[str]:
                             keys.update(f"pf:{s}|{d}" for d in _deletions(g))
                             keys.add(f"pf:{s}|{g}")
         else:
+            for s, given in latin_word_splits(form):
+                if given:  # John Smith finds John Robert Smith (matching.MIDDLE_NAME)
+                    keys.add(f"pm:{s}|{given[0]}")
             for s, g in latin_splits(form):
                 keys.add(f"pl:{s}|{g}")
                 keys.add(f"pl:{g}|{s}")

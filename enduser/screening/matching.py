@@ -14,7 +14,7 @@ from rapidfuzz.distance import Levenshtein
 
 from enduser.screening.names import Form, label
 
-ALGORITHM_VERSION = "names-2026-12-07.3"
+ALGORITHM_VERSION = "names-2026-12-07.4"
 FUZZY = 0.9  # one character (Han, in a part of three or more) or one letter (a key of six or more)
 READING_LABELS = {"pinyin": "pinyin without tones", "wade-giles": "Wade-Giles", "cantonese": "Cantonese (Hong Kong)",
                   "latin": "same letters"}
@@ -35,6 +35,7 @@ BRIDGES_ZH = {
     "same name": "名称相同",
     "identifier conflict": "登记号码不一致",
     "other script read in Latin letters": "其他文字转写为拉丁字母",
+    "middle name missing or an initial": "缺少中间名或仅有首字母",
 }
 
 
@@ -176,12 +177,45 @@ def person_keys(form: Form):
 
 
 def latin_splits(form: Form):
+    """(surname, given name) readings of a Latin name: the first or the last word is the surname,
+    or, in three words or more, the first two (Ou Yang Ming = Ouyang Ming)."""
+    return [(surname, "".join(given)) for surname, given in latin_word_splits(form)]
+
+
+def latin_word_splits(form: Form):
     words = list(form.words)
     if len(words) < 2:
-        return [(words[0] if words else "", "")]
+        return [(words[0] if words else "", [])]
     if form.comma:
-        return [(words[0], "".join(words[1:]))]
-    return [(words[0], "".join(words[1:])), (words[-1], "".join(words[:-1]))]
+        return [(words[0], words[1:])]
+    splits = [(words[0], words[1:]), (words[-1], words[:-1])]
+    if len(words) >= 3:
+        splits.append((words[0] + words[1], words[2:]))
+    return splits
+
+
+MIDDLE_NAME = 0.85  # John Smith against John Robert Smith, or John R. Smith: a hit to look at, never a sure one
+
+
+def _given_names_agree(short: list, long: list) -> bool:
+    """Every given name of the shorter list is in the longer one, in order, as written or as an
+    initial (R = Robert), and the first given names agree."""
+    if not short or not long or short[0] != long[0]:
+        return False
+    rest = iter(long[1:])
+    return all(any(word == other or (len(word) == 1 and other.startswith(word)) for other in rest)
+               for word in short[1:])
+
+
+def _latin_middle_names(q: Form, e: Form) -> bool:
+    for q_surname, q_given in latin_word_splits(q):
+        for e_surname, e_given in latin_word_splits(e):
+            if q_surname != e_surname or len(q_given) == len(e_given) == 1:
+                continue
+            short, long = sorted((q_given, e_given), key=len)
+            if _given_names_agree(short, long):
+                return True
+    return False
 
 
 def compare_persons(q: Form, e: Form) -> Match:
@@ -232,6 +266,10 @@ def compare_persons(q: Form, e: Form) -> Match:
     elif any(_near(a, b, 6) for a in q_keys for b in e_keys):
         m.score, m.fuzzy = FUZZY, True
         m.parts.append({"query": q.name, "entry": e.name, "how": "one letter differs"})
+    elif _latin_middle_names(q, e):
+        m.score = MIDDLE_NAME
+        m.bridge("middle name missing or an initial")
+        m.parts.append({"query": q.name, "entry": e.name, "how": "a middle name missing or as an initial"})
     return m
 
 

@@ -337,7 +337,8 @@ def person_form(name: str, alias: bool = False) -> Form:
         family, _, rest = text.partition(",")
         words = (("".join(latin_words(family)),) + tuple(latin_words(rest)))
     else:
-        words = tuple(latin_words(text.replace("-", " ")))
+        # A hyphen joins the syllables of one name (Chia-hao, Ou-yang); it never separates two names.
+        words = tuple("".join(latin_words(word)) for word in text.split())
     return Form(name=name, kind="person", words=tuple(w for w in words if w), comma=comma, alias=alias,
                 transliterated=other_script(text))
 
