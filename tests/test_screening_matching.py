@@ -380,3 +380,10 @@ def test_western_middle_names_and_initials_hit_below_a_sure_match():
     assert score(smith, "Robert Smith", kind="person") < THRESHOLD  # the first given names differ
     assert score(smith, "John T. Smith", kind="person") < THRESHOLD  # an initial that is not Robert's
     assert score(smith, "Jane Smith", kind="person") < THRESHOLD
+
+
+def test_names_written_in_characters_for_their_sounds():
+    entry = ListEntry(id="m", kind="person", names=("买买提·艾力",))
+    for name in ("Maimaiti Aili", "AILI, Maimaiti", "Maimaiti·Aili", "买买提艾力"):
+        assert score(entry, name, kind="person") == 1.0, name
+    assert score(entry, "Maimaiti Tursun", kind="person") < THRESHOLD

@@ -105,6 +105,7 @@ def form_keys(form: names.Form, *, query: bool = False) -> set[str]:
     if form.kind == "person":
         if form.han:
             keys.add("ph:" + form.surname + form.given)
+            keys.add("ph:" + form.given + form.surname)  # 买买提·艾力: the surname is written last
             for surnames, givens, _system in person_keys(form):
                 for s in surnames:
                     for g in givens:

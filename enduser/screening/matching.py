@@ -14,7 +14,7 @@ from rapidfuzz.distance import Levenshtein
 
 from enduser.screening.names import Form, label
 
-ALGORITHM_VERSION = "names-2026-12-07.4"
+ALGORITHM_VERSION = "names-2026-12-07.5"
 FUZZY = 0.9  # one character (Han, in a part of three or more) or one letter (a key of six or more)
 READING_LABELS = {"pinyin": "pinyin without tones", "wade-giles": "Wade-Giles", "cantonese": "Cantonese (Hong Kong)",
                   "latin": "same letters"}
@@ -225,7 +225,9 @@ def compare_persons(q: Form, e: Form) -> Match:
     if q.transliterated != e.transliterated:
         m.bridge("other script read in Latin letters")
     if q.han and e.han:
-        if (q.surname, q.given) == (e.surname, e.given):
+        # 买买提艾力 is 买买提·艾力 written without its dot: the same characters, cut elsewhere.
+        if (q.surname, q.given) == (e.surname, e.given) or q.surname + q.given in (e.surname + e.given,
+                                                                                  e.given + e.surname):
             m.score = 1.0
             m.parts += [{"query": q.surname, "entry": e.surname, "how": "surname, same characters"},
                         {"query": q.given, "entry": e.given, "how": "given name, same characters"}]

@@ -324,7 +324,16 @@ def person_form(name: str, alias: bool = False) -> Form:
     text = name.strip()
     converted = simplified(text)
     if has_han(converted):
-        body = re.sub(r"[\s·・•.]", "", converted)
+        parts = [p for p in re.split(r"[·・•.‧]", re.sub(r"\s", "", converted)) if p]
+        if len(parts) > 1:
+            # 买买提·艾力: a name written in characters for its sounds (Uyghur, Tibetan, foreign);
+            # the last part is used as the surname, with no Chinese surname reading.
+            surname, given = parts[-1], "".join(parts[:-1])
+            keyed = {system: (readings(surname)[system], readings(given)[system])
+                     for system in ("pinyin", "wade-giles", "cantonese")}
+            return Form(name=name, kind="person", han=True, converted=converted != text, surname=surname,
+                        given=given, alias=alias, readings=keyed)
+        body = "".join(parts)
         d = dictionary()
         cut = 2 if body[:2] in d.surnames else 1
         surname, given = body[:cut], body[cut:]
@@ -338,7 +347,7 @@ def person_form(name: str, alias: bool = False) -> Form:
         words = (("".join(latin_words(family)),) + tuple(latin_words(rest)))
     else:
         # A hyphen joins the syllables of one name (Chia-hao, Ou-yang); it never separates two names.
-        words = tuple("".join(latin_words(word)) for word in text.split())
+        words = tuple("".join(latin_words(word)) for word in re.split(r"[\s·・•‧]+", text))
     return Form(name=name, kind="person", words=tuple(w for w in words if w), comma=comma, alias=alias,
                 transliterated=other_script(text))
 
