@@ -117,7 +117,11 @@ def test_a_report_on_a_licence_and_on_a_refused_case(actors, case_factory, calen
     with django_capture_on_commit_callbacks(execute=True):
         approved = case_factory("approved")
     assert approved.licence.number
-    assert file(approved, actors.colleague, kind="certificate_expired").state == "received"
+    report = file(approved, actors.colleague, kind="certificate_expired")
+    assert report.state == "received"
+    assert approved.licence.number in page_as(actors.ministry).get(f"/enduse-reports/{report.pk}/").content.decode()
+    assert api_as(actors.owner).get(f"/api/enduse-reports/{report.pk}/").json()["licence_number"] == \
+        approved.licence.number
     body = page_as(actors.owner).get(f"/cases/{approved.pk}/").content.decode()
     assert 'id="licence-enduse-report"' in body and f"/cases/{approved.pk}/enduse-reports/new/" in body
     body = page_as(actors.ministry).get(f"/cases/{approved.pk}/").content.decode()

@@ -1,5 +1,6 @@
 """Reads of end-use change reports: every list and page starts from EndUseReport.objects.visible_to."""
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count
 
 from licensing.models import EndUseReport, EndUseReportKind, EndUseReportState
@@ -32,7 +33,16 @@ def report_for(user, pk) -> EndUseReport | None:
         pk = int(pk)
     except (TypeError, ValueError, OverflowError):
         return None
-    return reports_for(user).prefetch_related("documents").filter(pk=pk).first()
+    return (reports_for(user).select_related("application__licence").defer("application__licence__pdf")
+            .prefetch_related("documents").filter(pk=pk).first())
+
+
+def licence_of(report: EndUseReport):
+    """The licence issued on the report's case, if any (loaded by report_for, without its PDF)."""
+    try:
+        return report.application.licence
+    except ObjectDoesNotExist:
+        return None
 
 
 def reports_of_case(user, app) -> list[EndUseReport]:

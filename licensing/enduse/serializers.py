@@ -4,6 +4,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from rest_framework import serializers
 
+from licensing.enduse import selectors
 from licensing.enduse.services import DESCRIPTION_MAX_CHARS, MAX_DOCUMENTS, NOTE_MAX_CHARS
 from licensing.models import EndUseReport, EndUseReportDocument, EndUseReportKind
 from portal.api import StrictCharField
@@ -43,14 +44,20 @@ class EndUseReportDocumentSerializer(serializers.ModelSerializer):
 class EndUseReportSerializer(serializers.ModelSerializer):
     case_reference = serializers.CharField(source="application.reference", read_only=True)
     exporter = serializers.IntegerField(source="application.exporter_id", read_only=True)
+    licence_number = serializers.SerializerMethodField()
     documents = EndUseReportDocumentSerializer(many=True, read_only=True)
 
     class Meta:
         model = EndUseReport
-        fields = ["id", "application", "case_reference", "exporter", "kind", "description", "state",
+        fields = ["id", "application", "case_reference", "licence_number", "exporter", "kind", "description", "state",
                   "created_by", "created_at", "reviewed_by", "reviewed_at", "review_note", "closed_by",
                   "closed_at", "close_note", "version", "documents"]
         read_only_fields = fields
+
+
+    def get_licence_number(self, obj) -> str | None:
+        licence = selectors.licence_of(obj)
+        return licence.number if licence else None
 
 
 class EndUseReportListItemSerializer(serializers.ModelSerializer):

@@ -85,7 +85,7 @@ def _detail(request, report, *, review_form=None, close_form=None, status=200):
     user = request.user
     initial = {"version": report.version}
     return render(request, "licensing/enduse/detail.html", {
-        "report": report, "app": report.application,
+        "report": report, "app": report.application, "licence": selectors.licence_of(report),
         "case_visible": case_selectors.applications_for(user).filter(pk=report.application_id).exists(),
         "can_review": services.can_act(report, user, "review"),
         "can_close": services.can_act(report, user, "close"),
