@@ -217,7 +217,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"CountryEnum": "django_countries.countries", "ListKindEnum": "enduser.models.ListKind",
-                            "PartyKindEnum": "enduser.models.PartyKind"},
+                            "PartyKindEnum": "enduser.models.PartyKind",
+                            "EndUseReportKindEnum": "licensing.models.EndUseReportKind",
+                            "EndUseReportStateEnum": "licensing.models.EndUseReportState"},
 }
 
 SESSION_COOKIE_HTTPONLY = True

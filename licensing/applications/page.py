@@ -11,6 +11,7 @@ from enduser.screening import panels as screening_panels
 from licensing.applications import selectors, services, sharing
 from licensing.applications.forms import DocumentForm, ReasonForm
 from licensing.decisions import panels as decisions_panels
+from licensing.enduse import panels as enduse_panels
 from licensing.licences.selectors import licence_visible_to
 from licensing.models import Status
 from licensing.queues import panels as queues_panels
@@ -48,6 +49,7 @@ def detail_context(request, app, **extra):
         **referrals_panels.panel_context(request, app),
         **decisions_panels.panel_context(request, app),
         **queues_panels.panel_context(request, app),
+        **enduse_panels.panel_context(request, app),
         **extra,
     }
 
