@@ -527,3 +527,30 @@ def test_the_api_schema_has_the_endpoints(actors):
 def test_party_names_keep_every_form_once():
     party = type("P", (), {"name": " Motorenwerk ", "aliases": ["Motorenwerk", "MWM"], "name_zh": "慕尼黑电机厂"})()
     assert checks.party_names(party) == ["Motorenwerk", "慕尼黑电机厂", "MWM"]
+
+
+def test_lists_put_the_urgent_first(actors, case):
+    later = open_check(actors, case, deadline=today() + timedelta(days=20))
+    sooner = open_check(actors, case, deadline=today() + timedelta(days=5))
+    answered = open_check(actors, case, party="importer")
+    checks.check_answer(actor=actors.owner, check_id=answered.pk, answer=ANSWER)
+    closed = open_check(actors, case)
+    checks.check_close(actor=actors.ministry, check_id=closed.pk, outcome="not_cooperated", findings="x",
+                       today=closed.deadline + timedelta(days=1))
+    dismissed = open_check(actors, case)
+    dismissed = checks.check_close(actor=actors.ministry, check_id=dismissed.pk, outcome="not_cooperated",
+                                   findings="x", today=dismissed.deadline + timedelta(days=1))
+    checks.proposal_dismiss(actor=actors.ministry, proposal_id=dismissed.proposal.pk, note="no")
+    order = [row.pk for row in selectors.checks_list(actors.ministry)]
+    assert order == [sooner.pk, later.pk, answered.pk, dismissed.pk, closed.pk]
+    proposals = [row.enduse_check_id for row in selectors.proposals_queue(actors.ministry)]
+    assert proposals == [closed.pk, dismissed.pk]  # awaiting a decision first
+    assert list(selectors.checks_list(actors.colleague)) and not list(selectors.proposals_queue(actors.colleague))
+
+
+def test_a_company_without_an_administrator_is_told_through_its_staff(actors, case):
+    actors.colleague.role = "exporter_staff"
+    actors.colleague.save()
+    open_check(actors, case)
+    told = set(Notification.objects.filter(kind="enduse_check.open").values_list("recipient", flat=True))
+    assert told == {actors.owner.pk, actors.colleague.pk}

@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Max
+from django.db.models import Case, IntegerField, Max, Value, When
 from django.utils import timezone
 
 from accounts.models import EXPORTER_ROLES, MINISTRY_ROLES
@@ -29,13 +29,16 @@ def checks_visible_to(user):
 
 
 def checks_list(user, *, state: str = "", overdue: bool = False, today: date | None = None):
-    """Open checks first by deadline, then the rest newest first; `overdue`: open past the deadline."""
+    """The checks a user sees, filtered by state, or `overdue`: open past the deadline."""
     checks = checks_visible_to(user).select_related("exporter", "party", "proposal")
     if state:
         checks = checks.filter(state=state)
     if overdue:
         checks = overdue_checks(checks, today=today)
-    return checks.order_by("state", "deadline", "-pk")
+    rank = Case(When(state=CheckState.OPEN, then=Value(0)), When(state=CheckState.ANSWERED, then=Value(1)),
+                default=Value(2), output_field=IntegerField())
+    # Open checks by deadline (the most urgent first), then those to assess, then the closed ones.
+    return checks.annotate(rank=rank).order_by("rank", Case(When(rank__lt=2, then="deadline")), "-pk")
 
 
 def overdue_checks(checks=None, *, today: date | None = None):
@@ -52,8 +55,10 @@ def proposals_visible_to(user):
 
 
 def proposals_queue(user):
+    """Awaiting a decision first, then the newest."""
     return (proposals_visible_to(user).select_related("enduse_check", "enduse_check__exporter", "listed")
-            .order_by("state", "-pk"))
+            .order_by(Case(When(state=ProposalState.PROPOSED, then=Value(0)), default=Value(1),
+                           output_field=IntegerField()), "-pk"))
 
 
 def pending_proposals(user):

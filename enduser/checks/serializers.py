@@ -6,8 +6,10 @@ from enduser.checks import services
 from enduser.models import (
     CheckMethod,
     CheckOutcome,
+    CheckState,
     EndUseCheck,
     EndUseCheckDocument,
+    ProposalState,
     WatchListProposal,
 )
 from portal.api import StrictCharField
@@ -27,6 +29,10 @@ class EndUseCheckSerializer(serializers.ModelSerializer):
 
     party_country = serializers.SerializerMethodField()
     documents = EndUseCheckDocumentSerializer(many=True, read_only=True)
+    # Plain text, not enums: "state" and "outcome" name other choice sets elsewhere in the API.
+    state = serializers.CharField(read_only=True, help_text=f"One of: {', '.join(CheckState.values)}")
+    outcome = serializers.CharField(read_only=True, help_text=f"Empty until closed, then one of: "
+                                                              f"{', '.join(CheckOutcome.values)}")
 
     class Meta:
         model = EndUseCheck
@@ -80,7 +86,7 @@ class EndUseCheckVisitSerializer(serializers.Serializer):
 
 
 class EndUseCheckCloseSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=CheckOutcome.choices)
+    outcome = StrictCharField(max_length=20, help_text=f"One of: {', '.join(CheckOutcome.values)}")
     findings = StrictCharField(max_length=services.FINDINGS_MAX_CHARS)
     version = serializers.IntegerField(**VERSION)
 
@@ -88,6 +94,7 @@ class EndUseCheckCloseSerializer(serializers.Serializer):
 class WatchListProposalSerializer(serializers.ModelSerializer):
     country = serializers.SerializerMethodField()
     check_id = serializers.IntegerField(source="enduse_check_id", read_only=True)
+    state = serializers.CharField(read_only=True, help_text=f"One of: {', '.join(ProposalState.values)}")
 
     class Meta:
         model = WatchListProposal

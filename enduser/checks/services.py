@@ -167,9 +167,13 @@ def party_names(party: Party) -> list[str]:
 
 
 def _exporter_people(row: EndUseCheck) -> list[User]:
-    """Who answers for the exporter: its administrators and the staff who answered before."""
-    people = User.objects.filter(organisation_id=row.exporter_id, role__in=EXPORTER_ROLES, is_active=True)
-    return [user for user in people.order_by("pk") if user.role == Role.EXPORTER_ADMIN or user.pk == row.answered_by_id]
+    """Who answers for the exporter: its administrators and the staff who answered; everyone of the
+    company when it has no administrator."""
+    people = list(User.objects.filter(organisation_id=row.exporter_id, role__in=EXPORTER_ROLES, is_active=True)
+                  .order_by("pk"))
+    if not any(user.role == Role.EXPORTER_ADMIN for user in people):
+        return people
+    return [user for user in people if user.role == Role.EXPORTER_ADMIN or user.pk == row.answered_by_id]
 
 
 def _officers(row: EndUseCheck) -> list[User]:
