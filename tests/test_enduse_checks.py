@@ -554,3 +554,22 @@ def test_a_company_without_an_administrator_is_told_through_its_staff(actors, ca
     open_check(actors, case)
     told = set(Notification.objects.filter(kind="enduse_check.open").values_list("recipient", flat=True))
     assert told == {actors.owner.pk, actors.colleague.pk}
+
+
+def test_accepting_a_party_already_on_the_watch_list_is_refused_and_changes_nothing(actors, case):
+    from enduser.lists import services as lists
+
+    row = open_check(actors, case)
+    row = checks.check_close(actor=actors.ministry, check_id=row.pk, outcome="not_cooperated", findings="x",
+                             today=row.deadline + timedelta(days=1))
+    lists.listed_party_publish(actor=actors.ministry, data={
+        "list_kind": "watch", "names": [DRAFT["end_user"]["name"]], "country": "DE", "announcement": "公告1号",
+        "announced_on": today().isoformat(), "effective_on": today().isoformat(), "reason": "earlier check"})
+    with translation.override("en"), pytest.raises(ValidationFailed) as refused:
+        checks.proposal_accept(actor=actors.ministry, proposal_id=row.proposal.pk, announcement="公告2号",
+                               announced_on=today())
+    with translation.override("en"):
+        assert "already on this list" in str(refused.value.message)
+    proposal = WatchListProposal.objects.get()
+    assert (proposal.state, proposal.listed, proposal.version) == (ProposalState.PROPOSED, None, 1)
+    assert ListedParty.objects.count() == 1

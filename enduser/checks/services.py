@@ -305,7 +305,7 @@ def check_answer(*, actor, check_id, answer: str, uploads=(), expected_version=N
                 **_snapshot(row), "answer": text,
                 "documents": [{"document": d.pk, "name": d.original_name, "sha256": d.sha256, "size": d.size}
                               for d in docs]})
-            late = row.answered_at.date() > row.deadline
+            late = timezone.localdate(row.answered_at) > row.deadline
             notify(recipients=_officers(row), key=f"enduse-check:{row.pk}:answered", kind="enduse_check.answer",
                    title_zh=f"核查已答复{'（逾期）' if late else ''}：{row.party_name}",
                    title_en=f"End-use check answered{' (late)' if late else ''}: {row.party_name}",
@@ -351,12 +351,13 @@ def check_record_visit(*, actor, check_id, visit_on, place: str, findings: str, 
 
 
 def _proposal_reason(row: EndUseCheck) -> str:
+    opened = timezone.localdate(row.opened_at).isoformat()
     case = f"，案件 {row.case_number}" if row.case_number else ""
     case_en = f", case {row.case_number}" if row.case_number else ""
-    return (f"未配合最终用户和最终用途核查（核查编号 {row.pk}{case}，{row.opened_at.date().isoformat()} 发起，"
+    return (f"未配合最终用户和最终用途核查（核查编号 {row.pk}{case}，{opened} 发起，"
             f"答复期限 {row.deadline.isoformat()}）。《两用物项出口管制条例》第二十六条。\n"
             f"Failed to cooperate with end-use check No. {row.pk}{case_en} (opened "
-            f"{row.opened_at.date().isoformat()}, deadline {row.deadline.isoformat()}). Dual-use Export Control "
+            f"{opened}, deadline {row.deadline.isoformat()}). Dual-use Export Control "
             f"Regulations, Art. 26.")
 
 
@@ -364,7 +365,9 @@ def _propose(actor, row: EndUseCheck) -> WatchListProposal:
     proposal = WatchListProposal.objects.create(
         enduse_check=row, kind=row.party_kind, names=list(row.party_names),
         addresses=[row.party_address] if row.party_address else [], country=row.party_country,
-        identifiers=dict(row.party_identifiers or {}), reason=_proposal_reason(row))
+        identifiers={key: value for key, value in (row.party_identifiers or {}).items()
+                     if key in ("uscc", "registration") and isinstance(value, str) and value.strip()},
+        reason=_proposal_reason(row))
     audit.record(actor=actor, action="enduse_check.propose_watch_list", obj=proposal,
                  after=_proposal_snapshot(proposal))
     return proposal
