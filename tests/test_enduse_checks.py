@@ -184,7 +184,12 @@ def test_the_check_is_shown_on_a_later_case_naming_the_party(actors, case, case_
     # On the case page: for the ministry only.
     later_case = case_factory("forwarded")
     assert f'id="earlier-check-{row.pk}"' in client_for(actors.ministry).get(f"/cases/{later_case.pk}/").content.decode()
-    assert 'id="enduse-checks-panel"' not in client_for(actors.owner).get(f"/cases/{case.pk}/").content.decode()
+    # The exporter of the case sees the checks addressed to it on its parties, never the others'.
+    own_page = client_for(actors.owner).get(f"/cases/{case.pk}/").content.decode()
+    assert f'id="our-check-{row.pk}"' in own_page and "earlier-check-" not in own_page
+    assert "open-check-" not in own_page
+    outsider_page = client_for(actors.outsider).get(f"/cases/{later.pk}/").content.decode()
+    assert 'id="enduse-checks-panel"' not in outsider_page and "earlier-check-" not in outsider_page
 
 
 # ---------------------------------------------------------------- wrong actor, state, input, version
