@@ -1,3 +1,4 @@
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -311,3 +312,139 @@ class ListException(models.Model):
 
     def __str__(self):
         return f"{self.party_name} / {self.listed_id} v{self.listed_version}: {self.state}"
+
+
+# ---------------------------------------------------------------- end-use checks (最终用户和最终用途核查)
+
+
+class CheckMethod(models.TextChoices):
+    DOCUMENTS = "documents", _("Documents asked through the exporter")
+    ON_SITE = "on_site", _("On-site visit")
+
+
+class CheckState(models.TextChoices):
+    OPEN = "open", _("Open: awaiting the answer")
+    ANSWERED = "answered", _("Answered: to be assessed")
+    CLOSED = "closed", _("Closed")
+
+
+class CheckOutcome(models.TextChoices):
+    COOPERATED = "cooperated", _("Cooperated")
+    NOT_COOPERATED = "not_cooperated", _("Did not cooperate")
+
+
+def _check_document_path(instance, filename):
+    return f"enduse-checks/{instance.enduse_check_id}/{uuid.uuid4().hex}.pdf"
+
+
+class EndUseCheck(models.Model):
+    """A check by the ministry on an importer or end user, made through the exporter that named it.
+    The party's names, country and identifiers are kept as they were when the check was opened, so
+    the check still says whom it was about after the party record changes. The case it was opened
+    from is plain data (enduser never imports licensing)."""
+
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="enduse_checks")
+    party_names = models.JSONField(_("party names"), default=list)
+    party_kind = models.CharField(max_length=8, choices=PartyKind.choices, default=PartyKind.COMPANY)
+    party_address = models.CharField(_("address"), max_length=500, blank=True)
+    party_country = CountryField(_("country"), blank=True)
+    party_identifiers = models.JSONField(_("registration numbers"), default=dict, blank=True)
+    exporter = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="enduse_checks")
+    application_id = models.PositiveBigIntegerField(null=True, blank=True)
+    case_number = models.CharField(_("case number"), max_length=20, blank=True)
+    method = models.CharField(_("method"), max_length=10, choices=CheckMethod.choices)
+    questions = models.TextField(_("questions and documents asked"), max_length=5000)
+    deadline = models.DateField(_("deadline"))
+    state = models.CharField(_("state"), max_length=10, choices=CheckState.choices, default=CheckState.OPEN)
+    answer = models.TextField(_("answer"), max_length=10000, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    visit_on = models.DateField(_("visit date"), null=True, blank=True)
+    visit_place = models.CharField(_("place visited"), max_length=500, blank=True)
+    visit_findings = models.TextField(_("findings of the visit"), max_length=10000, blank=True)
+    visit_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                          blank=True, related_name="+")
+    outcome = models.CharField(_("outcome"), max_length=16, choices=CheckOutcome.choices, blank=True)
+    findings = models.TextField(_("findings"), max_length=10000, blank=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    overdue_told_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    client_token = models.UUIDField(null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("end-use check")
+        verbose_name_plural = _("end-use checks")
+        indexes = [models.Index(fields=["state", "deadline"], name="enduse_check_state_due_idx"),
+                   models.Index(fields=["exporter", "state"], name="enduse_check_exporter_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(state="closed", closed_at__isnull=False) | ~Q(state="closed"),
+                                   name="enduse_check_closed_has_time"),
+            models.CheckConstraint(condition=Q(outcome="") | Q(state="closed"),
+                                   name="enduse_check_outcome_only_when_closed"),
+        ]
+
+    def __str__(self):
+        return f"end-use check {self.pk}: {self.party_name}"
+
+    @property
+    def party_name(self) -> str:
+        return self.party_names[0] if self.party_names else ""
+
+    def is_overdue(self, today) -> bool:
+        return self.state == CheckState.OPEN and self.deadline < today
+
+
+class EndUseCheckDocument(models.Model):
+    """A PDF the exporter gives in answer to a check."""
+
+    enduse_check = models.ForeignKey(EndUseCheck, on_delete=models.PROTECT, related_name="documents")
+    file = models.FileField(upload_to=_check_document_path)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+
+class ProposalState(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed: awaiting the officer")
+    ACCEPTED = "accepted", _("Accepted: published on the Watch List")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class WatchListProposal(models.Model):
+    """A Watch List entry proposed because the party did not cooperate with an end-use check
+    (Reg. 26). Accepting it publishes the entry through enduser.lists, like any publication."""
+
+    enduse_check = models.OneToOneField(EndUseCheck, on_delete=models.PROTECT, related_name="proposal")
+    kind = models.CharField(max_length=8, choices=PartyKind.choices, default=PartyKind.COMPANY)
+    names = models.JSONField(default=list)
+    addresses = models.JSONField(default=list, blank=True)
+    country = CountryField(blank=True)
+    identifiers = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(max_length=2000)
+    state = models.CharField(max_length=10, choices=ProposalState.choices, default=ProposalState.PROPOSED)
+    listed = models.ForeignKey(ListedParty, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(max_length=2000, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("Watch List proposal")
+        verbose_name_plural = _("Watch List proposals")
+
+    def __str__(self):
+        return f"Watch List proposal {self.pk}: {self.names[0] if self.names else ''} ({self.state})"
