@@ -165,6 +165,8 @@ CELERY_BEAT_SCHEDULE = {
     # Statutory clocks (Reg. 17): a paused case's due date moves every working day, and queues
     # sort on it. Hourly, so a beat that was down catches up; recomputing is idempotent.
     "clock-refresh": {"task": "licensing.refresh_clocks", "schedule": 3600.0},
+    # End-use checks past their deadline: the officer is told once per check (idempotent).
+    "enduse-checks-overdue": {"task": "enduser.enduse_checks_overdue", "schedule": 3600.0},
 }
 OUTBOX_RELAY_GRACE_SECONDS = env.int("OUTBOX_RELAY_GRACE_SECONDS", default=30, minimum=0)
 
