@@ -97,6 +97,7 @@ class Application(models.Model):
     end_use = models.TextField(_("end-use statement"), max_length=2000, blank=True)
     end_use_category = models.CharField(_("end-use category"), max_length=16, choices=EndUseCategory.choices,
                                         default=EndUseCategory.CIVIL)
+    contract_number = models.CharField(_("contract number"), max_length=100, blank=True)
     # Exporter staff other than the creator who may see and work on this case (the company's
     # administrators always may).
     shared_with = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="shared_cases")
@@ -162,6 +163,7 @@ class ApplicationItem(models.Model):
     control_code = models.CharField(_("export control code"), max_length=16, blank=True)
     catch_all = models.BooleanField(_("unlisted item, catch-all applies"), default=False)
     description = models.CharField(_("description"), max_length=500)
+    specification = models.CharField(_("model / specification"), max_length=200, blank=True)
     quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=3)
     unit = models.CharField(_("unit"), max_length=20)
     value_rmb = models.DecimalField(_("value (RMB)"), max_digits=18, decimal_places=2)
@@ -181,7 +183,8 @@ class ApplicationItem(models.Model):
 
     def snapshot(self) -> dict:
         return {"control_code": self.control_code, "catch_all": self.catch_all, "description": self.description,
-                "quantity": str(self.quantity), "unit": self.unit, "value_rmb": str(self.value_rmb)}
+                "specification": self.specification, "quantity": str(self.quantity), "unit": self.unit,
+                "value_rmb": str(self.value_rmb)}
 
 
 class DocumentKind(models.TextChoices):
@@ -192,6 +195,7 @@ class DocumentKind(models.TextChoices):
     RFI_ANSWER = "rfi_answer", _("Answer to a request for information")
     RISK_ASSESSMENT = "risk_assessment", _("Risk assessment report (Watch List party, Reg. 26)")
     COMPLIANCE_UNDERTAKING = "compliance_undertaking", _("Compliance undertaking (Watch List party, Reg. 26)")
+    CERTIFIED_CERTIFICATE = "certified_certificate", _("End-user certificate certified by the government (Reg. 24)")
 
 
 def _document_path(instance, filename):
@@ -269,6 +273,7 @@ class Licence(models.Model):
 class RequestKind(models.TextChoices):
     CORRECTION = "correction", _("Request for corrections (补正)")
     RFI = "rfi", _("Request for information")
+    CERTIFICATION = "certification", _("Government certification of the end-user certificate")
 
 
 class CaseRequest(models.Model):
@@ -302,6 +307,7 @@ class PauseKind(models.TextChoices):
     # Not counted in the 45 working days (Reg. 17):
     CORRECTION = "correction", _("Waiting for the exporter's corrections")
     RFI = "rfi", _("Waiting for the exporter's answer")
+    CERTIFICATION = "certification", _("Waiting for the government-certified end-user certificate")
     IDENTIFICATION = "identification", _("Item identification (鉴别)")
     EXPERT = "expert", _("Expert consultation")
     ONSITE = "onsite", _("On-site check")
@@ -531,3 +537,45 @@ class RefusalLetter(models.Model):
     issued_at = models.DateTimeField()
     pdf = models.BinaryField()
     sha256 = models.CharField(max_length=64)
+
+
+# ---------------------------------------------------------------- the end-user certificate (Reg. 24)
+
+
+class EndUseCertificate(models.Model):
+    """The end-user and end-use certificate as structured data, beside its signed scan (a Document);
+    licensing.certificates checks it against the application."""
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="certificate")
+    document = models.ForeignKey(Document, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    end_user_name = models.CharField(_("end user"), max_length=300)
+    importer_name = models.CharField(_("importer"), max_length=300)
+    end_use = models.TextField(_("specific end use"), max_length=2000)
+    place_of_use = models.CharField(_("place of use"), max_length=500)
+    # The three undertakings of Reg. 24.
+    no_wmd_use = models.BooleanField(_("not used for WMD, their means of delivery or terrorism"), default=False)
+    no_end_use_change = models.BooleanField(_("no change of end use without consent"), default=False)
+    no_third_party_transfer = models.BooleanField(_("no transfer to a third party without consent"), default=False)
+    signatory_name = models.CharField(_("signatory"), max_length=200, blank=True)
+    signatory_title = models.CharField(_("signatory's title"), max_length=200, blank=True)
+    sealed = models.BooleanField(_("sealed"), default=False)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class CertificateLine(models.Model):
+    certificate = models.ForeignKey(EndUseCertificate, on_delete=models.CASCADE, related_name="lines")
+    item_name = models.CharField(_("item name"), max_length=500)
+    specification = models.CharField(_("model / specification"), max_length=200, blank=True)
+    quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=3)
+    unit = models.CharField(_("unit"), max_length=20)
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    contract_number = models.CharField(_("contract number"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="cert_line_quantity_positive")]
