@@ -2,13 +2,14 @@
 `api_urlpatterns` (the REST API, mounted at /api/)."""
 
 from licensing.applications import urls as applications
+from licensing.certificates import urls as certificates
 from licensing.decisions import urls as decisions
 from licensing.licences import urls as licences
 from licensing.queues import urls as queues
 from licensing.referrals import urls as referrals
 from licensing.requests import urls as requests
 
-AREAS = (applications, licences, requests, referrals, decisions, queues)
+AREAS = (applications, certificates, licences, requests, referrals, decisions, queues)
 
 urlpatterns = [pattern for area in AREAS for pattern in area.urlpatterns]
 api_urlpatterns = [pattern for area in AREAS for pattern in area.api_urlpatterns]

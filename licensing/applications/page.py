@@ -10,6 +10,7 @@ from enduser.exceptions import panels as exception_panels
 from enduser.screening import panels as screening_panels
 from licensing.applications import selectors, services, sharing
 from licensing.applications.forms import DocumentForm, ReasonForm
+from licensing.certificates import panels as certificate_panels
 from licensing.decisions import panels as decisions_panels
 from licensing.licences.selectors import licence_visible_to
 from licensing.models import Status
@@ -44,6 +45,7 @@ def detail_context(request, app, **extra):
         # The review's panels (templates/licensing/panels/*.html), each from its own module.
         **screening_panels.panel_context(request, app),
         **exception_panels.panel_context(request, app),
+        **certificate_panels.panel_context(request, app),
         **requests_panels.panel_context(request, app),
         **referrals_panels.panel_context(request, app),
         **decisions_panels.panel_context(request, app),
