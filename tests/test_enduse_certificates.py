@@ -324,6 +324,7 @@ def test_certificate_form_page(actors, draft):
     assert codes(draft) == ["undertaking_missing"]
     case_page = client.get(f"/cases/{draft.pk}/").content.decode()
     assert 'id="certificate-mismatches"' in case_page and "third party" in case_page
+    assert "End-user certificate entered" in case_page  # the case history names the event
     stale = client.post(f"/cases/{draft.pk}/certificate/", {**form, "place_of_use": "Augsburg"})
     assert stale.status_code == 409
     bad = client.post(f"/cases/{draft.pk}/certificate/", {**form, "version": "1", "lines-0-quantity": "many"})
@@ -452,6 +453,7 @@ def test_certification_stops_and_restarts_the_clock(actors, accepted, django_cap
     assert req.pause.ended_on == TODAY and not req.is_open
     assert req.documents.get().kind == "certified_certificate"
     assert AuditEvent.objects.filter(object_id=str(accepted.pk), action="request.certification").count() == 1
+    assert AuditEvent.objects.filter(object_id=str(accepted.pk), action="request.certification_answer").count() == 1
 
 
 def test_certification_withdrawn_restarts_the_clock(actors, accepted):

@@ -52,7 +52,8 @@ def same_party(certificate_name: str, party) -> bool:
 
 def _names_agree(line_name: str, description: str) -> bool:
     a, b = plain(line_name), plain(description)
-    return bool(a and b) and (a == b or a in b or b in a)
+    # A name inside the other ("Samarium-cobalt alloy" in "Samarium-cobalt alloy 钐钴合金"), unless too short to tell.
+    return bool(a and b) and (a == b or (min(len(a), len(b)) >= 4 and (a in b or b in a)))
 
 
 def pair_lines(lines, items) -> tuple[list[tuple], list, list]:

@@ -111,7 +111,7 @@ def certification_answer(*, application_id, request_id, actor, uploads=(), answe
             docs = _store(app, req, actor, DocumentKind.CERTIFIED_CERTIFICATE, files, stored)
             _end_pause(_open_pause(req), actor, today)
             _bump(app)
-            audit.record(actor=actor, action="request.answer", obj=app,
+            audit.record(actor=actor, action="request.certification_answer", obj=app,
                          after={"request": req.pk, "documents": _documents_after(docs), "version": app.version})
             clock_services.refresh(app, today)
             _tell_officer(app, req, f"case-request:{req.pk}:answered",
@@ -140,7 +140,7 @@ def certification_withdraw(*, application_id, request_id, actor, reason: str = "
     req.save(update_fields=["withdrawn_at"])
     _end_pause(_open_pause(req), actor, today)
     _bump(app)
-    audit.record(actor=actor, action="request.withdraw", obj=app,
+    audit.record(actor=actor, action="request.certification_withdraw", obj=app,
                  after={"request": req.pk, "reason": reason, "version": app.version})
     clock_services.refresh(app, today)
     _tell_exporter(app, req, f"case-request:{req.pk}:withdrawn", f"案件 {app.reference} 政府证明要求已撤回",

@@ -128,7 +128,7 @@ class CaseRequestDocumentSerializer(serializers.Serializer):
 
 class CaseRequestSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.CharField(help_text="correction or rfi")
+    kind = serializers.CharField(help_text="correction, rfi or certification")
     kind_label = serializers.CharField(source="get_kind_display")
     text = serializers.CharField(help_text="The question, or the items missing one per line")
     items = serializers.ListField(child=serializers.CharField(), help_text="Corrections: what is missing")
