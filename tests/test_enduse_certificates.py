@@ -5,7 +5,6 @@ back, and government certification stopping and restarting the decision clock.""
 import shutil
 import subprocess
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 from django.test import Client

@@ -8,8 +8,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from licensing.clock import selectors as clock
-from licensing.requests import serializers as s
 from licensing.requests import certification, services
+from licensing.requests import serializers as s
 from portal.api import SafeJSONParser
 
 ERRORS = {

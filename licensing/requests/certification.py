@@ -13,7 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import EXPORTER_ROLES, MINISTRY_ROLES
 from audit import services as audit
 from licensing.clock import services as clock_services
-from licensing.models import OPEN_REVIEW_STATES, CaseRequest, DocumentKind, PauseKind, RequestKind, Status
+from licensing.models import (
+    OPEN_REVIEW_STATES,
+    CaseRequest,
+    DocumentKind,
+    PauseKind,
+    RequestKind,
+    Status,
+)
 from licensing.requests.services import (
     ANSWER_MAX_CHARS,
     NOTE_MAX_CHARS,
