@@ -24,7 +24,9 @@ from tests.factories import PASSWORD, UserFactory, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+def day(offset: int = 0) -> str:
+    """A date relative to today, read when the test runs (never at import)."""
+    return (timezone.localdate() + timedelta(days=offset)).isoformat()
 
 
 @pytest.fixture(autouse=True)
@@ -40,11 +42,14 @@ def good(**changes) -> dict:
         "end_use": "Research on permanent-magnet motors", "place_of_use": "Hansastr. 27, München",
         "no_wmd_use": True, "no_end_use_change": True, "no_third_party_transfer": True,
         "signatory_name": "Dr. Anna Huber", "signatory_title": "Managing Director", "sealed": True,
-        "signed_on": (TODAY - timedelta(days=10)).isoformat(),
-        "valid_until": (TODAY + timedelta(days=365)).isoformat(),
+        "signed_on": day(-10),
+        "valid_until": day(365),
         "lines": [{"item_name": "Samarium-cobalt alloy", "specification": "SmCo-28", "quantity": "25", "unit": "kg",
                    "value": "180000", "currency": "CNY", "contract_number": "MM-2026-017"}],
     }
+    for name in ("signed_on", "valid_until"):  # days from today, read when the test runs
+        if isinstance(changes.get(name), int) and not isinstance(changes.get(name), bool):
+            changes[name] = day(changes[name])
     lines = changes.pop("line", None)
     if lines:
         data["lines"] = [{**data["lines"][0], **lines}]
@@ -138,9 +143,9 @@ MISMATCHES = [
     ({"signatory_name": ""}, "signature_missing", "signatory_name"),
     ({"sealed": False}, "seal_missing", "sealed"),
     ({"signed_on": None}, "date_missing", "signed_on"),
-    ({"signed_on": (TODAY + timedelta(days=3)).isoformat(), "valid_until": None}, "date_in_future", "signed_on"),
-    ({"signed_on": (TODAY - timedelta(days=400)).isoformat(),
-      "valid_until": (TODAY - timedelta(days=1)).isoformat()}, "expired", "valid_until"),
+    ({"signed_on": 3, "valid_until": None}, "date_in_future", "signed_on"),
+    ({"signed_on": -400,
+      "valid_until": -1}, "expired", "valid_until"),
 ]
 
 
@@ -207,10 +212,10 @@ def test_every_mismatch_at_once_blocks_submission_with_the_full_list(actors, dra
 
 
 def test_validity_is_judged_on_the_day_given(actors, draft):
-    certificate = save(draft, actors.owner, good(valid_until=(TODAY + timedelta(days=5)).isoformat()))
+    certificate = save(draft, actors.owner, good(valid_until=5))
     items = list(draft.items.all())
-    assert checks.certificate_mismatches(certificate, certificate.lines.all(), draft, items, TODAY) == []
-    later = checks.certificate_mismatches(certificate, certificate.lines.all(), draft, items, TODAY + timedelta(days=6))
+    assert checks.certificate_mismatches(certificate, certificate.lines.all(), draft, items, timezone.localdate()) == []
+    later = checks.certificate_mismatches(certificate, certificate.lines.all(), draft, items, timezone.localdate() + timedelta(days=6))
     assert [m.code for m in later] == ["expired"]
 
 
@@ -257,7 +262,7 @@ BAD = [
     ({"place_of_use": "x" * 501}, "place_of_use"),
     ({"sealed": "yes"}, "sealed"),
     ({"signed_on": "07/12/2026"}, "signed_on"),
-    ({"valid_until": (TODAY - timedelta(days=20)).isoformat()}, "valid_until"),
+    ({"valid_until": -20}, "valid_until"),
     ({"document": 999999}, "document"),
     ({"line": {"quantity": "0"}}, "lines.0.quantity"),
     ({"line": {"quantity": "abc"}}, "lines.0.quantity"),
@@ -313,7 +318,7 @@ def test_certificate_form_page(actors, draft):
     assert 'value="Samarium-cobalt alloy 钐钴合金"' in body and 'value="Motorenwerk München GmbH"' in body  # pre-filled
     form = {"version": "0", "end_user_name": "Motorenwerk München GmbH", "importer_name": "Magnetec Handels GmbH",
             "end_use": "Research", "place_of_use": "München", "no_wmd_use": "on", "no_end_use_change": "on",
-            "signatory_name": "A. Huber", "sealed": "on", "signed_on": TODAY.isoformat(),
+            "signatory_name": "A. Huber", "sealed": "on", "signed_on": day(),
             "lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "0",
             "lines-MAX_NUM_FORMS": "50",
             "lines-0-item_name": "Samarium-cobalt alloy", "lines-0-specification": "SmCo-28", "lines-0-quantity": "25",
@@ -378,7 +383,7 @@ def test_api_get_put_and_mismatches(actors, draft):
     url = f"/api/applications/{draft.pk}/certificate/"
     assert api.get(url).status_code == 404
     assert api.get(url + "mismatches/").json() == {"application": draft.pk, "entered": False,
-                                                   "checked_on": TODAY.isoformat(), "mismatches": []}
+                                                   "checked_on": day(), "mismatches": []}
     created = api.put(url, good(sealed=False, version=0), format="json")
     assert created.status_code == 201, created.json()
     body = created.json()
@@ -432,7 +437,7 @@ def test_certification_stops_and_restarts_the_clock(actors, accepted, django_cap
         req = certification.certification_require(application_id=accepted.pk, actor=actors.ministry)
     accepted.refresh_from_db()
     assert req.kind == "certification" and req.is_open and req.pause.kind == "certification"
-    assert accepted.clock_state == "paused" and accepted.clock_paused_since == TODAY
+    assert accepted.clock_state == "paused" and accepted.clock_paused_since == timezone.localdate()
     # Double click: the same request; another while it is open is refused.
     assert certification.certification_require(application_id=accepted.pk, actor=actors.ministry).pk == req.pk
     with pytest.raises(InvalidTransition):
@@ -449,7 +454,7 @@ def test_certification_stops_and_restarts_the_clock(actors, accepted, django_cap
     accepted.refresh_from_db()
     req.refresh_from_db()
     assert accepted.clock_state == "running" and accepted.clock_paused_since is None
-    assert req.pause.ended_on == TODAY and not req.is_open
+    assert req.pause.ended_on == timezone.localdate() and not req.is_open
     assert req.documents.get().kind == "certified_certificate"
     assert AuditEvent.objects.filter(object_id=str(accepted.pk), action="request.certification").count() == 1
     assert AuditEvent.objects.filter(object_id=str(accepted.pk), action="request.certification_answer").count() == 1
@@ -458,11 +463,11 @@ def test_certification_stops_and_restarts_the_clock(actors, accepted, django_cap
 def test_certification_withdrawn_restarts_the_clock(actors, accepted):
     req = certification.certification_require(application_id=accepted.pk, actor=actors.ministry,
                                               text="Certified by the German Federal Office (BAFA)",
-                                              respond_by=TODAY + timedelta(days=30))
+                                              respond_by=timezone.localdate() + timedelta(days=30))
     certification.certification_withdraw(application_id=accepted.pk, request_id=req.pk, actor=actors.ministry)
     accepted.refresh_from_db()
     req.refresh_from_db()
-    assert accepted.clock_state == "running" and req.withdrawn_at and req.pause.ended_on == TODAY
+    assert accepted.clock_state == "running" and req.withdrawn_at and req.pause.ended_on == timezone.localdate()
     with pytest.raises(InvalidTransition):
         certification.certification_answer(application_id=accepted.pk, request_id=req.pk, actor=actors.owner,
                                            uploads=[pdf_upload()])
