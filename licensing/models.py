@@ -97,6 +97,7 @@ class Application(models.Model):
     end_use = models.TextField(_("end-use statement"), max_length=2000, blank=True)
     end_use_category = models.CharField(_("end-use category"), max_length=16, choices=EndUseCategory.choices,
                                         default=EndUseCategory.CIVIL)
+    contract_number = models.CharField(_("contract number"), max_length=100, blank=True)
     # Exporter staff other than the creator who may see and work on this case (the company's
     # administrators always may).
     shared_with = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="shared_cases")
@@ -162,6 +163,7 @@ class ApplicationItem(models.Model):
     control_code = models.CharField(_("export control code"), max_length=16, blank=True)
     catch_all = models.BooleanField(_("unlisted item, catch-all applies"), default=False)
     description = models.CharField(_("description"), max_length=500)
+    specification = models.CharField(_("model / specification"), max_length=200, blank=True)
     quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=3)
     unit = models.CharField(_("unit"), max_length=20)
     value_rmb = models.DecimalField(_("value (RMB)"), max_digits=18, decimal_places=2)
@@ -181,7 +183,8 @@ class ApplicationItem(models.Model):
 
     def snapshot(self) -> dict:
         return {"control_code": self.control_code, "catch_all": self.catch_all, "description": self.description,
-                "quantity": str(self.quantity), "unit": self.unit, "value_rmb": str(self.value_rmb)}
+                "specification": self.specification, "quantity": str(self.quantity), "unit": self.unit,
+                "value_rmb": str(self.value_rmb)}
 
 
 class DocumentKind(models.TextChoices):
@@ -192,6 +195,7 @@ class DocumentKind(models.TextChoices):
     RFI_ANSWER = "rfi_answer", _("Answer to a request for information")
     RISK_ASSESSMENT = "risk_assessment", _("Risk assessment report (Watch List party, Reg. 26)")
     COMPLIANCE_UNDERTAKING = "compliance_undertaking", _("Compliance undertaking (Watch List party, Reg. 26)")
+    CERTIFIED_CERTIFICATE = "certified_certificate", _("End-user certificate certified by the government (Reg. 24)")
 
 
 def _document_path(instance, filename):
@@ -269,6 +273,7 @@ class Licence(models.Model):
 class RequestKind(models.TextChoices):
     CORRECTION = "correction", _("Request for corrections (补正)")
     RFI = "rfi", _("Request for information")
+    CERTIFICATION = "certification", _("Government certification of the end-user certificate")
 
 
 class CaseRequest(models.Model):
@@ -302,6 +307,7 @@ class PauseKind(models.TextChoices):
     # Not counted in the 45 working days (Reg. 17):
     CORRECTION = "correction", _("Waiting for the exporter's corrections")
     RFI = "rfi", _("Waiting for the exporter's answer")
+    CERTIFICATION = "certification", _("Waiting for the government-certified end-user certificate")
     IDENTIFICATION = "identification", _("Item identification (鉴别)")
     EXPERT = "expert", _("Expert consultation")
     ONSITE = "onsite", _("On-site check")
@@ -534,6 +540,7 @@ class RefusalLetter(models.Model):
 
 
 # Areas with models of their own keep them in their folder; Django finds them through this module.
+from licensing.certificates.models import CertificateLine, EndUseCertificate  # noqa: E402, F401
 from licensing.enduse.models import (  # noqa: E402, F401
     EndUseReport,
     EndUseReportDocument,

@@ -2,6 +2,7 @@
 `api_urlpatterns` (the REST API, mounted at /api/)."""
 
 from licensing.applications import urls as applications
+from licensing.certificates import urls as certificates
 from licensing.decisions import urls as decisions
 from licensing.enduse import urls as enduse
 from licensing.licences import urls as licences
@@ -9,7 +10,7 @@ from licensing.queues import urls as queues
 from licensing.referrals import urls as referrals
 from licensing.requests import urls as requests
 
-AREAS = (applications, licences, requests, referrals, decisions, queues, enduse)
+AREAS = (applications, certificates, licences, requests, referrals, decisions, queues, enduse)
 
 urlpatterns = [pattern for area in AREAS for pattern in area.urlpatterns]
 api_urlpatterns = [pattern for area in AREAS for pattern in area.api_urlpatterns]

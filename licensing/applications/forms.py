@@ -29,6 +29,7 @@ class ApplicationForm(forms.Form):
                                       "hx-trigger": "keyup changed delay:400ms",
                                       "hx-target": "#question-suggestions",
                                       "hx-vals": '{"target": "id_item_control_code"}'}))
+    item_specification = forms.CharField(label=_("Model / specification"), required=False, max_length=200)
     item_quantity = forms.CharField(label=_("Quantity"), required=False, max_length=40)
     item_unit = forms.CharField(label=_("Unit"), required=False, max_length=20)
     item_value_rmb = forms.CharField(label=_("Value (RMB)"), required=False, max_length=40)
@@ -43,13 +44,15 @@ class ApplicationForm(forms.Form):
                                          choices=EndUseCategory.choices, initial=EndUseCategory.CIVIL)
     end_use = forms.CharField(label=_("End-use statement"), required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 4}))
+    contract_number = forms.CharField(label=_("Contract number"), required=False, max_length=100)
 
     SECTIONS = [
-        (_("Item"), ["item_control_code", "item_catch_all", "item_description", "item_quantity", "item_unit", "item_value_rmb"]),
+        (_("Item"), ["item_control_code", "item_catch_all", "item_description", "item_specification", "item_quantity", "item_unit",
+                      "item_value_rmb"]),
         (_("Destination and parties"), ["destination", "importer_name", "importer_address",
                                         "importer_country", "end_user_name", "end_user_address",
                                         "end_user_country"]),
-        (_("End use"), ["end_use_category", "end_use"]),
+        (_("End use"), ["end_use_category", "end_use", "contract_number"]),
     ]
 
     def sections(self):
@@ -66,6 +69,7 @@ class ApplicationForm(forms.Form):
             "destination": data.get("destination") or "",
             "end_use": data.get("end_use") or "",
             "end_use_category": data.get("end_use_category") or "",
+            "contract_number": data.get("contract_number") or "",
             "importer": self._group(data, "importer", ["name", "address", "country"]),
             "end_user": self._group(data, "end_user", ["name", "address", "country"]),
             "item": self._item(data),
@@ -73,7 +77,8 @@ class ApplicationForm(forms.Form):
 
     @classmethod
     def _item(cls, data):
-        item = cls._group(data, "item", ["control_code", "description", "quantity", "unit", "value_rmb"])
+        item = cls._group(data, "item", ["control_code", "description", "specification", "quantity", "unit",
+                                             "value_rmb"])
         if data.get("item_catch_all"):
             item = {**(item or {}), "catch_all": True}
         return item
@@ -81,7 +86,8 @@ class ApplicationForm(forms.Form):
     @classmethod
     def initial_from(cls, app) -> dict:
         initial = {"version": app.version, "destination": app.destination.code if app.destination else "",
-                   "end_use": app.end_use, "end_use_category": app.end_use_category}
+                   "end_use": app.end_use, "end_use_category": app.end_use_category,
+                   "contract_number": app.contract_number}
         for role in ("importer", "end_user"):
             party = getattr(app, role)
             if party:
@@ -90,7 +96,7 @@ class ApplicationForm(forms.Form):
         item = app.items.first()
         if item:
             initial.update({"item_control_code": item.control_code, "item_catch_all": item.catch_all,
-                            "item_description": item.description,
+                            "item_description": item.description, "item_specification": item.specification,
                             "item_quantity": item.quantity.normalize(), "item_unit": item.unit,
                             "item_value_rmb": item.value_rmb})
         return initial
@@ -101,7 +107,8 @@ class ApplicationForm(forms.Form):
                    "item.description": "item_description", "item.unit": "item_unit",
                    "quantity": "item_quantity", "item.quantity": "item_quantity",
                    "value_rmb": "item_value_rmb", "item.value_rmb": "item_value_rmb",
-                   "destination": "destination", "end_use": "end_use"}
+                   "destination": "destination", "end_use": "end_use",
+                   "item.specification": "item_specification", "contract_number": "contract_number"}
         for key, errors in (fields or {}).items():
             name = mapping.get(key)
             for error in errors:

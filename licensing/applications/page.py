@@ -11,6 +11,7 @@ from enduser.exceptions import panels as exception_panels
 from enduser.screening import panels as screening_panels
 from licensing.applications import selectors, services, sharing
 from licensing.applications.forms import DocumentForm, ReasonForm
+from licensing.certificates import panels as certificate_panels
 from licensing.decisions import panels as decisions_panels
 from licensing.enduse import panels as enduse_panels
 from licensing.licences.selectors import licence_visible_to
@@ -47,6 +48,7 @@ def detail_context(request, app, **extra):
         **screening_panels.panel_context(request, app),
         **exception_panels.panel_context(request, app),
         **check_panels.panel_context(request, app),
+        **certificate_panels.panel_context(request, app),
         **requests_panels.panel_context(request, app),
         **referrals_panels.panel_context(request, app),
         **decisions_panels.panel_context(request, app),

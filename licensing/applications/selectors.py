@@ -58,6 +58,13 @@ EVENT_LABELS = {
     "request.rfi": pgettext_lazy("case event", "Request for information sent; decision clock stopped"),
     "request.answer": pgettext_lazy("case event", "Request for information answered; decision clock runs again"),
     "request.withdraw": pgettext_lazy("case event", "Request for information withdrawn; decision clock runs again"),
+    "request.certification": pgettext_lazy("case event", "Government certification of the end-user certificate "
+                                           "required; decision clock stopped"),
+    "request.certification_answer": pgettext_lazy("case event", "Government-certified end-user certificate given; "
+                                                  "decision clock runs again"),
+    "request.certification_withdraw": pgettext_lazy("case event", "Government certification no longer required; "
+                                                    "decision clock runs again"),
+    "certificate.save": pgettext_lazy("case event", "End-user certificate entered"),
     "clock.pause": pgettext_lazy("case event", "Decision clock stopped"),
     "clock.resume": pgettext_lazy("case event", "Decision clock restarted"),
 }

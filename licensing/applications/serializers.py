@@ -19,7 +19,7 @@ class PartySerializer(serializers.Serializer):
 class ItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApplicationItem
-        fields = ["control_code", "catch_all", "description", "quantity", "unit", "value_rmb"]
+        fields = ["control_code", "catch_all", "description", "specification", "quantity", "unit", "value_rmb"]
 
 
 class ItemInputSerializer(serializers.Serializer):
@@ -30,6 +30,8 @@ class ItemInputSerializer(serializers.Serializer):
         help_text="An unlisted item applied for because the catch-all applies (Export Control Law "
                   "Art. 12(3)); it has no control code")
     description = serializers.CharField(max_length=500)
+    specification = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                          help_text="Model or specification, as on the end-user certificate")
     quantity = serializers.DecimalField(max_digits=18, decimal_places=3)
     unit = serializers.CharField(max_length=20)
     value_rmb = serializers.DecimalField(max_digits=18, decimal_places=2)
@@ -42,6 +44,7 @@ class DraftInputSerializer(serializers.Serializer):
     importer = PartySerializer(required=False, allow_null=True)
     end_user = PartySerializer(required=False, allow_null=True)
     item = ItemInputSerializer(required=False, allow_null=True)
+    contract_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
     version = serializers.IntegerField(required=False, min_value=1,
                                        help_text="The version you last read; a stale one is refused (409).")
 
@@ -213,7 +216,7 @@ class ApplicationSerializer(ClockFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Application
         fields = ["id", "reference", "status", "version", "exporter", "province", "destination",
-                  "importer", "end_user", "end_use", "end_use_category", "items", "documents", "created_at",
+                  "importer", "end_user", "end_use", "end_use_category", "contract_number", "items", "documents", "created_at",
                   "submitted_at", "forwarded_at", "accepted_at", "decided_at", "return_reason",
                   "decision_reason", "decision_deadline", "licence", "allowed_actions",
                   "list_version", "classification_suggestions", *CLOCK_FIELDS]

@@ -25,6 +25,7 @@ from enduser.exceptions import services as list_exceptions
 from enduser.models import ListKind, Party
 from enduser.screening import selectors as screening_selectors
 from enduser.screening import services as screening
+from licensing.certificates import selectors as certificate_selectors
 from licensing.clock import services as clock_services
 from licensing.models import (
     Application,
@@ -58,7 +59,7 @@ def _require_text(value, field, message):
 
 # ---------------------------------------------------------------- drafts
 
-DRAFT_FIELDS = ("destination", "end_use", "end_use_category", "importer", "end_user", "item")
+DRAFT_FIELDS = ("destination", "end_use", "end_use_category", "importer", "end_user", "item", "contract_number")
 
 
 def _clean_party(data, field, label) -> dict | None:
@@ -174,6 +175,9 @@ def _clean_item(data) -> dict | None:
         raise ValidationFailed(fields={"item.description": [_("Describe the item (at most 500 characters).")]})
     if not isinstance(unit, str) or not unit.strip() or len(unit) > 20:
         raise ValidationFailed(fields={"item.unit": [_("Give the unit, e.g. kg or pieces.")]})
+    specification = data.get("specification") or ""
+    if not isinstance(specification, str) or len(specification) > 200:
+        raise ValidationFailed(fields={"item.specification": [_("At most 200 characters of text.")]})
     quantity = _decimal(data.get("quantity"), "quantity", positive=True, label=_("Quantity"))
     if quantity.as_tuple().exponent < -3:
         raise ValidationFailed(fields={"item.quantity": [_("At most three decimal places.")]})
@@ -181,7 +185,7 @@ def _clean_item(data) -> dict | None:
     if value.as_tuple().exponent < -2:
         raise ValidationFailed(fields={"item.value_rmb": [_("At most two decimal places.")]})
     return {"control_code": code, "catch_all": catch_all, "description": description.strip(),
-            "quantity": quantity, "unit": unit.strip(), "value_rmb": value}
+            "specification": specification.strip(), "quantity": quantity, "unit": unit.strip(), "value_rmb": value}
 
 
 def _clean_draft(data: dict) -> dict:
@@ -213,6 +217,11 @@ def _clean_draft(data: dict) -> dict:
             raise ValidationFailed(fields={"end_use_category": [lazy_format(
                 _("Choose one of: %(choices)s."), choices=", ".join(EndUseCategory.values))]})
         cleaned["end_use_category"] = category
+    if "contract_number" in data:
+        number = data["contract_number"] or ""
+        if not isinstance(number, str) or len(number) > 100:
+            raise ValidationFailed(fields={"contract_number": [_("At most 100 characters of text.")]})
+        cleaned["contract_number"] = number.strip()
     if "importer" in data:
         cleaned["importer"] = _clean_party(data["importer"], "importer", _("Importer"))
     if "end_user" in data:
@@ -229,6 +238,8 @@ def _apply_draft(app: Application, cleaned: dict) -> None:
         app.end_use = cleaned["end_use"]
     if "end_use_category" in cleaned:
         app.end_use_category = cleaned["end_use_category"]
+    if "contract_number" in cleaned:
+        app.contract_number = cleaned["contract_number"]
     for role in ("importer", "end_user"):
         if role not in cleaned:
             continue
@@ -254,6 +265,7 @@ def _draft_snapshot(app: Application) -> dict:
         "destination": app.destination.code if app.destination else "",
         "end_use": app.end_use,
         "end_use_category": app.end_use_category,
+        "contract_number": app.contract_number,
         "importer": app.importer.snapshot() if app.importer else None,
         "end_user": app.end_user.snapshot() if app.end_user else None,
         "items": [item.snapshot() for item in app.items.all()],
@@ -371,6 +383,7 @@ def missing_for_submission(app: Application) -> list:
         missing.append(_("at least one item"))
     if not app.documents.filter(kind=DocumentKind.END_USER_CERTIFICATE).exists():
         missing.append(_("the end-user certificate (PDF)"))
+    missing.extend(certificate_selectors.submission_problems(app))  # Reg. 24: every mismatch at once
     watched = screening_selectors.listed_matches([app.importer, app.end_user], list_kind=ListKind.WATCH)
     if watched:
         # Reg. 26: an individual licence for a Watch List party needs both documents.

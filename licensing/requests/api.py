@@ -8,8 +8,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from licensing.clock import selectors as clock
+from licensing.requests import certification, services
 from licensing.requests import serializers as s
-from licensing.requests import services
 from portal.api import SafeJSONParser
 
 ERRORS = {
@@ -161,3 +161,47 @@ class PauseEndView(RequestsBase):
         pause = services.pause_end(application_id=id, pause_id=pause_id, actor=request.user,
                                    expected_version=form.validated_data.get("version"))
         return _result(request, id, pause=pause)
+
+
+class CertificationView(RequestsBase):
+    @extend_schema(summary="Ministry: require government certification of the end-user certificate (Reg. 24); "
+                           "the decision clock stops until the exporter gives it",
+                   request=s.CertificationInputSerializer,
+                   responses={201: s.CaseRequestResultSerializer, **ERRORS})
+    def post(self, request, id):
+        form = s.CertificationInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        req = certification.certification_require(application_id=id, actor=request.user, text=data.get("text", ""),
+                                                  respond_by=data.get("respond_by"),
+                                                  expected_version=data.get("version"))
+        return _result(request, id, req=req, code=status.HTTP_201_CREATED)
+
+
+class CertificationAnswerView(UploadBase):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(summary="Exporter: give the government-certified certificate (1 to 5 PDFs); the clock runs again",
+                   request={"multipart/form-data": s.CertifiedAnswerUploadSerializer},
+                   responses={200: s.CaseRequestResultSerializer, **ERRORS})
+    def post(self, request, id, request_id):
+        services.visible_case(request.user, id)
+        form = s.CertifiedAnswerInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        req = certification.certification_answer(application_id=id, request_id=request_id, actor=request.user,
+                                                 answer=form.validated_data.get("answer", ""), uploads=_files(request),
+                                                 expected_version=form.validated_data.get("version"))
+        return _result(request, id, req=req)
+
+
+class CertificationWithdrawView(RequestsBase):
+    @extend_schema(summary="Ministry: withdraw an unanswered request for government certification",
+                   request=s.RfiWithdrawInputSerializer,
+                   responses={200: s.CaseRequestResultSerializer, **ERRORS})
+    def post(self, request, id, request_id):
+        form = s.RfiWithdrawInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        req = certification.certification_withdraw(application_id=id, request_id=request_id, actor=request.user,
+                                                   reason=form.validated_data.get("reason", ""),
+                                                   expected_version=form.validated_data.get("version"))
+        return _result(request, id, req=req)

@@ -44,10 +44,28 @@ class RfiForm(forms.Form):
         self.fields["respond_by"].widget.attrs["min"] = _tomorrow()
 
 
+class CertificationForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    text = forms.CharField(label=_("What to certify (optional)"), required=False,
+                           max_length=services.REQUEST_TEXT_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 3}))
+    respond_by = forms.DateField(label=_("Answer by (optional)"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["respond_by"].widget.attrs["min"] = _tomorrow()
+
+
 class AnswerForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     answer = forms.CharField(label=_("Your answer"), max_length=services.ANSWER_MAX_CHARS,
                              widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class CertifiedAnswerForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    answer = forms.CharField(label=_("Note (optional)"), required=False, max_length=services.ANSWER_MAX_CHARS,
+                             widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class PauseForm(forms.Form):

@@ -2,8 +2,15 @@
 
 from licensing.clock import selectors as clock
 from licensing.models import Status
-from licensing.requests import services
-from licensing.requests.forms import AnswerForm, CorrectionsForm, PauseForm, RfiForm
+from licensing.requests import certification, services
+from licensing.requests.forms import (
+    AnswerForm,
+    CertificationForm,
+    CertifiedAnswerForm,
+    CorrectionsForm,
+    PauseForm,
+    RfiForm,
+)
 
 
 def panel_context(request, app) -> dict:
@@ -28,6 +35,9 @@ def panel_context(request, app) -> dict:
         "rq_rfi_form": RfiForm(initial=initial, prefix="rfi"),
         "rq_pause_form": PauseForm(initial=initial, prefix="pause"),
         "rq_answer_form": AnswerForm(initial=initial, prefix="answer"),
+        "rq_can_certify": certification.can_require(app, user, requests),
+        "rq_certification_form": CertificationForm(initial=initial, prefix="cert"),
+        "rq_certified_form": CertifiedAnswerForm(initial=initial, prefix="answer"),
         "rq_show_acceptance": app.status in (Status.FORWARDED, Status.CORRECTING),
     }
     return context

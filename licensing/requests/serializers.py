@@ -79,6 +79,26 @@ class RfiWithdrawInputSerializer(serializers.Serializer):
     version = CaseVersionField()
 
 
+class CertificationInputSerializer(serializers.Serializer):
+    text = StrictCharField(max_length=services.REQUEST_TEXT_MAX_CHARS, required=False, allow_blank=True,
+                           trim_whitespace=False, help_text="What to certify; a standard request when empty")
+    respond_by = serializers.DateField(required=False, allow_null=True,
+                                       help_text="Optional date to answer by (in the future)")
+    version = CaseVersionField()
+
+
+class CertifiedAnswerInputSerializer(serializers.Serializer):
+    answer = StrictCharField(max_length=services.ANSWER_MAX_CHARS, required=False, allow_blank=True,
+                             trim_whitespace=False, help_text="An optional note")
+    version = CaseVersionField()
+
+
+class CertifiedAnswerUploadSerializer(CertifiedAnswerInputSerializer):
+    documents = serializers.ListField(
+        child=serializers.FileField(), min_length=1, max_length=services.MAX_ANSWER_DOCUMENTS,
+        help_text="The certified certificate: 1 to 5 PDF files")
+
+
 class ClockPauseInputSerializer(serializers.Serializer):
     kind = PauseKindField(help_text="identification, expert, onsite (not counted); watch_list, "
                                     "state_council (no time limit)")
@@ -108,7 +128,7 @@ class CaseRequestDocumentSerializer(serializers.Serializer):
 
 class CaseRequestSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.CharField(help_text="correction or rfi")
+    kind = serializers.CharField(help_text="correction, rfi or certification")
     kind_label = serializers.CharField(source="get_kind_display")
     text = serializers.CharField(help_text="The question, or the items missing one per line")
     items = serializers.ListField(child=serializers.CharField(), help_text="Corrections: what is missing")

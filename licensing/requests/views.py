@@ -11,8 +11,16 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from licensing.applications import page
-from licensing.requests import services
-from licensing.requests.forms import AnswerForm, CorrectionsForm, PauseForm, RfiForm, VersionForm
+from licensing.requests import certification, services
+from licensing.requests.forms import (
+    AnswerForm,
+    CertificationForm,
+    CertifiedAnswerForm,
+    CorrectionsForm,
+    PauseForm,
+    RfiForm,
+    VersionForm,
+)
 from portal.errors import DomainError, NotFound, ValidationFailed
 
 # ---------------------------------------------------------------- forms
@@ -153,3 +161,50 @@ def pause_end(request, pk, pause_id):
         return _refused(request, pk, exc)
     return _done(request, pk, _("The decision clock runs again."))
 
+
+@login_required
+@require_POST
+def certification_require(request, pk):
+    form = CertificationForm(request.POST, prefix="cert")
+    if not form.is_valid():
+        return _form_invalid(request, pk, "rq_certification_form", form)
+    try:
+        certification.certification_require(application_id=pk, actor=request.user, text=form.cleaned_data["text"],
+                                            respond_by=form.cleaned_data.get("respond_by"),
+                                            expected_version=form.cleaned_data.get("version"))
+    except DomainError as exc:
+        return _refused(request, pk, exc, rq_certification_form=form)
+    return _done(request, pk, _("Government certification of the end-user certificate is required. The decision "
+                                "clock stops until the exporter gives it."))
+
+
+@login_required
+@require_POST
+def certification_answer(request, pk, request_id):
+    form = CertifiedAnswerForm(request.POST, prefix="answer")
+    if not form.is_valid():
+        return _form_invalid(request, pk, "rq_certified_form", form)
+    try:
+        certification.certification_answer(application_id=pk, request_id=request_id, actor=request.user,
+                                           answer=form.cleaned_data["answer"],
+                                           uploads=request.FILES.getlist("answer-documents"),
+                                           expected_version=form.cleaned_data.get("version"))
+    except DomainError as exc:
+        return _refused(request, pk, exc, rq_certified_form=form)
+    return _done(request, pk, _("The certified certificate was sent to the ministry."))
+
+
+@login_required
+@require_POST
+def certification_withdraw(request, pk, request_id):
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, pk, ValidationFailed())
+    try:
+        certification.certification_withdraw(application_id=pk, request_id=request_id, actor=request.user,
+                                             reason=form.cleaned_data.get("reason", ""),
+                                             expected_version=form.cleaned_data.get("version"))
+    except DomainError as exc:
+        return _refused(request, pk, exc)
+    return _done(request, pk, _("The request for government certification was withdrawn; the decision clock "
+                                "runs again."))
