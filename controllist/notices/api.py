@@ -68,7 +68,8 @@ class CatchAllNoticeListView(GenericAPIView):
         return selectors.notices_visible_to(self.request.user)
 
     @extend_schema(summary="Catch-all notices you may see (ministry: all; exporters: those to them)",
-                   responses={200: CatchAllNoticeSerializer(many=True), 403: ERRORS[403]})
+                   responses={200: CatchAllNoticeSerializer(many=True), 403: ERRORS[403],
+                              404: OpenApiResponse(description="No such page")})
     def get(self, request):
         _require_reader(request.user)
         page = self.paginate_queryset(self.get_queryset())
