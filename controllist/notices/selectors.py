@@ -44,8 +44,12 @@ def unacknowledged(user):
     """Notices in force for the user's company that nobody there has acknowledged yet (the banner)."""
     if not user.is_authenticated or user.role not in EXPORTER_ROLES or not user.organisation_id:
         return CatchAllNotice.objects.none()
-    acknowledged = NoticeAcknowledgement.objects.filter(notice=OuterRef("pk"), exporter_id=user.organisation_id)
-    return (CatchAllNotice.objects.in_force().addressed_to(user.organisation_id)
+    return unacknowledged_by_organisation(user.organisation_id)
+
+
+def unacknowledged_by_organisation(organisation_id):
+    acknowledged = NoticeAcknowledgement.objects.filter(notice=OuterRef("pk"), exporter_id=organisation_id)
+    return (CatchAllNotice.objects.in_force().addressed_to(organisation_id)
             .exclude(Exists(acknowledged)).order_by("issued_on", "pk"))
 
 
