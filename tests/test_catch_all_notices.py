@@ -466,3 +466,15 @@ def test_the_api_refuses_bad_input(actors, body):
 def test_the_api_schema_has_the_notices(actors):
     schema = api_as(actors.ministry).get("/api/schema/?format=json").json()
     assert {"/api/catch-all-notices/", "/api/catch-all-notices/{id}/acknowledge/"} <= set(schema["paths"])
+
+
+def test_the_pages_render_in_chinese(actors):
+    notice = to_company(actors)
+    for user, urls in ((actors.ministry, ["/controllist/notices/", "/controllist/notices/new/",
+                                          f"/controllist/notices/{notice.pk}/"]),
+                       (actors.owner, ["/controllist/notices/", f"/controllist/notices/{notice.pk}/", "/cases/"])):
+        client = page_as(user)
+        client.cookies["django_language"] = "zh-hans"
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200 and 'lang="zh-hans"' in response.content.decode(), url
