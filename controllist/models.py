@@ -417,3 +417,126 @@ class ClassificationDocument(models.Model):
 
     class Meta:
         ordering = ["uploaded_at", "pk"]
+
+
+# ---------------------------------------------------------------- catch-all notices (Law 12(3))
+
+
+class CatchAllNoticeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The ministry sees every notice; an exporter's users see the notices addressed to their
+        company and those to all exporters; nobody else sees any."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.role in MINISTRY_ROLES:
+            return self.all()
+        if user.role in EXPORTER_ROLES and user.organisation_id:
+            return self.filter(Q(all_exporters=True) | Q(exporter_id=user.organisation_id))
+        return self.none()
+
+    def in_force(self, on=None):
+        on = on or timezone.localdate()
+        return self.filter(withdrawn_at__isnull=True, issued_on__lte=on).filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+
+    def addressed_to(self, organisation_id):
+        return self.filter(Q(all_exporters=True) | Q(exporter_id=organisation_id))
+
+
+class CatchAllNotice(models.Model):
+    """The ministry's notice (Law 12(3); the 2023 notice, §6) that exports of a described item, to a
+    named end user or for an end use may endanger national security and need a licence. It goes
+    to one exporter or to all of them; every criterion filled in must match for it to apply, and
+    at least one of item, end user and end use is filled in."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True, null=True, blank=True)
+    all_exporters = models.BooleanField(_("addressed to all exporters"), default=False)
+    exporter = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="catch_all_notices", verbose_name=_("exporter addressed"))
+    item_description = models.TextField(_("item description"), max_length=1000, blank=True)
+    # Export control codes or their beginnings ("3A0"); the item may also be off the list.
+    item_codes = models.JSONField(_("control code prefixes"), default=list, blank=True)
+    # HS codes (or their beginnings) and words that, found in the item, bring it under the notice.
+    item_keywords = models.JSONField(_("HS codes and keywords"), default=list, blank=True)
+    # Every form of the end user's name (any script, aliases): matched by the screening engine.
+    end_user_names = models.JSONField(_("end user names"), default=list, blank=True)
+    end_use = models.TextField(_("end use"), max_length=1000, blank=True)
+    destinations = models.JSONField(_("destinations"), default=list, blank=True)  # ISO codes; empty: any
+    reason_zh = models.TextField(_("reason (Chinese)"), max_length=5000)
+    reason_en = models.TextField(_("reason (English)"), max_length=5000)
+    legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+    issued_on = models.DateField(_("issued on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                     blank=True, related_name="+")
+    withdraw_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    client_token = models.UUIDField(null=True, blank=True, editable=False)
+
+    objects = CatchAllNoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_on", "-pk"]
+        verbose_name = _("catch-all notice")
+        constraints = [
+            models.UniqueConstraint(fields=["issued_by", "client_token"], name="one_notice_per_client_token"),
+            models.CheckConstraint(condition=Q(all_exporters=True, exporter__isnull=True)
+                                   | Q(all_exporters=False, exporter__isnull=False),
+                                   name="notice_one_exporter_or_all"),
+            models.CheckConstraint(condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("issued_on")),
+                                   name="notice_ends_after_issue"),
+        ]
+        indexes = [models.Index(fields=["withdrawn_at", "issued_on"], name="notice_in_force_idx")]
+
+    def __str__(self):
+        return self.number or f"notice #{self.pk}"
+
+    def in_force(self, on=None) -> bool:
+        on = on or timezone.localdate()
+        return (self.withdrawn_at is None and self.issued_on <= on
+                and (self.ends_on is None or on <= self.ends_on))
+
+    def status(self, on=None) -> str:
+        on = on or timezone.localdate()
+        if self.withdrawn_at is not None:
+            return "withdrawn"
+        if self.issued_on > on:
+            return "scheduled"
+        if self.ends_on is not None and self.ends_on < on:
+            return "ended"
+        return "in_force"
+
+
+class NoticeAcknowledgement(models.Model):
+    """An exporter's acknowledgement that it has received a notice (once per company)."""
+
+    notice = models.ForeignKey(CatchAllNotice, on_delete=models.CASCADE, related_name="acknowledgements")
+    exporter = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    acknowledged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["acknowledged_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["notice", "exporter"], name="one_acknowledgement_per_exporter")]
+
+
+class NoticeCitation(models.Model):
+    """A notice cited by a submitted application: its unlisted items were treated as catch-all
+    because of the notice. The case is named by id and number, not by a foreign key, because the
+    control list sits below licensing."""
+
+    notice = models.ForeignKey(CatchAllNotice, on_delete=models.PROTECT, related_name="citations")
+    application_id = models.BigIntegerField()
+    case_reference = models.CharField(max_length=20, blank=True)
+    exporter = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    # What it covered: {"items": [indexes], "party": "end_user"|"importer"|"", "end_use": bool}
+    covered = models.JSONField(default=dict, blank=True)
+    cited_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["notice_id"]
+        constraints = [models.UniqueConstraint(fields=["notice", "application_id"], name="one_citation_per_case")]
+        indexes = [models.Index(fields=["application_id"], name="notice_citation_case_idx")]

@@ -22,6 +22,7 @@ api_patterns = [
     path("invitations/<str:token>/accept/", accounts_api.InvitationAcceptView.as_view(),
          name="api-invitation-accept"),
     path("controllist/", include(controllist_urls.api_urlpatterns)),
+    *controllist_urls.root_api_urlpatterns,
     *licensing_urls.api_urlpatterns,
     *notifications_urls.api_urlpatterns,
     *enduser_urls.api_urlpatterns,

@@ -130,6 +130,7 @@ class DeterminationInputSerializer(serializers.Serializer):
     end_user_country = serializers.CharField(required=False, allow_blank=True, max_length=2)
     importer_name = serializers.CharField(required=False, allow_blank=True, max_length=300)
     importer_country = serializers.CharField(required=False, allow_blank=True, max_length=2)
+    end_use = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     catch_all = CatchAllSerializer(required=False, allow_null=True,
                                    help_text="The three catch-all answers (Law 12(3)); null: unanswered")
 
@@ -165,6 +166,8 @@ class DeterminationSerializer(serializers.Serializer):
     items = serializers.ListField(child=serializers.DictField())
     questions = CatchAllQuestionSerializer(many=True)
     cautions = serializers.ListField(child=serializers.CharField())
+    notices = serializers.ListField(child=serializers.DictField(), required=False,
+                                    help_text="Catch-all notices (Law 12(3)) in force for you that cover this export")
 
 
 # ---------------------------------------------------------------- temporary controls

@@ -2,11 +2,11 @@
 rule it rests on. The same function checks every application at submission.
 
 Precedence: prohibited (Law 10, Reg. 13) > licence required (listed item or temporary control,
-Law 12(1), Law 9) > catch-all (Law 12(3), Reg. 14) > not controlled; with nothing listed and the
+Law 12(1), Law 9) > catch-all (Law 12(3), Reg. 14: a ministry notice covering the export, or the
+exporter's own answers) > not controlled; with nothing listed and the
 catch-all questions unanswered, the answer is that the questions must be answered first."""
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
-from rapidfuzz import fuzz
 
 from controllist.codes import parent_code, parse_control_code
+from controllist.matching import code_is_under, description_matches, names_match
 from controllist.models import (
     Entry,
     ListVersion,
@@ -27,15 +27,12 @@ from controllist.models import (
     TemporaryControl,
     TemporaryControlState,
 )
+from controllist.notices import selectors as notices
 from controllist.regime import RegimeInfo, classify, load_rules
 from controllist.selectors import version_in_force
-from enduser.screening.index import THRESHOLD as SCREENING_THRESHOLD
-from enduser.screening.matching import compare
-from enduser.screening.names import company_form
 from portal.errors import ValidationFailed, lazy_format
 
 MAX_ITEMS = 10
-DESCRIPTION_MATCH_THRESHOLD = 90
 
 
 class Outcome(models.TextChoices):
@@ -192,6 +189,7 @@ class Determination:
     routes: list
     questions: list  # [(Question, answer True/False/None)]
     cautions: list
+    notices: list = field(default_factory=list)  # NoticeHit: catch-all notices covering the export
 
     @property
     def outcome_label(self) -> str:
@@ -218,6 +216,7 @@ class Determination:
             "questions": [{"key": q.key, "text": str(q.text), "explanation": str(q.explanation),
                            "answer": answer} for q, answer in self.questions],
             "cautions": [str(caution) for caution in self.cautions],
+            "notices": [_notice_dict(hit) for hit in self.notices],
         }
 
 
@@ -231,52 +230,6 @@ def _entry_url(entry) -> str:
         return reverse("controllist-entry", args=[entry.version.label, entry.code])
     except Exception:  # the search part's page may not be mounted yet
         return ""
-
-
-_PUNCTUATION = re.compile(r"[\W_]+", re.UNICODE)
-_CJK = re.compile(r"[\u3400-\u9fff]")
-_STOPWORDS = {"and", "of", "the", "for", "or", "with", "a", "an", "to", "in", "on"}
-
-
-def normalise(text: str) -> str:
-    """Case-folded, accents and punctuation dropped, full-width forms folded (ＡＢＣ → abc)."""
-    text = unicodedata.normalize("NFKD", text or "")
-    text = unicodedata.normalize("NFKC", "".join(c for c in text if not unicodedata.combining(c))).casefold()
-    return " ".join(_PUNCTUATION.sub(" ", text).split())
-
-
-def names_match(a: str, b: str) -> bool:
-    """Whether a prohibition's party is the party named: decided by the one screening engine that
-    also screens the Control and Watch lists (both scripts, readings, dictionary words, forms)."""
-    if not (a or "").strip() or not (b or "").strip():
-        return False
-    return compare(company_form(a), company_form(b)).score >= SCREENING_THRESHOLD
-
-
-def description_matches(description: str, title: str) -> bool:
-    """Whether a free-text description names the item of a title: every word of the title (or,
-    in Chinese, the title's characters) appears in the description, small typos tolerated."""
-    text, wanted = normalise(description), normalise(title)
-    if not text or not wanted:
-        return False
-    if wanted in text:
-        return True
-    if _CJK.search(wanted):
-        compact = wanted.replace(" ", "")
-        return len(compact) >= 2 and fuzz.partial_ratio(compact, text.replace(" ", "")) >= DESCRIPTION_MATCH_THRESHOLD
-    words = [w for w in wanted.split() if w not in _STOPWORDS]
-    have = text.split()
-    return bool(words) and all(
-        any(fuzz.ratio(w, h) >= 85 or (len(w) >= 4 and h.startswith(w)) for h in have) for w in words)
-
-
-def code_is_under(code: str, prefix: str) -> bool:
-    """1C902.a is under 1C902 and under the prefix 1C9; 3A001.a.10 is not under 3A001.a.1."""
-    if not code or not prefix:
-        return False
-    if len(prefix) < 5:
-        return code.startswith(prefix)
-    return code == prefix or code.startswith(prefix + ".")
 
 
 def item_under_control(finding: ItemFinding, control: TemporaryControl) -> str:
@@ -367,7 +320,7 @@ def _candidates(description: str, version: ListVersion | None) -> list[Entry]:
 
 
 def determine(*, exporter, items, destination, end_user_name="", end_user_country="", importer_name="",
-              importer_country="", catch_all=None, on=None) -> Determination:
+              importer_country="", catch_all=None, end_use="", on=None) -> Determination:
     """`items`: [{"control_code": ..., "description": ..., "hs_code": ...}], any may be blank.
     `catch_all`: {question key: True/False/None} or None when unanswered."""
     on = on or timezone.localdate()
@@ -405,12 +358,16 @@ def determine(*, exporter, items, destination, end_user_name="", end_user_countr
     hits = [hit for ban in prohibitions_in_force(on)
             if (hit := prohibition_applies(ban, findings, destinations, parties)) is not None]
 
+    # Law 12(3): told by the ministry in a notice, the exporter needs a licence for an unlisted item.
+    told = notices.covering(exporter, items=[{"control_code": f.control_code, "description": f.description,
+                                              "hs_code": f.hs_code} for f in findings],
+                            parties=parties, end_use=end_use or "", destinations=destinations, on=on)
     answers = {key: (catch_all or {}).get(key) for key in QUESTION_KEYS}
     if hits:
         outcome = Outcome.PROHIBITED
     elif any(finding.controlled for finding in findings):
         outcome = Outcome.LICENCE_REQUIRED
-    elif any(answer is True for answer in answers.values()):
+    elif told or any(answer is True for answer in answers.values()):
         outcome = Outcome.CATCH_ALL
     elif all(answer is False for answer in answers.values()):
         outcome = Outcome.NOT_CONTROLLED
@@ -418,6 +375,9 @@ def determine(*, exporter, items, destination, end_user_name="", end_user_countr
         outcome = Outcome.QUESTIONS_NEEDED
 
     citations = [CITATIONS[key] for key in OUTCOME_CITATIONS[outcome]]
+    if outcome == Outcome.CATCH_ALL:
+        citations += [Citation(hit.notice.legal_basis, hit.notice.number,
+                               f"{hit.notice.reason_zh} / {hit.notice.reason_en}") for hit in told]
     if outcome == Outcome.LICENCE_REQUIRED and any(f.temporary_controls for f in findings):
         citations += [CITATIONS["law9"], CITATIONS["reg12"]]
     if version is None:
@@ -434,7 +394,7 @@ def determine(*, exporter, items, destination, end_user_name="", end_user_countr
         outcome=outcome, on=on, list_version=version, items=findings, prohibitions=hits,
         citations=citations, routes=list(ROUTES) if outcome == Outcome.LICENCE_REQUIRED else [],
         questions=[(question, answers[question.key]) for question in CATCH_ALL_QUESTIONS],
-        cautions=cautions,
+        cautions=cautions, notices=told,
     )
 
 
@@ -459,6 +419,13 @@ def _finding_dict(finding: ItemFinding) -> dict:
                         "description_en": entry.description_en, "url": _entry_url(entry)}
                        for entry in finding.candidates],
     }
+
+
+def _notice_dict(hit) -> dict:
+    notice = hit.notice
+    return {"id": notice.pk, "number": notice.number, "reason_zh": notice.reason_zh, "reason_en": notice.reason_en,
+            "legal_basis": notice.legal_basis, "issued_on": notice.issued_on.isoformat(),
+            "ends_on": notice.ends_on.isoformat() if notice.ends_on else None, **hit.covered()}
 
 
 def _hit_dict(hit: ProhibitionHit) -> dict:
@@ -546,5 +513,6 @@ def clean_request(data) -> dict:
         "end_user_country": _field_country(data.get("end_user_country"), "end_user_country"),
         "importer_name": _field_text(data.get("importer_name"), "importer_name", 300),
         "importer_country": _field_country(data.get("importer_country"), "importer_country"),
+        "end_use": _field_text(data.get("end_use"), "end_use", 2000),
         "catch_all": catch_all,
     }

@@ -135,6 +135,8 @@ class DetermineForm(ServiceErrorsMixin, forms.Form):
     importer_name = forms.CharField(label=gettext_lazy("Importer name"), max_length=300, required=False)
     importer_country = forms.ChoiceField(label=gettext_lazy("Importer country"), required=False,
                                          choices=_country_choices)
+    end_use = forms.CharField(label=gettext_lazy("End use"), max_length=2000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
+from controllist.notices import panels as notice_panels
 from enduser.checks import panels as check_panels
 from enduser.exceptions import panels as exception_panels
 from enduser.screening import panels as screening_panels
@@ -49,6 +50,7 @@ def detail_context(request, app, **extra):
         **exception_panels.panel_context(request, app),
         **check_panels.panel_context(request, app),
         **certificate_panels.panel_context(request, app),
+        **notice_panels.panel_context(request, app),
         **requests_panels.panel_context(request, app),
         **referrals_panels.panel_context(request, app),
         **decisions_panels.panel_context(request, app),

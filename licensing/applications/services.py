@@ -20,6 +20,7 @@ from audit import services as audit
 from controllist.codes import parse_control_code
 from controllist.controls.determination import Outcome, determine, temporary_controls_in_force
 from controllist.models import Entry
+from controllist.notices import services as notice_services
 from controllist.selectors import version_in_force
 from enduser.exceptions import services as list_exceptions
 from enduser.models import ListKind, Party
@@ -434,11 +435,18 @@ def application_submit(*, application_id, actor, expected_version=None) -> Appli
         if outcome in (Outcome.NOT_CONTROLLED, Outcome.QUESTIONS_NEEDED) and app.items.filter(catch_all=True).exists():
             outcome = Outcome.CATCH_ALL  # the exporter states the catch-all applies (Law 12(3))
         audit_extra = {"determination": outcome, "list_version_label": checked.list_version_label}
+        # Law 12(3): the ministry's catch-all notices covering an unlisted item are cited on the case.
+        cited = [hit for hit in checked.notices if any(not checked.items[i].controlled for i in hit.items)]
+        if cited:
+            audit_extra["catch_all_notices"] = [hit.notice.number for hit in cited]
     if screened is not None:
         audit_extra["screening"] = screened.summary()
         if excepted.granted:  # Control List hits let through by exceptions the ministry granted (Law 18)
             audit_extra["list_exceptions"] = sorted(row.pk for row in excepted.granted)
     transition(app, actor, "submit", expected_version, audit_extra=audit_extra, **changes)
+    if checked is not None:
+        notice_services.notice_cite(actor=actor, hits=cited, application_id=app.pk, case_reference=app.reference,
+                                    exporter_id=app.exporter_id)
     return app
 
 
@@ -455,7 +463,7 @@ def _check_against_list(app: Application):
         items=[{"control_code": item.control_code, "description": item.description} for item in items],
         destination=app.destination.code, end_user_name=app.end_user.name,
         end_user_country=app.end_user.country.code, importer_name=app.importer.name,
-        importer_country=app.importer.country.code)
+        importer_country=app.importer.country.code, end_use=app.end_use)
     if answer.outcome == Outcome.PROHIBITED:
         raise ValidationFailed(_prohibited_message(answer.prohibitions), code="prohibited")
     return answer
