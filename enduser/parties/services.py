@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from stdnum.cn import uscc
 
-from accounts.models import EXPORTER_ROLES, MINISTRY_ROLES
+from accounts.models import EXPORTER_ROLES
 from audit import services as audit
 from enduser.models import Party
 from enduser.screening import services as screening
@@ -274,16 +274,3 @@ def party_pick(*, actor, exporter_id, party_id, current_id=None, field: str = "p
         message = _("Choose one of your own parties that is not archived.")
         raise ValidationFailed(message, code="unknown_party", fields={field: [message]})
     return party
-
-
-@transaction.atomic
-def party_screen(*, actor, party_id) -> list:
-    """The ministry screens a party again on demand, against the lists in force today; new hits are
-    recorded, those already recorded are returned as they are."""
-    if getattr(actor, "role", None) not in MINISTRY_ROLES:
-        raise NotAllowed(_("Only the ministry screens parties on demand."))
-    party = _lock(party_id)
-    hits = screening.screen_party(party=party, actor=actor)
-    audit.record(actor=actor, action="party.screen", obj=party,
-                 after={"name": party.name, "hits": [hit.pk for hit in hits]})
-    return hits
