@@ -71,6 +71,9 @@ class Party(models.Model):
                 "contact": self.contact}
 
 
+PartyRecordKind = Party.Kind  # for the API schema's enum names (portal/settings.py)
+
+
 # ---------------------------------------------------------------- the Control List and the Watch List
 
 

@@ -217,7 +217,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"CountryEnum": "django_countries.countries", "ListKindEnum": "enduser.models.ListKind",
-                            "PartyKindEnum": "enduser.models.PartyKind"},
+                            "PartyKindEnum": "enduser.models.PartyKind",
+                            "PartyRecordKindEnum": "enduser.models.PartyRecordKind"},
 }
 
 SESSION_COOKIE_HTTPONLY = True
