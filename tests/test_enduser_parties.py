@@ -325,10 +325,10 @@ def test_the_exporters_users_see_and_edit_their_parties(actors, who):
 
 
 def test_search_finds_a_party_by_any_name_alias_or_number(actors):
-    create(actors.owner)
-    create(actors.owner, name="Lion Labs", name_zh="", name_latin="", aliases=[], identifiers={})
+    create(actors.owner, aliases=["Magnetec", "磁铁行"])
+    create(actors.owner, name="Lion Labs", name_zh="", name_latin="", aliases=["狮子"], identifiers={})
     client = page_client(actors.owner)
-    for q in ("马格内泰克", "magnetec", "HRB 12345"):
+    for q in ("马格内泰克", "magnetec", "HRB 12345", "磁铁行"):
         body = client.get("/parties/", {"q": q}).content.decode()
         assert PARTY["name"] in body and "Lion Labs" not in body
 

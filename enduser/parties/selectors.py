@@ -2,6 +2,8 @@
 sees every exporter's (read-only); no one else sees any (an agency sees the parties of a case
 referred to it as filed, on the case)."""
 
+import json
+
 from django.db.models import Q
 
 from accounts.models import EXPORTER_ROLES, MINISTRY_ROLES
@@ -31,8 +33,11 @@ def party_search(user, *, q: str = "", archived: bool = False):
     rows = parties_visible_to(user).filter(archived=archived).select_related("exporter")
     q = (q or "").strip()[:SEARCH_MAX_CHARS]
     if q:
+        # JSON as stored: SQLite keeps non-ASCII text \u-escaped, PostgreSQL's jsonb as written.
+        escaped = json.dumps(q)[1:-1]
         rows = rows.filter(Q(name__icontains=q) | Q(name_zh__icontains=q) | Q(name_latin__icontains=q)
-                           | Q(aliases__icontains=q) | Q(identifiers__icontains=q) | Q(address__icontains=q))
+                           | Q(aliases__icontains=q) | Q(aliases__icontains=escaped) | Q(identifiers__icontains=q)
+                           | Q(address__icontains=q))
     return rows.order_by("name", "pk")
 
 
