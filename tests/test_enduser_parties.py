@@ -477,3 +477,19 @@ def test_api_a_draft_picks_a_party_and_the_case_shows_it_as_filed(actors):
                               upload=pdf_upload())
     assert client.post(f"/api/applications/{body['id']}/submit/", {}, format="json").status_code == 200
     assert Application.objects.get().importer_snapshot["identifiers"] == {"registration": "HRB 12345"}
+
+
+def test_the_migration_fills_the_snapshots_of_cases_filed_before_them(actors, case_factory):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("licensing.migrations.0011_party_snapshots")
+    filed, draft = case_factory("submitted"), case_factory()
+    Application.objects.update(importer_snapshot=None, end_user_snapshot=None)
+    migration.fill_snapshots(apps, None)
+    filed.refresh_from_db()
+    draft.refresh_from_db()
+    assert filed.importer_snapshot == filed.importer.snapshot() and filed.end_user_snapshot["name"] == \
+        DRAFT["end_user"]["name"]
+    assert draft.importer_snapshot is None
