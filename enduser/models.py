@@ -9,6 +9,9 @@ from django_countries.fields import CountryField
 
 
 class PartyKind(models.TextChoices):
+    """What screening tells apart, and the kinds of listed parties; a Party's four kinds map onto
+    these (Party.screening_kind)."""
+
     COMPANY = "company", _("Company or body")
     PERSON = "person", _("Person")
 
