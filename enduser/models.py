@@ -10,35 +10,72 @@ from django_countries.fields import CountryField
 
 
 class PartyKind(models.TextChoices):
+    """What screening tells apart, and the kinds of listed parties; a Party's four kinds map onto
+    these (Party.screening_kind)."""
+
     COMPANY = "company", _("Company or body")
     PERSON = "person", _("Person")
 
 
 class Party(models.Model):
-    """A foreign party named on an application: the importer or the end user (Reg. 24).
+    """A foreign party of an exporter's address book (importer, end user, intermediate consignee,
+    Reg. 24), reused across its applications. An application keeps a snapshot of the party as filed
+    (licensing's importer_snapshot / end_user_snapshot), so editing the record later never changes
+    what a case says; a draft never edits a record that another application uses (it makes a new one)."""
 
-    Rows are owned by one exporter; an application keeps pointing at the party as it was when the
-    application was filed because parties are only ever edited through their draft application."""
+    class Kind(models.TextChoices):
+        # Screening tells persons from everything else: every other kind is screened as a company.
+        COMPANY = "company", _("Company")
+        PERSON = "person", _("Person")
+        GOVERNMENT = "government", _("Government body")
+        RESEARCH = "research", _("Research institute")
+
+    class Role(models.TextChoices):
+        IMPORTER = "importer", _("Importer")
+        END_USER = "end_user", _("End user")
+        CONSIGNEE = "consignee", _("Intermediate consignee")
 
     exporter = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="parties")
-    name = models.CharField(_("name"), max_length=300)
+    name = models.CharField(_("legal name as written"), max_length=300)
+    name_zh = models.CharField(_("Chinese name"), max_length=300, blank=True)
+    name_latin = models.CharField(_("Latin-script name"), max_length=300, blank=True)
+    aliases = models.JSONField(_("aliases"), default=list, blank=True)
     address = models.CharField(_("address"), max_length=500)
     country = CountryField(_("country"))
-    kind = models.CharField(_("kind"), max_length=8, choices=PartyKind.choices, default=PartyKind.COMPANY)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.COMPANY)
+    roles = models.JSONField(_("usual roles"), default=list, blank=True)
     identifiers = models.JSONField(_("registration numbers"), default=dict, blank=True)
     contact = models.CharField(_("contact"), max_length=200, blank=True)
+    archived = models.BooleanField(_("archived"), default=False)
+    version = models.PositiveIntegerField(default=1)
+    client_token = models.UUIDField(null=True, blank=True, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        ordering = ["name", "pk"]
         verbose_name = _("party")
         verbose_name_plural = _("parties")
+        indexes = [models.Index(fields=["exporter", "archived", "name"], name="party_book_idx")]
 
     def __str__(self):
         return f"{self.name} ({self.country.code})"
 
+    @property
+    def screening_kind(self) -> str:
+        return PartyKind.PERSON if self.kind == self.Kind.PERSON else PartyKind.COMPANY
+
     def snapshot(self) -> dict:
-        return {"name": self.name, "address": self.address, "country": self.country.code,
+        """The party as an application files it (and as the audit trail records it)."""
+        return {"id": self.pk, "version": self.version, "name": self.name, "name_zh": self.name_zh,
+                "name_latin": self.name_latin, "aliases": list(self.aliases or []), "kind": self.kind,
+                "address": self.address, "country": self.country.code, "identifiers": dict(self.identifiers or {}),
                 "contact": self.contact}
+
+
+PartyRecordKind = Party.Kind  # for the API schema's enum names (portal/settings.py)
 
 
 # ---------------------------------------------------------------- the Control List and the Watch List

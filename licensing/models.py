@@ -94,6 +94,10 @@ class Application(models.Model):
                                  related_name="+", verbose_name=_("importer"))
     end_user = models.ForeignKey("enduser.Party", on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="+", verbose_name=_("end user"))
+    # The importer and the end user as filed (Party.snapshot), taken at each submission: the case
+    # shows these, not the address-book record, which the exporter may edit later.
+    importer_snapshot = models.JSONField(null=True, blank=True, editable=False)
+    end_user_snapshot = models.JSONField(null=True, blank=True, editable=False)
     end_use = models.TextField(_("end-use statement"), max_length=2000, blank=True)
     end_use_category = models.CharField(_("end-use category"), max_length=16, choices=EndUseCategory.choices,
                                         default=EndUseCategory.CIVIL)

@@ -222,7 +222,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"CountryEnum": "django_countries.countries", "ListKindEnum": "enduser.models.ListKind",
                             "PartyKindEnum": "enduser.models.PartyKind",
                             "EndUseReportKindEnum": "licensing.models.EndUseReportKind",
-                            "EndUseReportStateEnum": "licensing.models.EndUseReportState"},
+                            "EndUseReportStateEnum": "licensing.models.EndUseReportState",
+
+                            "PartyRecordKindEnum": "enduser.models.PartyRecordKind"},
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -11,4 +11,5 @@ def panel_context(request, app) -> dict:
     if not user.is_authenticated or not user.is_ministry:
         return {}
     return {"screening": {"hits": hits_of_parties(user, [app.importer, app.end_user]), "threshold": THRESHOLD,
-                          "case_id": app.pk}}
+                          "case_id": app.pk,
+                          "party_ids": sorted({app.importer_id, app.end_user_id} - {None})}}

@@ -77,8 +77,8 @@ def ownership_rule_periods(*, rule: str = OwnershipRule.AFFILIATES_50) -> list[O
 
 
 def party_query(party) -> Party:
-    """A party record as the engine screens it."""
-    return Party(id=str(party.pk), kind=party.kind, name=party.name,
+    """A party record as the engine screens it: every kind but a person as a company."""
+    return Party(id=str(party.pk), kind=party.screening_kind, name=party.name,
                  country=party.country.code if party.country else "", identifiers=party.identifiers or {})
 
 

@@ -152,3 +152,19 @@ def hit_decide(*, hit_id, actor, verdict: str, note: str = "", expected_version=
     audit.record(actor=actor, action="screening.hit_decide", obj=hit, before=before,
                  after={"state": hit.state, "note": note, "listed": hit.listed_id, "party_name": hit.party_name})
     return hit
+
+
+@transaction.atomic
+def party_screen(*, actor, party_id) -> list[ScreeningHit]:
+    """The ministry screens a party again on demand (the case page's "screen again"), against the
+    lists in force today: new hits are recorded, those already recorded are returned as they are."""
+    if getattr(actor, "role", None) not in MINISTRY_ROLES:
+        raise NotAllowed(_("Only the ministry screens parties on demand."))
+    try:
+        party = Party.objects.select_for_update().get(pk=int(party_id))
+    except (Party.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound() from None
+    hits = screen_party(party=party, actor=actor)
+    audit.record(actor=actor, action="screening.party_screen", obj=party,
+                 after={"name": party.name, "hits": [hit.pk for hit in hits]})
+    return hits

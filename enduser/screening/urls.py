@@ -6,6 +6,7 @@ from enduser.screening import api, views
 
 urlpatterns = [
     path("cases/<int:pk>/screening/<int:hit_id>/decide/", views.hit_decide, name="screening-hit-decide"),
+    path("cases/<int:pk>/screening/screen/", views.parties_screen, name="screening-screen-again"),
     path("lists/rescreens/", views.rescreen_list, name="rescreens"),
     path("lists/rescreens/<int:pk>/", views.rescreen_detail, name="rescreen"),
 ]

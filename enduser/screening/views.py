@@ -36,6 +36,22 @@ def hit_decide(request, pk, hit_id):
     return redirect("case-detail", pk=pk)
 
 
+@login_required
+@require_POST
+@domain_errors_as_pages
+def parties_screen(request, pk):
+    """The officer screens the case's parties again now, against the lists in force today."""
+    if not request.user.is_ministry:
+        raise NotAllowed(_("Only the ministry screens parties on demand."))
+    ids = request.POST.getlist("party")
+    if not ids or len(ids) > 10 or not all(value.isdigit() and len(value) < 10 for value in ids):
+        raise ValidationFailed(fields={"party": [_("Expected the ids of the case's parties.")]})
+    found = [hit for party_id in dict.fromkeys(ids)
+             for hit in services.party_screen(actor=request.user, party_id=party_id)]
+    messages.success(request, _("Screened again against the lists in force today: %(n)s hit(s).") % {"n": len(found)})
+    return redirect("case-detail", pk=pk)
+
+
 RESCREENS_PAGE_SIZE = 50
 
 

@@ -3,11 +3,20 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from enduser.models import Party
+from enduser.parties.services import registration_identifiers
 from licensing.models import DocumentKind, EndUseCategory
 
 
 def _country_choices():
     return [("", "—")] + [(code, f"{name} ({code})") for code, name in countries]
+
+
+def _kind_choices():
+    return [("", "—")] + list(Party.Kind.choices)
+
+
+PARTY_FORM_FIELDS = ("party", "name", "name_zh", "name_latin", "kind", "address", "country", "registration")
 
 
 class ApplicationForm(forms.Form):
@@ -34,12 +43,27 @@ class ApplicationForm(forms.Form):
     item_unit = forms.CharField(label=_("Unit"), required=False, max_length=20)
     item_value_rmb = forms.CharField(label=_("Value (RMB)"), required=False, max_length=40)
     destination = forms.ChoiceField(label=_("Destination country"), required=False, choices=_country_choices)
+    # Each party: one of the exporter's own (address book), or typed here (saved into the book).
+    importer_party = forms.ChoiceField(label=_("Importer from my parties"), required=False, choices=[],
+                                       help_text=_("Or leave this empty and type a new importer below."))
     importer_name = forms.CharField(label=_("Importer name"), required=False, max_length=300)
+    importer_name_zh = forms.CharField(label=_("Importer Chinese name"), required=False, max_length=300)
+    importer_name_latin = forms.CharField(label=_("Importer Latin-script name"), required=False, max_length=300)
+    importer_kind = forms.ChoiceField(label=_("Importer kind"), required=False, choices=_kind_choices)
     importer_address = forms.CharField(label=_("Importer address"), required=False, max_length=500)
     importer_country = forms.ChoiceField(label=_("Importer country"), required=False, choices=_country_choices)
+    importer_registration = forms.CharField(label=_("Importer registration number"), required=False,
+                                            max_length=64)
+    end_user_party = forms.ChoiceField(label=_("End user from my parties"), required=False, choices=[],
+                                       help_text=_("Or leave this empty and type a new end user below."))
     end_user_name = forms.CharField(label=_("End user name"), required=False, max_length=300)
+    end_user_name_zh = forms.CharField(label=_("End user Chinese name"), required=False, max_length=300)
+    end_user_name_latin = forms.CharField(label=_("End user Latin-script name"), required=False, max_length=300)
+    end_user_kind = forms.ChoiceField(label=_("End user kind"), required=False, choices=_kind_choices)
     end_user_address = forms.CharField(label=_("End user address"), required=False, max_length=500)
     end_user_country = forms.ChoiceField(label=_("End user country"), required=False, choices=_country_choices)
+    end_user_registration = forms.CharField(label=_("End user registration number"), required=False,
+                                            max_length=64)
     end_use_category = forms.ChoiceField(label=_("End-use category"), required=False,
                                          choices=EndUseCategory.choices, initial=EndUseCategory.CIVIL)
     end_use = forms.CharField(label=_("End-use statement"), required=False, max_length=2000,
@@ -47,13 +71,21 @@ class ApplicationForm(forms.Form):
     contract_number = forms.CharField(label=_("Contract number"), required=False, max_length=100)
 
     SECTIONS = [
-        (_("Item"), ["item_control_code", "item_catch_all", "item_description", "item_specification", "item_quantity", "item_unit",
-                      "item_value_rmb"]),
-        (_("Destination and parties"), ["destination", "importer_name", "importer_address",
-                                        "importer_country", "end_user_name", "end_user_address",
-                                        "end_user_country"]),
+        (_("Item"), ["item_control_code", "item_catch_all", "item_description", "item_specification", "item_quantity", "item_unit", "item_value_rmb"]),
+        (_("Destination"), ["destination"]),
+        (_("Importer"), [f"importer_{name}" for name in PARTY_FORM_FIELDS]),
+        (_("End user"), [f"end_user_{name}" for name in PARTY_FORM_FIELDS]),
         (_("End use"), ["end_use_category", "end_use", "contract_number"]),
     ]
+
+    def __init__(self, *args, parties=(), **kwargs):
+        """`parties`: the exporter's parties it may pick (enduser.parties.selectors.book_choices)."""
+        super().__init__(*args, **kwargs)
+        choices = [("", _("— type a new party below —"))] + [
+            (str(party.pk), f"{party.name}{' / ' + party.name_zh if party.name_zh else ''} ({party.country.code})")
+            for party in parties]
+        self.fields["importer_party"].choices = choices
+        self.fields["end_user_party"].choices = choices
 
     def sections(self):
         return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
@@ -63,6 +95,20 @@ class ApplicationForm(forms.Form):
         values = {name: (data.get(f"{prefix}_{name}") or "").strip() for name in names}
         return values if any(values.values()) else None
 
+    @classmethod
+    def _party(cls, data, role):
+        """A typed party: name, address and country always (the service says what is missing);
+        the optional fields only when filled in, so a draft's edit leaves the others as they are."""
+        typed = cls._group(data, role, ["name", "address", "country", "name_zh", "name_latin", "kind",
+                                         "registration"])
+        if typed is None:
+            return None
+        party = {key: typed[key] for key in ("name", "address", "country")}
+        party.update({key: typed[key] for key in ("name_zh", "name_latin", "kind") if typed[key]})
+        if typed["registration"]:
+            party["identifiers"] = registration_identifiers(typed["registration"])
+        return party
+
     def service_data(self) -> dict:
         data = self.cleaned_data
         return {
@@ -70,8 +116,10 @@ class ApplicationForm(forms.Form):
             "end_use": data.get("end_use") or "",
             "end_use_category": data.get("end_use_category") or "",
             "contract_number": data.get("contract_number") or "",
-            "importer": self._group(data, "importer", ["name", "address", "country"]),
-            "end_user": self._group(data, "end_user", ["name", "address", "country"]),
+            "importer": self._party(data, "importer"),
+            "importer_party": data.get("importer_party") or None,
+            "end_user": self._party(data, "end_user"),
+            "end_user_party": data.get("end_user_party") or None,
             "item": self._item(data),
         }
 
@@ -89,10 +137,8 @@ class ApplicationForm(forms.Form):
                    "end_use": app.end_use, "end_use_category": app.end_use_category,
                    "contract_number": app.contract_number}
         for role in ("importer", "end_user"):
-            party = getattr(app, role)
-            if party:
-                initial.update({f"{role}_name": party.name, f"{role}_address": party.address,
-                                f"{role}_country": party.country.code})
+            if getattr(app, f"{role}_id"):
+                initial[f"{role}_party"] = str(getattr(app, f"{role}_id"))
         item = app.items.first()
         if item:
             initial.update({"item_control_code": item.control_code, "item_catch_all": item.catch_all,
@@ -108,7 +154,10 @@ class ApplicationForm(forms.Form):
                    "quantity": "item_quantity", "item.quantity": "item_quantity",
                    "value_rmb": "item_value_rmb", "item.value_rmb": "item_value_rmb",
                    "destination": "destination", "end_use": "end_use",
-                   "item.specification": "item_specification", "contract_number": "contract_number"}
+                   "item.specification": "item_specification", "contract_number": "contract_number",
+
+                   "importer": "importer_name", "end_user": "end_user_name",
+                   "importer_party": "importer_party", "end_user_party": "end_user_party"}
         for key, errors in (fields or {}).items():
             name = mapping.get(key)
             for error in errors:

@@ -10,6 +10,7 @@ from controllist.notices import panels as notice_panels
 from enduser.checks import panels as check_panels
 from enduser.exceptions import panels as exception_panels
 from enduser.screening import panels as screening_panels
+from licensing.applications import parties as draft_parties
 from licensing.applications import selectors, services, sharing
 from licensing.applications.forms import DocumentForm, ReasonForm
 from licensing.certificates import panels as certificate_panels
@@ -34,6 +35,8 @@ def detail_context(request, app, **extra):
     return {
         "app": app,
         "items": app.items.all(),
+        # The parties as filed once submitted (snapshots), the address-book records while a draft.
+        "parties_filed": draft_parties.as_filed(app),
         "documents": app.documents.all(),
         "actions": [a for a in allowed_actions(app, request.user) if a in SIMPLE_ACTIONS],
         "editable": app.status in EDITABLE_STATES and request.user.is_exporter,

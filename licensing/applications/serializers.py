@@ -2,6 +2,8 @@ from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from enduser.models import Party
+from licensing.applications.parties import as_filed
 from licensing.applications.selectors import decision_deadline
 from licensing.clock import selectors as clock
 from licensing.licences.selectors import licence_visible_to
@@ -10,9 +12,17 @@ from licensing.workflow import allowed_actions
 
 
 class PartySerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=300)
+    """A party typed into a draft; it is saved into the exporter's address book."""
+
+    name = serializers.CharField(max_length=300, help_text="The legal name as written, in any script")
+    name_zh = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    name_latin = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    aliases = serializers.ListField(child=serializers.CharField(max_length=300), required=False, max_length=20)
+    kind = serializers.ChoiceField(choices=Party.Kind.choices, required=False)
     address = serializers.CharField(max_length=500)
     country = serializers.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code")
+    identifiers = serializers.DictField(child=serializers.CharField(max_length=64), required=False,
+                                        help_text="Registration numbers: uscc, registration, other")
     contact = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
@@ -43,6 +53,12 @@ class DraftInputSerializer(serializers.Serializer):
     end_use_category = serializers.ChoiceField(choices=EndUseCategory.choices, required=False, allow_blank=True)
     importer = PartySerializer(required=False, allow_null=True)
     end_user = PartySerializer(required=False, allow_null=True)
+    importer_party = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2**31 - 1,
+        help_text="Instead of `importer`: the id of one of your parties (GET /api/parties/)")
+    end_user_party = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2**31 - 1,
+        help_text="Instead of `end_user`: the id of one of your parties (GET /api/parties/)")
     item = ItemInputSerializer(required=False, allow_null=True)
     contract_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
     version = serializers.IntegerField(required=False, min_value=1,
@@ -75,10 +91,19 @@ class DocumentUploadSerializer(serializers.Serializer):
 
 
 class PartyReadSerializer(serializers.Serializer):
+    """A party of a case: as filed once submitted (the snapshot), the address-book record before."""
+
+    id = serializers.IntegerField(allow_null=True, help_text="The address-book record it was filed from")
+    version = serializers.IntegerField(allow_null=True, help_text="That record's version when filed")
     name = serializers.CharField()
+    name_zh = serializers.CharField(default="")
+    name_latin = serializers.CharField(default="")
+    aliases = serializers.ListField(child=serializers.CharField(), default=list)
+    kind = serializers.CharField(default="company")
     address = serializers.CharField()
-    country = CountryField()
-    contact = serializers.CharField()
+    country = serializers.CharField()
+    identifiers = serializers.DictField(child=serializers.CharField(), default=dict)
+    contact = serializers.CharField(default="")
 
 
 class LicenceSerializer(serializers.ModelSerializer):
@@ -198,8 +223,8 @@ class ClockListSerializer(serializers.ListSerializer):
 
 class ApplicationSerializer(ClockFieldsMixin, serializers.ModelSerializer):
     destination = CountryField(allow_blank=True)
-    importer = PartyReadSerializer(allow_null=True)
-    end_user = PartyReadSerializer(allow_null=True)
+    importer = serializers.SerializerMethodField()
+    end_user = serializers.SerializerMethodField()
     items = ItemSerializer(many=True)
     exporter = serializers.SerializerMethodField()
     documents = DocumentSerializer(many=True)
@@ -220,6 +245,16 @@ class ApplicationSerializer(ClockFieldsMixin, serializers.ModelSerializer):
                   "submitted_at", "forwarded_at", "accepted_at", "decided_at", "return_reason",
                   "decision_reason", "decision_deadline", "licence", "allowed_actions",
                   "list_version", "classification_suggestions", *CLOCK_FIELDS]
+
+    @extend_schema_field(PartyReadSerializer(allow_null=True))
+    def get_importer(self, obj):
+        party = as_filed(obj)["importer"]
+        return PartyReadSerializer(party).data if party else None
+
+    @extend_schema_field(PartyReadSerializer(allow_null=True))
+    def get_end_user(self, obj):
+        party = as_filed(obj)["end_user"]
+        return PartyReadSerializer(party).data if party else None
 
     def get_exporter(self, obj) -> dict:
         return {"id": obj.exporter_id, "name_zh": obj.exporter.name_zh, "name_en": obj.exporter.name_en,

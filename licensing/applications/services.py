@@ -23,9 +23,10 @@ from controllist.models import Entry
 from controllist.notices import services as notice_services
 from controllist.selectors import version_in_force
 from enduser.exceptions import services as list_exceptions
-from enduser.models import ListKind, Party
+from enduser.models import ListKind
 from enduser.screening import selectors as screening_selectors
 from enduser.screening import services as screening
+from licensing.applications import parties as draft_parties
 from licensing.certificates import selectors as certificate_selectors
 from licensing.clock import services as clock_services
 from licensing.models import (
@@ -60,34 +61,8 @@ def _require_text(value, field, message):
 
 # ---------------------------------------------------------------- drafts
 
-DRAFT_FIELDS = ("destination", "end_use", "end_use_category", "importer", "end_user", "item", "contract_number")
-
-
-def _clean_party(data, field, label) -> dict | None:
-    if data in (None, ""):
-        return None
-    if not isinstance(data, dict):
-        raise ValidationFailed(fields={field: [_("Expected an object with name, address, country.")]})
-    errors = []
-    name = data.get("name")
-    address = data.get("address")
-    country = data.get("country")
-    if not isinstance(name, str) or not name.strip() or len(name) > 300:
-        errors.append(_("Name is required (at most 300 characters)."))
-    if not isinstance(address, str) or not address.strip() or len(address) > 500:
-        errors.append(_("Address is required (at most 500 characters)."))
-    if not isinstance(country, str) or country.upper() not in countries:
-        errors.append(_("Country must be an ISO 3166 two-letter code, e.g. DE."))
-    contact = data.get("contact") or ""
-    if not isinstance(contact, str) or len(contact) > 200:
-        errors.append(_("Contact must be text of at most 200 characters."))
-    if errors:
-        raise ValidationFailed(lazy_format(_("%(label)s: %(errors)s"), label=label, errors=errors),
-                               fields={field: errors})
-    cleaned = {"name": name.strip(), "address": address.strip(), "country": country.upper()}
-    if "contact" in data:  # the page form has no contact field: keep what the API stored
-        cleaned["contact"] = contact.strip()
-    return cleaned
+DRAFT_FIELDS = ("destination", "end_use", "end_use_category", "importer", "end_user", *draft_parties.PICK_KEYS,
+                "item", "contract_number")
 
 
 def _decimal(value, field, *, positive: bool, label):
@@ -223,16 +198,13 @@ def _clean_draft(data: dict) -> dict:
         if not isinstance(number, str) or len(number) > 100:
             raise ValidationFailed(fields={"contract_number": [_("At most 100 characters of text.")]})
         cleaned["contract_number"] = number.strip()
-    if "importer" in data:
-        cleaned["importer"] = _clean_party(data["importer"], "importer", _("Importer"))
-    if "end_user" in data:
-        cleaned["end_user"] = _clean_party(data["end_user"], "end_user", _("End user"))
+    draft_parties.clean(data, cleaned)
     if "item" in data:
         cleaned["item"] = _clean_item(data["item"])
     return cleaned
 
 
-def _apply_draft(app: Application, cleaned: dict) -> None:
+def _apply_draft(app: Application, cleaned: dict, actor) -> None:
     if "destination" in cleaned:
         app.destination = cleaned["destination"]
     if "end_use" in cleaned:
@@ -241,19 +213,7 @@ def _apply_draft(app: Application, cleaned: dict) -> None:
         app.end_use_category = cleaned["end_use_category"]
     if "contract_number" in cleaned:
         app.contract_number = cleaned["contract_number"]
-    for role in ("importer", "end_user"):
-        if role not in cleaned:
-            continue
-        values = cleaned[role]
-        current = getattr(app, role)
-        if values is None:
-            setattr(app, role, None)
-        elif current is None:
-            setattr(app, role, Party.objects.create(exporter=app.exporter, **values))
-        else:
-            for key, value in values.items():
-                setattr(current, key, value)
-            current.save()
+    draft_parties.apply(app, cleaned, actor)
     app.save()
     if "item" in cleaned:
         app.items.all().delete()
@@ -287,7 +247,7 @@ def application_create(*, actor, data: dict, client_token=None) -> tuple[Applica
         with transaction.atomic():
             app = Application.objects.create(exporter=actor.organisation, created_by=actor,
                                              client_token=client_token)
-            _apply_draft(app, cleaned)
+            _apply_draft(app, cleaned, actor)
             audit.record(actor=actor, action="application.create", obj=app,
                          after=_draft_snapshot(app))
     except IntegrityError:
@@ -309,7 +269,7 @@ def application_update_draft(*, application_id, actor, data: dict, expected_vers
     check_version(app, expected_version)
     cleaned = _clean_draft(data or {})
     before = _draft_snapshot(app)
-    _apply_draft(app, cleaned)
+    _apply_draft(app, cleaned, actor)
     if _draft_snapshot(app) == before:
         return app  # nothing changed: no new version, no audit event
     app.version += 1
@@ -425,6 +385,8 @@ def application_submit(*, application_id, actor, expected_version=None) -> Appli
     now = timezone.now()
     changes = {"submitted_at": now, "province_id": app.exporter.province_id, "return_reason": "",
                "total_value_rmb": sum((item.value_rmb for item in app.items.all()), Decimal(0))}
+    if checked is not None:  # the exporter files it: the parties as they stand now are what the case names
+        changes.update(draft_parties.snapshots(app))
     audit_extra = {}
     if app.reference is None and app.status in TRANSITIONS["submit"].sources:
         year = timezone.localdate(now).year

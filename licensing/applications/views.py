@@ -16,6 +16,7 @@ from controllist.questions.services import classification_suggestions
 from enduser.exceptions import forms as exception_forms
 from enduser.exceptions import selectors as exception_selectors
 from enduser.exceptions import services as exception_services
+from enduser.parties import selectors as party_selectors
 from licensing.applications import page, selectors, services, sharing
 from licensing.applications.forms import ApplicationForm, DocumentForm, ReasonForm
 from licensing.models import Status
@@ -59,7 +60,7 @@ def case_new(request):
     if not request.user.is_exporter:
         raise NotAllowed()
     if request.method == "POST":
-        form = ApplicationForm(request.POST)
+        form = ApplicationForm(request.POST, parties=_book(request))
         if form.is_valid():
             try:
                 app, _created = services.application_create(
@@ -74,7 +75,7 @@ def case_new(request):
             messages.success(request, _("Draft saved. Attach the end-user certificate, then submit."))
             return redirect("case-detail", pk=app.pk)
         return _form_page(request, form, None, status=400)
-    return _form_page(request, ApplicationForm(initial={"client_token": uuid.uuid4()}), None)
+    return _form_page(request, ApplicationForm(initial={"client_token": uuid.uuid4()}, parties=_book(request)), None)
 
 
 @login_required
@@ -84,7 +85,7 @@ def case_edit(request, pk):
     if not request.user.is_exporter:
         raise NotAllowed()
     if request.method == "POST":
-        form = ApplicationForm(request.POST)
+        form = ApplicationForm(request.POST, parties=_book(request, app))
         if form.is_valid():
             try:
                 services.application_update_draft(application_id=app.pk, actor=request.user,
@@ -101,7 +102,14 @@ def case_edit(request, pk):
         return _form_page(request, form, app, status=400)
     if app.status not in EDITABLE_STATES:
         raise InvalidTransition(_("Only a draft or a returned application can be edited."))
-    return _form_page(request, ApplicationForm(initial=ApplicationForm.initial_from(app)), app)
+    return _form_page(request, ApplicationForm(initial=ApplicationForm.initial_from(app), parties=_book(request, app)),
+                      app)
+
+
+def _book(request, app=None):
+    """The exporter's own parties it may pick (and those the draft names already)."""
+    keep = (app.importer_id, app.end_user_id) if app else ()
+    return party_selectors.book_choices(request.user.organisation_id, keep=keep)
 
 
 def _form_page(request, form, app, status=200):

@@ -34,7 +34,12 @@ def country_names(code: str) -> tuple[str, str]:
     return zh, en
 
 
-def party_lines(party) -> dict:
+def party_lines(party, snapshot: dict | None = None) -> dict:
+    """A party's lines on a document: as filed (the case's snapshot) when there is one."""
+    if snapshot:
+        zh, en = country_names(snapshot.get("country") or "")
+        return {"name": snapshot.get("name", ""), "address": snapshot.get("address", ""), "country_zh": zh,
+                "country_en": en}
     zh, en = country_names(party.country.code)
     return {"name": party.name, "address": party.address, "country_zh": zh, "country_en": en}
 
@@ -65,8 +70,8 @@ def licence_pdf_data(licence: Licence) -> dict:
         "licence_type": {"zh": "单项许可", "en": "Individual License"},
         "exporter": {"name_zh": app.exporter.name_zh, "name_en": app.exporter.name_en,
                      "uscc": app.exporter.code, "address": app.exporter.address},
-        "importer": party_lines(app.importer),
-        "end_user": party_lines(app.end_user),
+        "importer": party_lines(app.importer, app.importer_snapshot),
+        "end_user": party_lines(app.end_user, app.end_user_snapshot),
         "destination": {"code": app.destination.code, "zh": dest_zh, "en": dest_en},
         "end_use": app.end_use,
         "items": items,

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('licensing', '0010_watch_list_documents'),
+        ('licensing', '0011_party_snapshots'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
