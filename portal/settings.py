@@ -165,6 +165,13 @@ CELERY_BEAT_SCHEDULE = {
     # Statutory clocks (Reg. 17): a paused case's due date moves every working day, and queues
     # sort on it. Hourly, so a beat that was down catches up; recomputing is idempotent.
     "clock-refresh": {"task": "licensing.refresh_clocks", "schedule": 3600.0},
+    # Rescreening jobs never started (their message lost) or left by a dead worker are sent again;
+    # a job is taken by one live run only, so a second send does nothing.
+    "rescreen-sweep": {"task": "enduser.rescreen_sweep", "schedule": 300.0},
+    # Hits on list entries whose removal takes effect today are closed (a removal dated later
+    # leaves them, and the entry, in force until then). Hourly so a beat that was down catches
+    # up the same day; idempotent.
+    "removed-hits-daily": {"task": "enduser.removed_hits_close", "schedule": 3600.0},
 }
 OUTBOX_RELAY_GRACE_SECONDS = env.int("OUTBOX_RELAY_GRACE_SECONDS", default=30, minimum=0)
 
