@@ -122,7 +122,8 @@ def link_snapshot(link: OwnershipLink) -> dict:
     return {
         "id": link.pk, "owner_listed": link.owner_listed_id, "owner_names": list(link.owner_names),
         "owned_names": list(link.owned_names), "owned_country": link.owned_country.code or "",
-        "owned_identifiers": dict(link.owned_identifiers), "kind": link.kind, "percent": str(link.percent),
+        "owned_identifiers": dict(link.owned_identifiers), "kind": link.kind,
+        "percent": str(Decimal(link.percent).quantize(Decimal("0.0001"))),
         "start_on": link.start_on.isoformat(), "end_on": link.end_on.isoformat() if link.end_on else None,
         "evidence": link.evidence, "source": link.source, "version": link.version,
     }

@@ -34,7 +34,12 @@ from enduser.models import (
     ScreeningHit,
 )
 from enduser.screening.index import Screener
-from enduser.screening.selectors import list_entry, ownership_index, ownership_rule_periods, party_query
+from enduser.screening.selectors import (
+    list_entry,
+    ownership_index,
+    ownership_rule_periods,
+    party_query,
+)
 from enduser.screening.services import hit_record
 from outbox.services import enqueue
 

@@ -13,8 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import MINISTRY_ROLES
 from audit import services as audit
 from enduser.models import HitState, ListedParty, ListKind, Party, ScreeningHit
-from enduser.screening import index
-from enduser.screening import selectors
+from enduser.screening import index, selectors
 from portal.errors import (
     InvalidTransition,
     NotAllowed,
