@@ -224,7 +224,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"CountryEnum": "django_countries.countries", "ListKindEnum": "enduser.models.ListKind",
-                            "PartyKindEnum": "enduser.models.PartyKind"},
+                            "PartyKindEnum": "enduser.models.PartyKind", "LinkKindEnum": "enduser.models.LinkKind"},
 }
 
 SESSION_COOKIE_HTTPONLY = True
