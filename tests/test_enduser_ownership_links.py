@@ -5,7 +5,7 @@ ministry publishes, changes and ends them by form, API or file; screening sums t
 import io
 import json
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -463,3 +463,50 @@ def test_the_hit_shows_the_ownership_path_on_the_case_and_in_the_api(actors, cas
         data = api_as(actors.ministry).get(f"/api/screening-hits/{hit.pk}/").json()
     assert data["ownership"]["percent"] == "100" and LISTED_NAME in data["ownership_message"]
     assert f'id="hit-ownership-{hit.pk}"' not in page_as(actors.owner).get(f"/cases/{app.pk}/").content.decode()
+
+
+def test_ending_a_link_closes_the_hits_it_alone_made_now_or_on_its_day(
+        actors, case_factory, listed, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    from enduser.screening import rescreen
+
+    first, second = case_factory("forwarded"), case_factory("forwarded")
+    Party.objects.filter(pk=second.end_user_id).update(name="Zelkova Instruments GmbH")
+    with django_capture_on_commit_callbacks(execute=True):
+        now = publish_link(actors.ministry, first.end_user.name, "60", owner=listed, owned_country="DE")
+        later = publish_link(actors.ministry, "Zelkova Instruments GmbH", "60", owner=listed, owned_country="DE")
+    now_hit, later_hit = ScreeningHit.objects.get(party=first.end_user_id), ScreeningHit.objects.get(
+        party=second.end_user_id)
+    assert now_hit.state == later_hit.state == HitState.OPEN
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=True):
+        links.ownership_link_end(actor=actors.ministry, link_id=now.pk, end_on=today - timedelta(days=1),
+                                 evidence="sold", expected_version=1)
+        links.ownership_link_end(actor=actors.ministry, link_id=later.pk, end_on=today + timedelta(days=5),
+                                 evidence="to be sold", expected_version=1)
+    now_hit.refresh_from_db()
+    later_hit.refresh_from_db()
+    assert now_hit.state == HitState.CLOSED and later_hit.state == HitState.OPEN
+    event = AuditEvent.objects.get(action="screening.hit_closed", object_id=str(now_hit.pk))
+    assert event.after["reason"] == "no longer owned at or above the threshold"
+    assert rescreen.removed_hits_close(on=today + timedelta(days=5)) == 0  # the last day held
+    assert rescreen.removed_hits_close(on=today + timedelta(days=6)) == 1
+    assert rescreen.removed_hits_close(on=today + timedelta(days=6)) == 0
+    later_hit.refresh_from_db()
+    assert later_hit.state == HitState.CLOSED
+
+
+def test_a_name_hit_is_not_closed_when_its_ownership_ends(actors):
+    from enduser.screening import rescreen
+
+    huawei = lists.listed_party_publish(actor=actors.ministry, data=entry("华为技术有限公司", country="CN"))
+    link = links.ownership_link_publish(actor=actors.ministry, data=link_data(
+        "华为技术有限公司北京分公司", None, owner=huawei, kind="branch", owned_country="CN"))
+    hit = screening.screen_party(party=party(actors, "华为技术有限公司北京分公司"), on=AFTER)[0]
+    assert hit.state == HitState.OPEN and hit.ownership["with_name"] is True  # a branch by its name too
+    links.ownership_link_end(actor=actors.ministry, link_id=link.pk, end_on=date(2026, 11, 30), evidence="closed",
+                             expected_version=1)
+    assert rescreen.removed_hits_close(on=AFTER) == 0
+    hit.refresh_from_db()
+    assert hit.state == HitState.OPEN

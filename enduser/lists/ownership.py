@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit import services as audit
@@ -66,9 +67,9 @@ def _owner_listed(errors, value) -> ListedParty | None:
 
 
 def known_entities(*, exclude=None) -> set[str]:
-    """The name keys of the entities owned through links not ended: what an owner named by
-    names must be."""
-    rows = OwnershipLink.objects.filter(end_on__isnull=True)
+    """The name keys of the entities owned through links not ended today: what an owner named
+    by names must be."""
+    rows = OwnershipLink.objects.exclude(end_on__lt=timezone.localdate())
     if exclude is not None:
         rows = rows.exclude(pk=exclude)
     return {entity_key(name) for names in rows.values_list("owned_names", flat=True) for name in names}

@@ -16,7 +16,7 @@ import bisect
 import logging
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.db import transaction
@@ -201,6 +201,8 @@ def _close_removed(job_id, runner: str) -> None:
         today = timezone.localdate()
         removed = [change.listed_id for change in _changes(job_id, ListChange.Action.REMOVE) if change.on <= today]
         closed = _close_hits_of(removed, rescreen_id=job.pk)
+        if job.link_change_ids:
+            closed += _close_unowned(today, rescreen_id=job.pk)
         job.removals_done, job.closed_hits, job.heartbeat = True, closed, timezone.now()
         job.save(update_fields=["removals_done", "closed_hits", "heartbeat"])
 
@@ -213,7 +215,37 @@ def removed_hits_close(*, on=None) -> int:
     with transaction.atomic():
         removed = list(ListedParty.objects.filter(removed_on__lte=on, hits__state__in=(HitState.OPEN, HitState.TRUE))
                        .values_list("pk", flat=True).distinct())
-        return _close_hits_of(removed)
+        return _close_hits_of(removed) + _close_unowned(on)
+
+
+def _close_unowned(on, *, rescreen_id=None) -> int:
+    """Hits raised through ownership alone (not on the party's own name) whose listed owner no
+    longer holds the threshold on `on` (a link ended or was corrected) are closed, each with an
+    audit event. While the rule is suspended a share that still reaches the threshold keeps its
+    hit: the suspension does not change who owns what."""
+    hits = list(ScreeningHit.objects.select_for_update().select_related("party")
+                .filter(state__in=(HitState.OPEN, HitState.TRUE)).exclude(ownership={})
+                .exclude(ownership__has_key="with_name").order_by("pk"))
+    if not hits:
+        return 0
+    owned, periods = ownership_index(on), ownership_rule_periods()
+    closed = 0
+    for hit in hits:
+        query = replace(party_query(hit.party), name=hit.party_name)  # the name the hit was raised on
+        still = {found.entry for found in owned.screen(query, on, periods)}
+        if str(hit.listed_id) in still:
+            continue
+        before = {"state": hit.state, "ownership": hit.ownership}
+        hit.state = HitState.CLOSED
+        hit.version += 1
+        hit.save(update_fields=["state", "version"])
+        after = {"state": hit.state, "listed": hit.listed_id, "party": hit.party_id, "on": on.isoformat(),
+                 "reason": "no longer owned at or above the threshold"}
+        if rescreen_id is not None:
+            after["rescreen"] = rescreen_id
+        audit.record(actor=None, action="screening.hit_closed", obj=hit, before=before, after=after)
+        closed += 1
+    return closed
 
 
 def _close_hits_of(listed_ids, *, rescreen_id=None) -> int:

@@ -85,8 +85,8 @@ def screen(party, on: date) -> list[Hit]:
     found = {hit.entry: hit for hit in screener.screen(query)}
     if owned:
         for hit in owned.screen(query, on, ownership_rule_periods()):
-            if hit.entry in found:
-                found[hit.entry].ownership = hit.ownership
+            if hit.entry in found:  # the name hits already: the ownership only explains more
+                found[hit.entry].ownership = {**hit.ownership, "with_name": True}
             else:
                 found[hit.entry] = hit
     return sorted(found.values(), key=lambda h: (-h.score, h.entry))
