@@ -510,3 +510,28 @@ def test_a_name_hit_is_not_closed_when_its_ownership_ends(actors):
     assert rescreen.removed_hits_close(on=AFTER) == 0
     hit.refresh_from_db()
     assert hit.state == HitState.OPEN
+
+
+def test_submission_is_blocked_for_an_end_user_owned_by_a_control_listed_party(actors, listed):
+    from licensing.applications import services as applications
+    from tests.factories import DRAFT, pdf_upload
+
+    publish_link(actors.ministry, "Alder Precision Pte Ltd", "50", owner=listed)
+    data = {**DRAFT, "end_user": {**DRAFT["end_user"], "name": "Alder Precision Pte. Ltd."}}
+    app, _created = applications.application_create(actor=actors.owner, data=data)
+    applications.document_add(application_id=app.pk, actor=actors.owner, kind="end_user_certificate",
+                              upload=pdf_upload())
+    with pytest.raises(ValidationFailed) as refused:
+        applications.application_submit(application_id=app.pk, actor=actors.owner)
+    assert refused.value.code == "control_listed"
+    with translation.override("en"):
+        message = str(refused.value.message)
+    assert "owned 50% by listed parties" in message
+
+
+def test_the_rescreen_page_names_the_link_changes(actors, listed, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        link = publish_link(actors.ministry, "Alder Precision Pte Ltd", "30", owner=listed)
+    job = RescreenJob.objects.latest("pk")
+    page = page_as(actors.ministry).get(f"/lists/rescreens/{job.pk}/").content.decode()
+    assert 'id="rescreen-link-changes"' in page and f"/lists/links/{link.pk}/" in page
