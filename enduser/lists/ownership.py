@@ -83,8 +83,10 @@ def check_link(data, *, known: set[str] | None = None) -> tuple[dict, dict]:
         errors.add("non_field_errors", _("Expected an object."))
         return {}, dict(errors)
     kind = lists._choice(errors, data, "kind", LinkKind, default=LinkKind.SUBSIDIARY)
-    owned_country = lists._country(errors, data.get("owned_country"))
-    errors["owned_country"] = errors.pop("country", [])
+    country_errors = lists._Errors()  # the entries' check names its field "country"
+    owned_country = lists._country(country_errors, data.get("owned_country"))
+    for message in country_errors.get("country", []):
+        errors.add("owned_country", message)
     cleaned = {
         "owner_listed": _owner_listed(errors, data.get("owner_listed")),
         "owner_names": errors.strings(data, "owner_names", limit=lists.MAX_NAME),
@@ -98,8 +100,6 @@ def check_link(data, *, known: set[str] | None = None) -> tuple[dict, dict]:
         "evidence": errors.text(data, "evidence", limit=lists.MAX_TEXT, required=True),
         "source": errors.text(data, "source", limit=MAX_SOURCE, required=True),
     }
-    if not errors["owned_country"]:
-        errors.pop("owned_country")
     if not cleaned["owned_names"] and "owned_names" not in errors:
         errors.add("owned_names", _("Give at least one name of the owned entity."))
     has_listed = cleaned["owner_listed"] is not None or "owner_listed" in errors
