@@ -155,6 +155,7 @@ class HitState(models.TextChoices):
     TRUE = "true", _("Confirmed: the same party")
     FALSE = "false", _("Not the same party")
     CLOSED = "closed", _("Closed: the entry was removed")
+    RULE_OFF = "rule_off", _("Not raised: ownership rule not in force")
 
 
 class ScreeningHit(models.Model):
@@ -175,6 +176,9 @@ class ScreeningHit(models.Model):
     fuzzy = models.BooleanField(default=False)
     identifier_conflict = models.BooleanField(default=False)
     branch = models.BooleanField(default=False)
+    # Set when the party matched an entity owned by the listed party: the share, the paths (names
+    # and percentages, listed owner first), the rule's state and period (screening.ownership).
+    ownership = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=8, choices=HitState.choices, default=HitState.OPEN)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
@@ -273,6 +277,7 @@ class RescreenJob(models.Model):
     taken over (once its heartbeat is stale) where it stopped."""
 
     change_ids = models.JSONField(default=list)
+    link_change_ids = models.JSONField(default=list)  # OwnershipLinkChange rows
     state = models.CharField(max_length=8, choices=RescreenState.choices, default=RescreenState.QUEUED)
     parties_total = models.PositiveIntegerField(default=0)
     parties_done = models.PositiveIntegerField(default=0)
@@ -485,3 +490,87 @@ class WatchListProposal(models.Model):
 
     def __str__(self):
         return f"Watch List proposal {self.pk}: {self.names[0] if self.names else ''} ({self.state})"
+# ---------------------------------------------------------------- ownership links (MOFCOM 2025 No. 61 §II)
+
+
+class LinkKind(models.TextChoices):
+    SUBSIDIARY = "subsidiary", _("Subsidiary")
+    BRANCH = "branch", _("Branch (counts as 100%)")
+
+
+class OwnershipLinkQuerySet(models.QuerySet):
+    def in_force(self, on):
+        return self.filter(start_on__lte=on).exclude(end_on__lt=on)
+
+
+class OwnershipLink(models.Model):
+    """`owner` holds `percent` of the owned entity from `start_on` to `end_on` (inclusive), as the
+    evidence shows. The owner is a listed party, or the owned entity of other links, named by one
+    of its names (`owner_names`): so chains L → B → A are stored link by link. A branch counts as
+    100% whatever is written. A row is never deleted: an end sets `end_on`, and every version is
+    an OwnershipLinkChange row."""
+
+    owner_listed = models.ForeignKey(ListedParty, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="ownership_links", verbose_name=_("owner (list entry)"))
+    owner_names = models.JSONField(_("owner (names of an owned entity)"), default=list, blank=True)
+    owned_names = models.JSONField(_("owned entity: names (every form given)"), default=list)
+    owned_country = CountryField(_("owned entity: country"), blank=True)
+    owned_identifiers = models.JSONField(_("owned entity: identifiers"), default=dict, blank=True)
+    kind = models.CharField(_("subsidiary or branch"), max_length=12, choices=LinkKind.choices,
+                            default=LinkKind.SUBSIDIARY)
+    percent = models.DecimalField(_("share (%)"), max_digits=7, decimal_places=4)
+    start_on = models.DateField(_("from"))
+    end_on = models.DateField(_("until"), null=True, blank=True,
+                              help_text=_("Last day of the holding, inclusive; empty: still held."))
+    evidence = models.TextField(_("evidence"), max_length=2000)
+    source = models.CharField(_("source or announcement"), max_length=200)
+    version = models.PositiveIntegerField(default=1)
+    client_token = models.UUIDField(null=True, blank=True, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OwnershipLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("ownership link")
+        verbose_name_plural = _("ownership links")
+        constraints = [
+            models.CheckConstraint(condition=Q(percent__gte=0, percent__lte=100),
+                                   name="ownership_link_percent_is_a_percent"),
+            models.CheckConstraint(condition=Q(end_on__isnull=True) | Q(end_on__gte=F("start_on")),
+                                   name="ownership_link_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.owner_name} → {self.owned_name} ({self.percent}%)"
+
+    @property
+    def owned_name(self) -> str:
+        return self.owned_names[0] if self.owned_names else ""
+
+    @property
+    def owner_name(self) -> str:
+        if self.owner_listed_id is not None:
+            return self.owner_listed.primary_name
+        return self.owner_names[0] if self.owner_names else ""
+
+
+class OwnershipLinkChange(models.Model):
+    """Every version of every ownership link, in order, like ListChange for list entries;
+    rescreening works from these rows."""
+
+    class Action(models.TextChoices):
+        PUBLISH = "publish", _("Published")
+        CHANGE = "change", _("Changed")
+        END = "end", _("Ended")
+
+    link = models.ForeignKey(OwnershipLink, on_delete=models.PROTECT, related_name="changes")
+    action = models.CharField(max_length=8, choices=Action.choices)
+    snapshot = models.JSONField(default=dict)
+    on = models.DateField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]

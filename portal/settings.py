@@ -168,6 +168,13 @@ CELERY_BEAT_SCHEDULE = {
     "clock-refresh": {"task": "licensing.refresh_clocks", "schedule": 3600.0},
     # End-use checks past their deadline: the officer is told once per check (idempotent).
     "enduse-checks-overdue": {"task": "enduser.enduse_checks_overdue", "schedule": 3600.0},
+    # Rescreening jobs never started (their message lost) or left by a dead worker are sent again;
+    # a job is taken by one live run only, so a second send does nothing.
+    "rescreen-sweep": {"task": "enduser.rescreen_sweep", "schedule": 300.0},
+    # Hits on list entries whose removal takes effect today are closed (a removal dated later
+    # leaves them, and the entry, in force until then). Hourly so a beat that was down catches
+    # up the same day; idempotent.
+    "removed-hits-daily": {"task": "enduser.removed_hits_close", "schedule": 3600.0},
 }
 OUTBOX_RELAY_GRACE_SECONDS = env.int("OUTBOX_RELAY_GRACE_SECONDS", default=30, minimum=0)
 
@@ -220,10 +227,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"CountryEnum": "django_countries.countries", "ListKindEnum": "enduser.models.ListKind",
-                            "PartyKindEnum": "enduser.models.PartyKind",
+                            "PartyKindEnum": "enduser.models.PartyKind", "LinkKindEnum": "enduser.models.LinkKind",
                             "EndUseReportKindEnum": "licensing.models.EndUseReportKind",
                             "EndUseReportStateEnum": "licensing.models.EndUseReportState",
-
                             "PartyRecordKindEnum": "enduser.models.PartyRecordKind"},
 }
 

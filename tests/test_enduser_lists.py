@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
@@ -119,14 +120,22 @@ def test_publish_writes_the_entry_its_change_and_the_audit_event(actors):
     assert event.after["announcement"] == party.announcement
 
 
-def test_publish_schedules_the_rescreening_hook_on_commit(actors, monkeypatch, django_capture_on_commit_callbacks):
-    called = []
-    monkeypatch.setattr(services, "after_change", lambda ids: called.append(ids))
+def test_publish_creates_the_rescreening_job_in_its_own_transaction(actors, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         publish(actors.ministry)
-    assert len(callbacks) == 1 and called == []
-    callbacks[0]()
-    assert called == [[ListChange.objects.get().pk]]
+    # The job is there before the commit (it commits with the entry, or not at all); only the
+    # task's send waits for the commit.
+    job = RescreenJob.objects.get()
+    assert job.change_ids == [ListChange.objects.get().pk] and job.state == "queued"
+    assert [c.__qualname__ for c in callbacks] == ["enqueue.<locals>.<lambda>"]
+
+
+def test_the_entry_and_its_job_commit_together_or_not_at_all(actors):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        publish(actors.ministry)
+        assert RescreenJob.objects.count() == 1
+        raise RuntimeError("crash before the commit")
+    assert not ListedParty.objects.exists() and not RescreenJob.objects.exists()
 
 
 def test_the_hook_starts_a_rescreening(actors, django_capture_on_commit_callbacks):
@@ -254,7 +263,7 @@ def test_removal_takes_the_entry_off_from_its_date(actors, monkeypatch, django_c
     assert removed.removal_announcement == "商务部公告2026年第30号"
     change = ListChange.objects.get(action="remove")
     assert change.on == day and change.snapshot["removed_on"] == "2026-06-01" and change.by == actors.ministry
-    assert called == [[change.pk]]
+    assert called[-1] == [change.pk] and len(called) == 2  # the publication's, then the removal's
     event = AuditEvent.objects.get(action="enduser.listed_party_remove")
     assert event.before["removed_on"] is None and event.after["removed_on"] == "2026-06-01"
     assert party in ListedParty.objects.in_force(day - timedelta(days=1))
@@ -340,7 +349,8 @@ def test_a_good_file_publishes_every_entry_in_one_go(actors, name, make, monkeyp
     assert AuditEvent.objects.filter(action="enduser.listed_party_publish").count() == 3
     event = AuditEvent.objects.get(action="enduser.list_import")
     assert event.after["entries"] == [p.pk for p in result.entries]
-    assert len(callbacks) == 1 and called == [list(ListChange.objects.values_list("pk", flat=True))]
+    assert called == [list(ListChange.objects.values_list("pk", flat=True))]  # once, in the transaction
+    assert callbacks == []  # the job's task is sent on commit by the outbox (patched out here)
 
 
 def test_the_same_file_twice_publishes_once(actors):
@@ -583,7 +593,7 @@ def test_publish_form_and_double_click(actors, django_capture_on_commit_callback
     assert party.names == ["雷神导弹与防务公司", "Raytheon Missiles & Defense"] and party.aliases == ["RMD"]
     assert party.identifiers == {} and ListChange.objects.count() == 1
     assert RescreenJob.objects.count() == 1  # the double click started one rescreening
-    assert [c.__qualname__ for c in callbacks].count("_schedule_after_change.<locals>.<lambda>") == 1
+    assert [c.__qualname__ for c in callbacks].count("enqueue.<locals>.<lambda>") == 1
 
 
 @pytest.mark.parametrize("overrides,text", [
@@ -721,7 +731,7 @@ def test_api_publish_with_idempotency_key(actors, django_capture_on_commit_callb
     assert first.status_code == again.status_code == 201, first.content
     assert first.json()["id"] == again.json()["id"] and first.json()["version"] == 1
     assert counts() == (1, 1, 1) and RescreenJob.objects.count() == 1
-    assert [c.__qualname__ for c in callbacks].count("_schedule_after_change.<locals>.<lambda>") == 1
+    assert [c.__qualname__ for c in callbacks].count("enqueue.<locals>.<lambda>") == 1
     assert client.post("/api/lists/", api_body(), format="json", HTTP_IDEMPOTENCY_KEY="nope").status_code == 400
     duplicate = client.post("/api/lists/", api_body(), format="json")
     assert duplicate.status_code == 400 and "names" in duplicate.json()["fields"]

@@ -493,3 +493,21 @@ def test_the_migration_fills_the_snapshots_of_cases_filed_before_them(actors, ca
     assert filed.importer_snapshot == filed.importer.snapshot() and filed.end_user_snapshot["name"] == \
         DRAFT["end_user"]["name"]
     assert draft.importer_snapshot is None
+
+
+
+def test_every_name_of_a_party_is_screened_and_the_hit_says_which(actors):
+    """A party whose legal name is in Latin letters is hit on its Chinese name, an alias too, and
+    the part table says which of its names was hit."""
+    listed("东辰精密电子有限公司")
+    party = create(actors.owner, name="Eastern Star Trading Pte Ltd", name_zh="東辰精密電子有限公司",
+                   name_latin="", aliases=[], identifiers={})
+    hits = list(ScreeningHit.objects.filter(party=party))
+    assert len(hits) == 1 and hits[0].party_name == "Eastern Star Trading Pte Ltd"
+    assert hits[0].parts[0]["query"] == "東辰精密電子有限公司" and "another name" in hits[0].parts[0]["how"]
+    other = create(actors.owner, name="Eastern Star Trading Pte Ltd", name_zh="", name_latin="",
+                   aliases=["Dongchen Jingmi Dianzi"], identifiers={})
+    assert ScreeningHit.objects.filter(party=other).count() == 1
+    plain = create(actors.owner, name="Eastern Star Trading Pte Ltd", name_zh="", name_latin="", aliases=[],
+                   identifiers={})
+    assert not ScreeningHit.objects.filter(party=plain).exists()

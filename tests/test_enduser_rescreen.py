@@ -84,19 +84,17 @@ def test_without_an_officer_every_ministry_officer_is_told(actors, case_factory,
     assert actors.owner.pk not in recipients and actors.province.pk not in recipients
 
 
-def test_the_task_is_sent_on_commit_through_the_outbox(actors, case_factory, django_capture_on_commit_callbacks):
+def test_the_job_is_made_with_the_change_and_its_task_sent_on_commit(
+        actors, case_factory, django_capture_on_commit_callbacks):
     case_factory("forwarded")
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        lists.listed_party_publish(actor=actors.ministry, data=entry())
-    assert not RescreenJob.objects.exists()  # nothing before the commit
-    assert len(callbacks) == 1
     with django_capture_on_commit_callbacks(execute=False) as sends:
-        callbacks[0]()  # the commit of the publication: after_change
+        lists.listed_party_publish(actor=actors.ministry, data=entry())
+    # In the transaction of the publication: a crash after its commit cannot lose the rescreening.
     job = RescreenJob.objects.get()
     message = OutboxMessage.objects.get(task="enduser.rescreen")
     assert message.kwargs == {"job_id": job.pk} and message.sent_at is None and job.state == RescreenState.QUEUED
     assert len(sends) == 1
-    sends[0]()  # the commit of the job: the outbox sends the task (run in process here)
+    sends[0]()  # the commit: the outbox sends the task (run in process here)
     message.refresh_from_db()
     job.refresh_from_db()
     assert message.sent_at is not None and job.state == RescreenState.DONE and job.new_hits == 1
@@ -133,9 +131,8 @@ def test_a_job_killed_mid_way_is_taken_over_once_stale_and_completes_without_dup
         return real(*args, **kwargs)
 
     monkeypatch.setattr(rescreen, "_screen_batch", killed_after_one_batch)
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        lists.listed_party_publish(actor=actors.ministry, data=entry())
-    callbacks[0]()
+    with django_capture_on_commit_callbacks(execute=False):
+        lists.listed_party_publish(actor=actors.ministry, data=entry())  # the task's send is lost
     job = RescreenJob.objects.get()
     with pytest.raises(SystemExit):
         rescreen.rescreen_run(job_id=job.pk)
@@ -288,3 +285,68 @@ def test_the_task_is_registered_acks_late_and_licensing_registered_its_cases():
     assert task.acks_late is True and task.max_retries >= 5
     source = rescreen.registered_case_source()
     assert source is not None and source.open_parties.__module__ == "licensing.applications.rescreening"
+
+
+# ---------------------------------------------------------------- the beat's sweeps
+
+
+def test_the_sweep_sends_a_job_whose_task_was_lost_and_one_whose_worker_died(
+        actors, case_factory, django_capture_on_commit_callbacks, settings):
+    case_factory("forwarded")
+    with django_capture_on_commit_callbacks(execute=False):
+        lists.listed_party_publish(actor=actors.ministry, data=entry())  # committed, the send lost
+    job = RescreenJob.objects.get()
+    assert rescreen.rescreen_sweep() == []  # too young: the outbox may still send it
+    old = timezone.now() - rescreen.STALE_AFTER * 2
+    RescreenJob.objects.filter(pk=job.pk).update(created_at=old)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert rescreen.rescreen_sweep() == [job.pk]
+    job.refresh_from_db()
+    assert job.state == RescreenState.DONE and job.new_hits == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert rescreen.rescreen_sweep() == []  # done: left alone
+    # A run that died mid-way (heartbeat stale) is sent again and taken over; no duplicate.
+    RescreenJob.objects.filter(pk=job.pk).update(state=RescreenState.RUNNING, runner="dead", heartbeat=old,
+                                                 cursor=0, parties_done=0, new_hits=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert rescreen.rescreen_sweep() == [job.pk]
+    job.refresh_from_db()
+    assert job.state == RescreenState.DONE and job.new_hits == 0 and ScreeningHit.objects.count() == 1
+    # A live run (fresh heartbeat) is not disturbed.
+    RescreenJob.objects.filter(pk=job.pk).update(state=RescreenState.RUNNING, heartbeat=timezone.now())
+    assert rescreen.rescreen_sweep() == []
+
+
+def test_the_sweeps_are_on_the_beat_schedule(settings):
+    from portal.celery import app as celery_app
+
+    tasks = {row["task"] for row in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"enduser.rescreen_sweep", "enduser.removed_hits_close"} <= tasks
+    assert {"enduser.rescreen_sweep", "enduser.removed_hits_close"} <= set(celery_app.tasks)
+
+
+def test_a_removal_dated_later_closes_the_hits_only_on_its_day(
+        actors, case_factory, django_capture_on_commit_callbacks):
+    case_factory("forwarded")
+    listed = publish(actors.ministry, django_capture_on_commit_callbacks)
+    hit = ScreeningHit.objects.get()
+    today = timezone.localdate()
+    day = today + timedelta(days=10)
+    with django_capture_on_commit_callbacks(execute=True):
+        lists.listed_party_remove(actor=actors.ministry, listed_id=listed.pk, removed_on=day,
+                                  announcement="商务部公告2026年第11号", expected_version=1)
+    hit.refresh_from_db()
+    job = RescreenJob.objects.latest("pk")
+    assert hit.state == HitState.OPEN and job.state == RescreenState.DONE and job.closed_hits == 0
+    assert ListedParty.objects.in_force(today).filter(pk=listed.pk).exists()  # in force until the day
+    assert rescreen.removed_hits_close(on=today) == 0
+    assert rescreen.removed_hits_close(on=day - timedelta(days=1)) == 0
+    hit.refresh_from_db()
+    assert hit.state == HitState.OPEN and not AuditEvent.objects.filter(action="screening.hit_closed").exists()
+    assert rescreen.removed_hits_close(on=day) == 1
+    assert rescreen.removed_hits_close(on=day) == 0  # idempotent
+    hit.refresh_from_db()
+    assert hit.state == HitState.CLOSED and hit.version == 2
+    event = AuditEvent.objects.get(action="screening.hit_closed")
+    assert event.object_id == str(hit.pk) and event.after["removed_on"] == day.isoformat()
+    assert event.after["removal_announcement"] == "商务部公告2026年第11号"

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import EXPORTER_ROLES, MINISTRY_ROLES
 from enduser.models import CheckState, EndUseCheck, ProposalState, WatchListProposal
 from enduser.screening.index import ListEntry, Screener
-from enduser.screening.selectors import party_query
+from enduser.screening.selectors import best_hits, party_queries
 
 PAGE_SIZE = 50
 
@@ -113,7 +113,7 @@ def earlier_checks(parties) -> list[EarlierCheck]:
         screener = _checks_screener()
         by_name = {}
         for party in parties:
-            for hit in screener.screen(party_query(party)):
+            for hit in best_hits(screener, party_queries(party)).values():
                 pk = int(hit.entry)
                 if pk not in found and (pk not in by_name or by_name[pk][2] < hit.score):
                     by_name[pk] = (party, hit.why, hit.score)

@@ -14,16 +14,23 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from enduser.lists import selectors, services
+from enduser.lists import ownership, selectors, services
 from enduser.lists.serializers import (
     ListChangeSerializer,
     ListedPartyInputSerializer,
     ListedPartySerializer,
     ListImportResultSerializer,
     ListImportUploadSerializer,
+    OwnershipLinkDetailSerializer,
+    OwnershipLinkEndInputSerializer,
+    OwnershipLinkImportResultSerializer,
+    OwnershipLinkImportUploadSerializer,
+    OwnershipLinkInputSerializer,
+    OwnershipLinkSerializer,
+    OwnershipLinkVersionSerializer,
     RemoveInputSerializer,
 )
-from enduser.models import ListChange, ListedParty, ListKind
+from enduser.models import ListChange, ListedParty, ListKind, OwnershipLink
 from portal.api import error_body, idempotency_key
 from portal.errors import NotAllowed, ValidationFailed
 
@@ -149,3 +156,104 @@ class ListChangeListView(GenericAPIView):
         rows = selectors.changes(after=int(after) if after else None)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(ListChangeSerializer(page, many=True).data)
+
+
+# ---------------------------------------------------------------- ownership links
+
+
+LINK_ERRORS = {**ERRORS, 404: OpenApiResponse(description="No such link"),
+               409: OpenApiResponse(description="Already ended, or a stale version")}
+
+
+def _link_data(validated: dict) -> dict:
+    data = dict(validated)
+    data.pop("version", None)
+    if "owned_identifiers" in data:
+        data["owned_identifiers"] = dict(data["owned_identifiers"])
+    return data
+
+
+class OwnershipLinkListView(GenericAPIView):
+    serializer_class = OwnershipLinkSerializer
+    queryset = OwnershipLink.objects.none()  # for the schema; the links come from the selectors
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle]
+
+    @extend_schema(summary="Ownership links: for the public those in force below entries in force; every link for "
+                           "the ministry", responses={200: OwnershipLinkSerializer(many=True), 404: NO_SUCH_PAGE})
+    def get(self, request):
+        page = self.paginate_queryset(selectors.links_visible_to(request.user).order_by("pk"))
+        return self.get_paginated_response(OwnershipLinkSerializer(page, many=True).data)
+
+    @extend_schema(summary="Ministry: publish an ownership link (MOFCOM Announcement 2025 No. 61 §II)",
+                   request=OwnershipLinkInputSerializer, parameters=[IDEMPOTENCY_KEY],
+                   responses={201: OwnershipLinkSerializer, 400: ERRORS[400], 403: ERRORS[403]})
+    def post(self, request):
+        _require_ministry(request)
+        form = OwnershipLinkInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        link = ownership.ownership_link_publish(actor=request.user, data=_link_data(form.validated_data),
+                                                client_token=idempotency_key(request))
+        return Response(OwnershipLinkSerializer(link).data, status=status.HTTP_201_CREATED)
+
+
+class OwnershipLinkDetailView(APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle]
+
+    @extend_schema(summary="One ownership link (with its history for the ministry)",
+                   responses={200: OwnershipLinkDetailSerializer, 404: LINK_ERRORS[404]})
+    def get(self, request, pk):
+        link = get_object_or_404(selectors.links_visible_to(request.user), pk=pk)
+        context = {"ministry": selectors.is_ministry(request.user)}
+        return Response(OwnershipLinkDetailSerializer(link, context=context).data)
+
+
+class OwnershipLinkChangeView(APIView):
+    @extend_schema(summary="Ministry: correct an ownership link (the owner stays; every version is kept)",
+                   request=OwnershipLinkVersionSerializer, responses={200: OwnershipLinkSerializer, **LINK_ERRORS})
+    def post(self, request, pk):
+        _require_ministry(request)
+        form = OwnershipLinkVersionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        link = ownership.ownership_link_change(actor=request.user, link_id=pk, data=_link_data(form.validated_data),
+                                               expected_version=form.validated_data["version"])
+        return Response(OwnershipLinkSerializer(link).data)
+
+
+class OwnershipLinkEndView(APIView):
+    @extend_schema(summary="Ministry: end an ownership link on a day", request=OwnershipLinkEndInputSerializer,
+                   responses={200: OwnershipLinkSerializer, **LINK_ERRORS})
+    def post(self, request, pk):
+        _require_ministry(request)
+        form = OwnershipLinkEndInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        link = ownership.ownership_link_end(actor=request.user, link_id=pk, end_on=data["end_on"],
+                                            evidence=data["evidence"], expected_version=data["version"])
+        return Response(OwnershipLinkSerializer(link).data)
+
+
+class OwnershipLinkImportView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="Ministry: publish every ownership link of a CSV or JSON file, or none (400 lists every bad row)",
+        request={"multipart/form-data": OwnershipLinkImportUploadSerializer},
+        responses={201: OwnershipLinkImportResultSerializer,
+                   200: OpenApiResponse(OwnershipLinkImportResultSerializer,
+                                        description="The same file was imported before: its links, nothing new"),
+                   400: OpenApiResponse(description="The file or rows of it are wrong (`rows`: row, field, "
+                                                    "messages); nothing changed"),
+                   403: ERRORS[403]},
+    )
+    def post(self, request):
+        _require_ministry(request)
+        try:
+            result = ownership.ownership_links_import(actor=request.user, upload=request.FILES.get("file"))
+        except services.ImportRefused as exc:
+            body = error_body(exc.code, exc.message, {key: [str(m) for m in value] for key, value in exc.fields.items()})
+            return Response({**body, "rows": [error.as_dict() for error in exc.rows]}, status=400)
+        data = {"published": 0 if result.replayed else len(result.links), "replayed": result.replayed,
+                "links": OwnershipLinkSerializer(result.links, many=True).data}
+        return Response(data, status=status.HTTP_200_OK if result.replayed else status.HTTP_201_CREATED)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from enduser.lists import selectors, services
-from enduser.models import ListKind, PartyKind
+from enduser.models import LinkKind, ListedParty, ListKind, PartyKind
 from portal.errors import DomainError
 
 
@@ -90,3 +90,68 @@ class RemoveForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("List file"), required=False,
                            help_text=_("CSV (UTF-8) or JSON; at most 5,000 entries."))
+
+
+# ---------------------------------------------------------------- ownership links
+
+
+def _entries_on_the_lists():
+    rows = ListedParty.objects.filter(removed_on__isnull=True).order_by("pk").only("pk", "names", "list_kind")
+    return [("", "—")] + [(str(row.pk), f"#{row.pk} {row.primary_name}") for row in rows]
+
+
+class OwnershipLinkForm(ServiceErrorsMixin, forms.Form):
+    """Publish (with an owner) or change (without: the owner stays) an ownership link."""
+
+    client_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    owner_listed = forms.ChoiceField(label=_("Owner: a list entry"), required=False, choices=_entries_on_the_lists)
+    owner_names = forms.CharField(label=_("Owner: an entity owned through other links"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 2}),
+                                  help_text=_("One of its names as the other link gives it; leave empty when the "
+                                              "owner is a list entry."))
+    owned_names = forms.CharField(label=_("Owned entity: names"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}),
+                                  help_text=_("One per line, every form given (Chinese, English, transliterations)."))
+    owned_country = forms.ChoiceField(label=_("Owned entity: country"), required=False,
+                                      choices=lambda: [("", "—")] + [(c, f"{n} ({c})") for c, n in countries])
+    uscc = forms.CharField(label=_("Unified social credit code (if any)"), max_length=40, required=False)
+    registration = forms.CharField(label=_("Registration number abroad (if any)"), max_length=100, required=False)
+    kind = forms.ChoiceField(label=_("Subsidiary or branch"), required=False, choices=LinkKind.choices)
+    percent = forms.CharField(label=_("Share (%)"), max_length=20, required=False,
+                              help_text=_("e.g. 49.99; a branch counts as 100%."))
+    start_on = forms.DateField(label=_("Held from"), required=False, widget=_date_widget())
+    end_on = forms.DateField(label=_("Held until (if ended)"), required=False, widget=_date_widget())
+    evidence = forms.CharField(label=_("Evidence"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    source = forms.CharField(label=_("Source or announcement"), max_length=200, required=False)
+
+    OWNER_FIELDS = ("owner_listed", "owner_names")
+
+    def __init__(self, *args, change: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if change:
+            for name in (*self.OWNER_FIELDS, "client_token"):
+                del self.fields[name]
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        for name in ("client_token", "version"):
+            data.pop(name, None)
+        for name in ("owner_names", "owned_names"):
+            if name in data:
+                data[name] = _lines(data.get(name))
+        identifiers = {name: data.pop(name, "") for name in ("uscc", "registration")}
+        data["owned_identifiers"] = {name: value for name, value in identifiers.items() if value}
+        return data
+
+
+class OwnershipLinkEndForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    end_on = forms.DateField(label=_("Last day held"), required=False, widget=_date_widget())
+    evidence = forms.CharField(label=_("Evidence of the end"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LinkImportForm(forms.Form):
+    file = forms.FileField(label=_("Ownership links file"), required=False,
+                           help_text=_("CSV (UTF-8) or JSON; at most 5,000 links."))

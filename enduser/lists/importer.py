@@ -22,6 +22,18 @@ LIST_COLUMNS = ("names", "aliases", "addresses")
 SEPARATOR = "|"
 MAX_ROWS = 5000
 _TRUE = {"yes", "true", "1", "y", "是"}
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The columns of one kind of file: list entries (ENTRIES) or ownership links."""
+
+    names: tuple
+    required: tuple
+    lists: tuple  # separated by SEPARATOR in CSV, arrays in JSON
+    identifiers: str = "identifiers"  # where the uscc and registration columns go
+    flags: tuple = ()  # yes or no
+
 _FALSE = {"no", "false", "0", "n", "否", ""}
 
 
@@ -52,7 +64,8 @@ def file_format(name: str) -> str:
     return extension
 
 
-def read_rows(content: bytes, fmt: str) -> list[Row]:
+def read_rows(content: bytes, fmt: str, columns: "Columns | None" = None) -> list[Row]:
+    columns = columns or ENTRIES
     if content.startswith(b"\xef\xbb\xbf"):
         content = content[3:]
     if b"\x00" in content or content[:4] == b"PK\x03\x04":
@@ -62,7 +75,7 @@ def read_rows(content: bytes, fmt: str) -> list[Row]:
     except UnicodeDecodeError:
         raise FileRefused(_("The file is not UTF-8 text. Save it as “CSV UTF-8” (or JSON in UTF-8) "
                             "and upload it again.")) from None
-    rows = _read_json(text) if fmt == "json" else _read_csv(text)
+    rows = _read_json(text, columns) if fmt == "json" else _read_csv(text, columns)
     if not rows:
         raise FileRefused(_("The file contains no entries."))
     if len(rows) > MAX_ROWS:
@@ -73,12 +86,12 @@ def read_rows(content: bytes, fmt: str) -> list[Row]:
 # ---------------------------------------------------------------- CSV
 
 
-def _header(cells: list[str]) -> list[str]:
+def _header(cells: list[str], columns: Columns) -> list[str]:
     names = [cell.strip().lower() for cell in cells]
     while names and not names[-1]:
         names.pop()
-    unknown = [name or "(blank)" for name in names if name not in COLUMNS]
-    missing = [name for name in REQUIRED_COLUMNS if name not in names]
+    unknown = [name or "(blank)" for name in names if name not in columns.names]
+    missing = [name for name in columns.required if name not in names]
     repeated = sorted({name for name in names if name and names.count(name) > 1})
     problems = []
     if missing:
@@ -90,24 +103,24 @@ def _header(cells: list[str]) -> list[str]:
     if problems:
         raise FileRefused(lazy_format(
             _("The first row must name the columns, from: %(columns)s. Problems: %(problems)s."),
-            columns=", ".join(COLUMNS), problems=problems))
+            columns=", ".join(columns.names), problems=problems))
     return names
 
 
-def _read_csv(text: str) -> list[Row]:
+def _read_csv(text: str, columns: Columns) -> list[Row]:
     rows, header = [], None
     try:
         for number, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
             if header is None:
                 if not any(cell.strip() for cell in cells):
                     raise FileRefused(_("The first row must be the header with the column names."))
-                header = _header(cells)
+                header = _header(cells, columns)
                 continue
             if not any(cell.strip() for cell in cells):
                 continue  # a blank line keeps its number but is not an entry
             if len(rows) >= MAX_ROWS:
                 raise FileRefused(lazy_format(_("The file has more than %(max)s entries."), max=MAX_ROWS))
-            rows.append(_csv_row(number, header, cells))
+            rows.append(_csv_row(number, header, cells, columns))
     except csv.Error as exc:
         raise FileRefused(lazy_format(_("The CSV file cannot be read: %(reason)s."), reason=str(exc))) from None
     if header is None:
@@ -115,18 +128,18 @@ def _read_csv(text: str) -> list[Row]:
     return rows
 
 
-def _csv_row(number: int, header: list[str], cells: list[str]) -> Row:
+def _csv_row(number: int, header: list[str], cells: list[str], columns: Columns) -> Row:
     raw = {name: cells[i] if i < len(cells) else "" for i, name in enumerate(header)}
     row = Row(number, {})
     if any(cell.strip() for cell in cells[len(header):]):
         row.problem("non_field_errors", _("The row has more cells than the header has columns."))
     for name, value in raw.items():
-        if name in LIST_COLUMNS:
+        if name in columns.lists:
             row.data[name] = [part.strip() for part in value.split(SEPARATOR) if part.strip()]
         elif name in ("uscc", "registration"):
             if value.strip():
-                row.data.setdefault("identifiers", {})[name] = value.strip()
-        elif name == "uncertain":
+                row.data.setdefault(columns.identifiers, {})[name] = value.strip()
+        elif name in columns.flags:
             flag = value.strip().lower()
             if flag in _TRUE | _FALSE:
                 row.data[name] = flag in _TRUE
@@ -140,7 +153,7 @@ def _csv_row(number: int, header: list[str], cells: list[str]) -> Row:
 # ---------------------------------------------------------------- JSON
 
 
-def _read_json(text: str) -> list[Row]:
+def _read_json(text: str, columns: Columns) -> list[Row]:
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as exc:
@@ -149,19 +162,20 @@ def _read_json(text: str) -> list[Row]:
         raise FileRefused(_("The JSON file must be a list of entries, each an object with the columns' names."))
     if len(data) > MAX_ROWS:
         raise FileRefused(lazy_format(_("The file has more than %(max)s entries."), max=MAX_ROWS))
-    return [_json_row(number, entry) for number, entry in enumerate(data, start=1)]
+    return [_json_row(number, entry, columns) for number, entry in enumerate(data, start=1)]
 
 
-def _json_row(number: int, entry) -> Row:
+def _json_row(number: int, entry, columns: Columns) -> Row:
     row = Row(number, None)
     if not isinstance(entry, dict):
         row.problem("non_field_errors", _("The entry must be an object with the columns' names."))
         return row
-    unknown = sorted(str(key)[:40] for key in entry if key not in COLUMNS and key != "identifiers")
+    unknown = sorted(str(key)[:40] for key in entry if key not in columns.names and key != columns.identifiers)
     if unknown:
         row.problem("non_field_errors", lazy_format(_("Unknown fields: %(names)s."), names=", ".join(unknown)))
-    row.data = {key: value for key, value in entry.items() if key in COLUMNS and key not in ("uscc", "registration")}
-    identifiers = entry.get("identifiers")
+    row.data = {key: value for key, value in entry.items()
+                if key in columns.names and key not in ("uscc", "registration")}
+    identifiers = entry.get(columns.identifiers)
     loose = {key: entry[key] for key in ("uscc", "registration") if entry.get(key) not in (None, "")}
     if loose:
         if identifiers not in (None, {}):
@@ -169,5 +183,8 @@ def _json_row(number: int, entry) -> Row:
         else:
             identifiers = loose
     if identifiers is not None:
-        row.data["identifiers"] = identifiers
+        row.data[columns.identifiers] = identifiers
     return row
+
+
+ENTRIES = Columns(COLUMNS, REQUIRED_COLUMNS, LIST_COLUMNS, "identifiers", ("uncertain",))

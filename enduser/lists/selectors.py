@@ -11,7 +11,8 @@ from django.core.paginator import Paginator
 from django.utils import timezone, translation
 from django_countries import countries
 
-from enduser.models import ListChange, ListedParty
+from enduser.models import ListChange, ListedParty, OwnershipLink, OwnershipLinkChange
+from enduser.screening.index import entity_key
 
 PAGE_SIZE = 50
 MAX_QUERY = 200
@@ -97,3 +98,63 @@ def changes(*, listed_id: int | None = None, after: int | None = None):
     if after is not None:
         rows = rows.filter(pk__gt=after)
     return rows
+
+
+# ---------------------------------------------------------------- ownership links
+
+
+def links_visible_to(user, *, day: date | None = None):
+    """Every link, with its history, for the ministry; for everyone else the links in force
+    whose owner chain starts at an entry in force (what the public list shows)."""
+    links = OwnershipLink.objects.select_related("owner_listed", "created_by")
+    if is_ministry(user):
+        return links
+    day = day or timezone.localdate()
+    shown = {link.pk for tree in ownership_trees(entries_in_force(day=day), day=day).values() for _depth, link in tree}
+    return links.filter(pk__in=shown)
+
+
+def links_page(*, page=None, state: str = "", day: date | None = None):
+    day = day or timezone.localdate()
+    rows = OwnershipLink.objects.select_related("owner_listed").order_by("-pk")
+    if state == "in_force":
+        rows = rows.in_force(day)
+    elif state == "ended":
+        rows = rows.filter(end_on__lt=day)
+    return Paginator(rows, PAGE_SIZE).get_page(page)
+
+
+def link_changes(link_id: int):
+    return OwnershipLinkChange.objects.filter(link_id=link_id).select_related("by").order_by("pk")
+
+
+def ownership_trees(entries, *, day: date | None = None) -> dict[int, list[tuple[int, OwnershipLink]]]:
+    """{entry id: [(depth, link)]}: the links in force on `day` from each entry down its chains
+    (L → B at depth 0, B → A at depth 1), each link once per entry. Two queries in all."""
+    day = day or timezone.localdate()
+    ids = [entry.pk for entry in entries]
+    if not ids:
+        return {}
+    rows = list(OwnershipLink.objects.in_force(day).select_related("owner_listed").order_by("pk"))
+    by_listed: dict[int, list] = {}
+    by_name: dict[str, list] = {}
+    for link in rows:
+        if link.owner_listed_id is not None:
+            by_listed.setdefault(link.owner_listed_id, []).append(link)
+        for name in link.owner_names:
+            by_name.setdefault(entity_key(name), []).append(link)
+    trees = {}
+    for pk in ids:
+        tree, seen = [], set()
+        stack = [(0, link) for link in reversed(by_listed.get(pk, []))]
+        while stack:
+            depth, link = stack.pop()
+            if link.pk in seen:
+                continue
+            seen.add(link.pk)
+            tree.append((depth, link))
+            below = {child.pk: child for name in link.owned_names for child in by_name.get(entity_key(name), [])}
+            stack += [(depth + 1, child) for child in reversed(list(below.values())) if child.pk not in seen]
+        if tree:
+            trees[pk] = tree
+    return trees

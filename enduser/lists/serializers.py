@@ -4,7 +4,15 @@ a removal and an import take, and the list of changes."""
 from rest_framework import serializers
 
 from enduser.lists import importer, services
-from enduser.models import ListChange, ListedParty, ListKind, PartyKind
+from enduser.models import (
+    LinkKind,
+    ListChange,
+    ListedParty,
+    ListKind,
+    OwnershipLink,
+    OwnershipLinkChange,
+    PartyKind,
+)
 from portal.api import StrictCharField
 
 
@@ -96,3 +104,91 @@ class ListChangeSerializer(serializers.ModelSerializer):
 
     def get_by(self, change) -> str | None:
         return change.by.username if change.by else None
+
+
+# ---------------------------------------------------------------- ownership links
+
+
+class OwnershipLinkSerializer(serializers.ModelSerializer):
+    owner_listed_name = serializers.SerializerMethodField()
+    owned_country = serializers.SerializerMethodField()
+    owned_names = serializers.ListField(child=serializers.CharField())
+    owner_names = serializers.ListField(child=serializers.CharField())
+    owned_identifiers = IdentifiersSerializer()
+    percent = serializers.DecimalField(max_digits=7, decimal_places=4, coerce_to_string=True)
+
+    class Meta:
+        model = OwnershipLink
+        fields = ["id", "owner_listed", "owner_listed_name", "owner_names", "owned_names", "owned_country",
+                  "owned_identifiers", "kind", "percent", "start_on", "end_on", "evidence", "source", "version"]
+
+    def get_owner_listed_name(self, link) -> str | None:
+        return link.owner_listed.primary_name if link.owner_listed_id else None
+
+    def get_owned_country(self, link) -> str:
+        return link.owned_country.code or ""
+
+
+class OwnershipLinkHistorySerializer(serializers.ModelSerializer):
+    by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OwnershipLinkChange
+        fields = ["id", "action", "snapshot", "on", "by", "at"]
+
+    def get_by(self, change) -> str | None:
+        return change.by.username if change.by else None
+
+
+class OwnershipLinkDetailSerializer(OwnershipLinkSerializer):
+    history = serializers.SerializerMethodField()
+
+    class Meta(OwnershipLinkSerializer.Meta):
+        fields = [*OwnershipLinkSerializer.Meta.fields, "history"]
+
+    def get_history(self, link) -> list[dict] | None:
+        if not self.context.get("ministry"):
+            return None
+        return OwnershipLinkHistorySerializer(link.changes.select_related("by").order_by("pk"), many=True).data
+
+
+class OwnershipLinkChangeInputSerializer(serializers.Serializer):
+    owned_names = _strings(services.MAX_NAME, min_length=1, help_text="Every form given of the owned entity")
+    owned_country = StrictCharField(required=False, allow_blank=True, max_length=2, help_text="ISO 3166 code")
+    owned_identifiers = IdentifiersSerializer(required=False)
+    kind = serializers.ChoiceField(choices=LinkKind.choices, required=False, default=LinkKind.SUBSIDIARY)
+    percent = serializers.DecimalField(max_digits=7, decimal_places=4, min_value=0, max_value=100, required=False,
+                                       allow_null=True, help_text="0-100, exact; a branch counts as 100")
+    start_on = serializers.DateField()
+    end_on = serializers.DateField(required=False, allow_null=True, help_text="Last day held, inclusive")
+    evidence = StrictCharField(max_length=services.MAX_TEXT)
+    source = StrictCharField(max_length=200, help_text="The register, filing or announcement")
+
+
+class OwnershipLinkInputSerializer(OwnershipLinkChangeInputSerializer):
+    owner_listed = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**31 - 1,
+                                            help_text="The owner, a list entry; or give owner_names")
+    owner_names = _strings(services.MAX_NAME, required=False,
+                           help_text="The owner, an entity owned through other links, by one of its names")
+
+
+class OwnershipLinkVersionSerializer(OwnershipLinkChangeInputSerializer):
+    version = serializers.IntegerField(min_value=1, help_text="The version you last read; a stale one is refused (409)")
+
+
+class OwnershipLinkEndInputSerializer(serializers.Serializer):
+    end_on = serializers.DateField(help_text="The last day the owner held the entity")
+    evidence = StrictCharField(max_length=services.MAX_TEXT)
+    version = serializers.IntegerField(min_value=1, help_text="The version you last read; a stale one is refused (409)")
+
+
+class OwnershipLinkImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV (UTF-8, columns owner_listed, owner_names, owned_names, owned_country, "
+                                           "uscc, registration, kind, percent, start_on, end_on, evidence, source; "
+                                           "names separated by “|”) or JSON (a list of objects with the same fields)")
+
+
+class OwnershipLinkImportResultSerializer(serializers.Serializer):
+    published = serializers.IntegerField(help_text="Links published by this upload (0 when replayed)")
+    replayed = serializers.BooleanField(help_text="The same file was imported before; its links are returned")
+    links = OwnershipLinkSerializer(many=True)

@@ -2,7 +2,8 @@
 publishing an entry, removing it, importing a file of entries.
 
 Only ministry officers write. Each write runs in one transaction that writes the entry, one
-ListChange row per entry and the audit events, and schedules `after_change` on commit. An entry is
+ListChange row per entry, the audit events and the rescreening job (`after_change`), whose task is
+sent on commit. An entry is
 never edited: a mistake is corrected by removing the entry and publishing it again."""
 
 import hashlib
@@ -50,14 +51,14 @@ IMPORT_NAMESPACE = uuid.UUID("6f0c2a4e-3b1d-5c8e-9a7f-1d2e3f405162")
 
 
 def after_change(change_ids: list[int]) -> None:
-    """Called on commit with the ids of new ListChange rows: the open cases are screened again
-    against them."""
+    """Called in the transaction of the change with the ids of its ListChange rows: the job that
+    screens the open cases again against them is created with the change (a crash after the
+    commit cannot lose it), and its task is sent on commit."""
     rescreen.rescreen_start(change_ids)
 
 
 def _schedule_after_change(change_ids: list[int]) -> None:
-    ids = list(change_ids)
-    transaction.on_commit(lambda: after_change(ids))
+    after_change(list(change_ids))
 
 
 def _require_ministry(actor) -> None:

@@ -12,8 +12,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from enduser.lists import selectors, services
-from enduser.lists.forms import ImportForm, ListedPartyForm, ListFilterForm, RemoveForm
+from enduser.lists import ownership, selectors, services
+from enduser.lists.forms import (
+    ImportForm,
+    LinkImportForm,
+    ListedPartyForm,
+    ListFilterForm,
+    OwnershipLinkEndForm,
+    OwnershipLinkForm,
+    RemoveForm,
+)
 from enduser.models import ListedParty
 from portal.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from portal.pages import domain_errors_as_pages
@@ -40,6 +48,9 @@ def list_page(request):
     q, list_kind = form.filters()
     today = timezone.localdate()
     page = selectors.entries_page(q=q, list_kind=list_kind or None, page=request.GET.get("page"), day=today)
+    trees = selectors.ownership_trees(page.object_list, day=today)
+    for party in page.object_list:
+        party.ownership_tree = trees.get(party.pk, [])
     context = {"form": form, "page": page, "q": q, "list_kind": list_kind, "today": today,
                "is_ministry": selectors.is_ministry(request.user)}
     template = "enduser/lists/results.html" if request.htmx else "enduser/lists/list.html"
@@ -59,6 +70,8 @@ def _entry_context(request, party: ListedParty, remove_form=None) -> dict:
         "remove_form": remove_form or RemoveForm(initial={"version": party.version,
                                                           "removed_on": max(today, party.effective_on)}),
         "changes": selectors.changes(listed_id=party.pk) if is_ministry else [],
+        "ownership_tree": selectors.ownership_trees([party], day=today).get(party.pk, []) if status == "in_force"
+        else [],
     }
 
 
@@ -120,7 +133,7 @@ def entry_new(request):
     return render(request, "enduser/lists/form.html", {"form": form}, status=400)
 
 
-def _localised(rows: list[services.RowError]) -> list[dict]:
+def localised(rows: list[services.RowError]) -> list[dict]:
     language = "zh-hans" if translation.get_language().startswith("zh") else "en"
     shown = [error.as_dict() for error in rows]
     return [{**error, "message": error["messages"][language]} for error in shown]
@@ -137,7 +150,7 @@ def import_page(request):
         try:
             result = services.list_import(actor=request.user, upload=form.cleaned_data["file"])
         except services.ImportRefused as exc:
-            row_errors = _localised(exc.rows)
+            row_errors = localised(exc.rows)
             form.add_error(None, exc.message)
         except DomainError as exc:
             if exc.status_code != 400:
@@ -161,3 +174,139 @@ def change_list(request):
     rows = selectors.changes().order_by("-pk")
     page = Paginator(rows, CHANGES_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "enduser/lists/changes.html", {"page": page})
+
+
+# ---------------------------------------------------------------- ownership links (ministry)
+
+
+def _link_form_errors(form, exc: DomainError) -> None:
+    for name, errors in (exc.fields or {}).items():
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)
+    if not exc.fields:
+        form.add_error(None, exc.message)
+
+
+@require_GET
+@domain_errors_as_pages
+def link_list(request):
+    _require_ministry(request.user)
+    state = request.GET.get("state", "")
+    page = selectors.links_page(page=request.GET.get("page"), state=state if state in ("in_force", "ended") else "")
+    return render(request, "enduser/lists/links.html", {"page": page, "state": state,
+                                                        "today": timezone.localdate()})
+
+
+@domain_errors_as_pages
+def link_new(request):
+    _require_ministry(request.user)
+    if request.method != "POST":
+        initial = {"client_token": uuid.uuid4(), "start_on": timezone.localdate(),
+                   "owner_listed": request.GET.get("owner", "")}
+        return render(request, "enduser/lists/link_form.html", {"form": OwnershipLinkForm(initial=initial)})
+    form = OwnershipLinkForm(request.POST)
+    if form.is_valid():
+        try:
+            link = ownership.ownership_link_publish(actor=request.user, data=form.service_data(),
+                                                    client_token=form.cleaned_data.get("client_token"))
+        except DomainError as exc:
+            if exc.status_code != 400:
+                raise
+            _link_form_errors(form, exc)
+        else:
+            messages.success(request, _("The ownership link is published; open cases are screened again."))
+            return redirect("lists-link", pk=link.pk)
+    return render(request, "enduser/lists/link_form.html", {"form": form}, status=400)
+
+
+def _link_context(link, change_form=None, end_form=None) -> dict:
+    initial = {**ownership.link_snapshot(link), "owned_names": "\n".join(link.owned_names),
+               **link.owned_identifiers}
+    return {
+        "link": link, "today": timezone.localdate(), "history": selectors.link_changes(link.pk),
+        "change_form": change_form or OwnershipLinkForm(initial=initial, change=True),
+        "end_form": end_form or OwnershipLinkEndForm(initial={"version": link.version,
+                                                              "end_on": max(timezone.localdate(), link.start_on)}),
+    }
+
+
+@require_GET
+@domain_errors_as_pages
+def link_page(request, pk):
+    _require_ministry(request.user)
+    link = get_object_or_404(selectors.links_visible_to(request.user), pk=pk)
+    return render(request, "enduser/lists/link.html", _link_context(link))
+
+
+@require_POST
+@domain_errors_as_pages
+def link_change(request, pk):
+    _require_ministry(request.user)
+    link = get_object_or_404(selectors.links_visible_to(request.user), pk=pk)
+    form = OwnershipLinkForm(request.POST, change=True)
+    if form.is_valid():
+        try:
+            ownership.ownership_link_change(actor=request.user, link_id=link.pk, data=form.service_data(),
+                                            expected_version=form.cleaned_data.get("version"))
+        except DomainError as exc:
+            if exc.status_code not in (400, 409):
+                raise
+            _link_form_errors(form, exc)
+            link.refresh_from_db()
+            return render(request, "enduser/lists/link.html", _link_context(link, change_form=form),
+                          status=exc.status_code)
+        messages.success(request, _("The ownership link is changed; open cases are screened again."))
+        return redirect("lists-link", pk=link.pk)
+    return render(request, "enduser/lists/link.html", _link_context(link, change_form=form), status=400)
+
+
+@require_POST
+@domain_errors_as_pages
+def link_end(request, pk):
+    _require_ministry(request.user)
+    link = get_object_or_404(selectors.links_visible_to(request.user), pk=pk)
+    form = OwnershipLinkEndForm(request.POST)
+    if form.is_valid():
+        try:
+            ownership.ownership_link_end(actor=request.user, link_id=link.pk, end_on=form.cleaned_data["end_on"],
+                                         evidence=form.cleaned_data["evidence"],
+                                         expected_version=form.cleaned_data.get("version"))
+        except DomainError as exc:
+            if exc.status_code not in (400, 409):
+                raise
+            _link_form_errors(form, exc)
+            link.refresh_from_db()
+            return render(request, "enduser/lists/link.html", _link_context(link, end_form=form),
+                          status=exc.status_code)
+        messages.success(request, _("The ownership link is ended; open cases are screened again."))
+        return redirect("lists-link", pk=link.pk)
+    return render(request, "enduser/lists/link.html", _link_context(link, end_form=form), status=400)
+
+
+@domain_errors_as_pages
+def link_import(request):
+    _require_ministry(request.user)
+    if request.method != "POST":
+        return render(request, "enduser/lists/link_import.html", {"form": LinkImportForm()})
+    form = LinkImportForm(request.POST, request.FILES)
+    row_errors = []
+    if form.is_valid():
+        try:
+            result = ownership.ownership_links_import(actor=request.user, upload=form.cleaned_data["file"])
+        except services.ImportRefused as exc:
+            row_errors = localised(exc.rows)
+            form.add_error(None, exc.message)
+        except DomainError as exc:
+            if exc.status_code != 400:
+                raise
+            form.add_error("file", exc.message)
+        else:
+            count = len(result.links)
+            if result.replayed:
+                messages.info(request, _("This file was imported before; nothing new was published."))
+            else:
+                messages.success(request, ngettext("%(n)s ownership link published.",
+                                                   "%(n)s ownership links published.", count) % {"n": count})
+            return redirect("lists-links")
+    return render(request, "enduser/lists/link_import.html", {"form": form, "row_errors": row_errors},
+                  status=400)

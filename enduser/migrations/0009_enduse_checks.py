@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_agency_lead_role'),
-        ('enduser', '0007_party_records'),
+        ('enduser', '0008_ownership_links'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

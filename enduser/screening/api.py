@@ -1,6 +1,7 @@
 """REST API of screening: the hits on a party (ministry), the officer's judgement, and the
 rescreening jobs after list changes (ministry)."""
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -18,13 +19,33 @@ from portal.errors import NotAllowed, NotFound
 class HitSerializer(serializers.ModelSerializer):
     list_kind = serializers.CharField(source="listed.list_kind", read_only=True)
     announcement = serializers.CharField(source="listed.announcement", read_only=True)
+    ownership_message = serializers.SerializerMethodField(
+        help_text="The ownership finding in the request's language (empty for a hit on the name alone)")
 
     class Meta:
         model = ScreeningHit
         fields = ["id", "party", "party_name", "listed", "listed_name", "listed_version", "list_kind", "announcement",
-                  "score", "why", "parts", "versions", "fuzzy", "identifier_conflict", "branch", "state", "note",
+                  "score", "why", "parts", "versions", "fuzzy", "identifier_conflict", "branch", "ownership",
+                  "ownership_message", "state", "note",
                   "decided_at", "screened_at", "version"]
         read_only_fields = fields
+
+
+    def get_ownership_message(self, hit) -> str:
+        found = hit.ownership or {}
+        if not found:
+            return ""
+        if found.get("in_force"):
+            return gettext("Owned %(percent)s%% by listed parties (threshold %(threshold)s%%): %(paths)s") % {
+                "percent": found.get("percent"), "threshold": found.get("threshold"), "paths": _paths(found)}
+        return gettext("Owned %(percent)s%% by listed parties; ownership rule not in force: %(paths)s") % {
+            "percent": found.get("percent"), "paths": _paths(found)}
+
+
+def _paths(found: dict) -> str:
+    return "; ".join(" → ".join([path["hops"][0]["owner"], *(f'{hop["owned"]} ({hop["percent"]}%)'
+                                                             for hop in path["hops"])])
+                     for path in found.get("paths", []))
 
 
 class DecideSerializer(serializers.Serializer):

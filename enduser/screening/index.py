@@ -6,13 +6,17 @@ worth comparing, and matching.compare scores them. The index is built from store
 import gc
 import json
 import pickle
+import re
+import unicodedata
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 
 from stdnum.cn import uscc
 
-from enduser.screening import names
+from enduser.screening import names, ownership
 from enduser.screening.matching import (
     ALGORITHM_VERSION,
     Match,
@@ -59,12 +63,19 @@ class Hit:
     identifier_conflict: bool = False
     branch_of: str = ""
     versions: dict = field(default_factory=dict)
+    # Set on a hit through ownership (OwnershipIndex): the share, the paths and the rule's state.
+    ownership: dict = field(default_factory=dict)
+    # False for an ownership hit while the rule is not in force: recorded, not raised.
+    raised: bool = True
 
     def as_dict(self) -> dict:
-        return {"entry": self.entry, "score": self.score, "why": self.why, "entry_name": self.entry_name,
-                "query_name": self.query_name, "bridges": self.bridges, "parts": self.parts, "fuzzy": self.fuzzy,
-                "identifier_conflict": self.identifier_conflict, "branch_of": self.branch_of,
-                "versions": self.versions}
+        out = {"entry": self.entry, "score": self.score, "why": self.why, "entry_name": self.entry_name,
+               "query_name": self.query_name, "bridges": self.bridges, "parts": self.parts, "fuzzy": self.fuzzy,
+               "identifier_conflict": self.identifier_conflict, "branch_of": self.branch_of,
+               "versions": self.versions}
+        if self.ownership:
+            out.update(ownership=self.ownership, raised=self.raised)
+        return out
 
 
 def _identifiers(raw) -> dict:
@@ -337,3 +348,152 @@ def list_entries(rows: Iterable[dict]) -> list[ListEntry]:
 def parties(rows: Iterable[dict]) -> list[Party]:
     return [Party(id=str(row["id"]), kind=row.get("kind") or "company", name=row.get("name") or "",
                   country=row.get("country") or "", identifiers=row.get("identifiers") or {}) for row in rows]
+
+
+# ---------------------------------------------------------------- owned by listed parties (links as data)
+
+
+@dataclass(frozen=True)
+class StoredLink:
+    """An ownership link in force, as the database keeps it: the owner is a list entry (its id)
+    or the owned entity of other links, named by one of its names."""
+
+    id: int
+    owner_listed: str | None
+    owner_names: tuple
+    owned_names: tuple
+    kind: str
+    percent: Decimal
+    start: date | None = None
+    end: date | None = None
+    owned_country: str = ""
+    owned_identifiers: dict = field(default_factory=dict)
+
+
+def entity_key(name: str) -> str:
+    """A name as owners are told apart: width, case, spaces and punctuation do not count."""
+    return _KEY_IGNORED.sub("", unicodedata.normalize("NFKC", name or "").casefold())
+
+
+_KEY_IGNORED = re.compile(r"[\s.,;:'\"’‘“”\-_/()（）·・，。、]+")
+
+
+class OwnershipIndex:
+    """The owned entities of the links in force on a day, indexed like a list, and the ownership
+    walk (screening.ownership) from the listed parties in force down to them.
+
+    Links whose owned entities share a name (or an identifier) own and are owned by one entity,
+    so chains are joined link by link: L → B (100%) and B → A (30%) make L hold 30% of A."""
+
+    def __init__(self, links: Iterable[StoredLink], listed: dict[str, str], *, threshold: float = THRESHOLD,
+                 version: str = ""):
+        self.listed = listed  # list entry id -> its first name, for the entries in force
+        self.version = version
+        links = list(links)
+        parent: dict[str, str] = {}
+
+        def find(key):
+            parent.setdefault(key, key)
+            while parent[key] != key:
+                parent[key] = parent[parent[key]]
+                key = parent[key]
+            return key
+
+        def keys_of(link):
+            keys = [f"n:{entity_key(n)}" for n in link.owned_names if entity_key(n)]
+            keys += [f"i:{k}:{v}" for k, v in _identifiers(link.owned_identifiers).items()]
+            return keys
+
+        for link in links:
+            keys = keys_of(link)
+            for key in keys[1:]:
+                parent[find(key)] = find(keys[0])
+            if keys:
+                find(keys[0])
+        self.labels: dict[str, str] = {f"L{pk}": name for pk, name in listed.items()}
+        gathered: dict[str, dict] = {}
+        self.links = []
+        for link in links:
+            keys = keys_of(link)
+            if not keys:
+                continue
+            owned = "E" + find(keys[0])
+            if link.owner_listed is not None:
+                owner = f"L{link.owner_listed}"
+            else:
+                found = [find(f"n:{entity_key(n)}") for n in link.owner_names if f"n:{entity_key(n)}" in parent]
+                owner = "E" + found[0] if found else "?" + ",".join(link.owner_names)
+                self.labels.setdefault(owner, link.owner_names[0] if link.owner_names else "?")
+            entity = gathered.setdefault(owned, {"names": [], "country": "", "identifiers": {}, "links": []})
+            entity["names"] += [n for n in link.owned_names if n not in entity["names"]]
+            entity["country"] = entity["country"] or link.owned_country
+            entity["identifiers"] = {**link.owned_identifiers, **entity["identifiers"]}
+            entity["links"].append(link.id)
+            self.labels.setdefault(owned, link.owned_names[0])
+            self.links.append(ownership.OwnershipLink(owner, owned, link.percent, link.kind, link.start, link.end))
+        self.entities = gathered
+        self.screener = Screener(
+            [ListEntry(id=node, kind="company", names=tuple(e["names"]), country=e["country"],
+                       identifiers=e["identifiers"]) for node, e in gathered.items()],
+            threshold=threshold, list_version=version)
+        self._listed_nodes = frozenset(f"L{pk}" for pk in listed)
+
+    def __bool__(self) -> bool:
+        return bool(self.links)
+
+    def share(self, node: str, on: date, periods) -> ownership.OwnershipResult:
+        return ownership.ownership_hit(node, self._listed_nodes, self.links, on, periods)
+
+    def screen(self, party: Party, on: date, periods) -> list[Hit]:
+        """Hits through ownership: the party's name (or identifier) matches an owned entity that
+        listed parties hold at or above the threshold in force on `on`, summed along every chain.
+        While the rule is not in force a share that would reach the threshold gives a hit not
+        raised (`raised=False`), saying why. One hit per listed party: the largest path's."""
+        if not self.links:
+            return []
+        out: dict[str, Hit] = {}
+        for found in self.screener.screen(party):
+            result = self.share(found.entry, on, periods)
+            threshold = result.threshold if result.threshold is not None else ownership.HUNDRED / 2
+            if result.share is None or result.percent < threshold:
+                continue
+            listed_id = result.paths[0].listed[1:]
+            hit = self._hit(found, result, listed_id)
+            previous = out.get(listed_id)
+            if previous is None or (hit.raised, hit.score) > (previous.raised, previous.score):
+                out[listed_id] = hit
+        return sorted(out.values(), key=lambda h: (-h.score, h.entry))
+
+    def explain(self, result: ownership.OwnershipResult) -> dict:
+        period = result.period
+        return {
+            "entity": self.labels.get(result.target, ""), "percent": str(result.percent),
+            "threshold": None if result.threshold is None else str(result.threshold),
+            "in_force": result.in_force, "reason": result.reason, "on": result.on.isoformat(),
+            "period": None if period is None else {
+                "id": period.id, "state": period.state, "valid_from": period.valid_from.isoformat(),
+                "valid_until": period.valid_until.isoformat() if period.valid_until else None,
+                "announcement_zh": period.announcement_zh, "announcement_en": period.announcement_en},
+            "listed": sorted({int(path.listed[1:]) for path in result.paths}),
+            "paths": [{"percent": str(path.percent),
+                       "hops": [{"owner": self.labels.get(hop.owner, ""), "owned": self.labels.get(hop.owned, ""),
+                                 "percent": str(hop.percent)} for hop in path.hops]} for path in result.paths],
+            "links": self.version,
+        }
+
+    def _hit(self, found: Hit, result: ownership.OwnershipResult, listed_id: str) -> Hit:
+        explained = self.explain(result)
+        percent = explained["percent"]
+        if result.in_force:
+            why = f"owned {percent}% by listed parties / 被名单所列主体持有{percent}%"
+        else:
+            why = (f"owned {percent}% by listed parties, ownership rule not in force / "
+                   f"被名单所列主体持有{percent}%，所有权规则未生效")
+        name_why = found.why
+        versions = {**found.versions, "ownership_rule": explained["period"]["id"] if explained["period"] else None,
+                    "links": self.version}
+        return Hit(entry=listed_id, score=found.score, why=f"{why}; {name_why}"[:500],
+                   entry_name=found.entry_name, query_name=found.query_name,
+                   bridges=[*found.bridges, "owned by listed parties"], parts=found.parts, fuzzy=found.fuzzy,
+                   identifier_conflict=found.identifier_conflict, versions=versions, ownership=explained,
+                   raised=result.in_force)

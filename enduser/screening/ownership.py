@@ -119,10 +119,11 @@ def rule_on(day: date, periods: Iterable | None = None, *, rule: str = AFFILIATE
     Periods of a rule do not overlap (the model refuses it); should they, the one that started
     last decides, as the later announcement would, and on a tie the rule is in force."""
     if periods is None:
-        # Imported here so the walk below stays importable and testable without the models.
-        from enduser.screening.selectors import ownership_rule_periods
+        # Imported here so the walk below stays importable and testable without the models (and
+        # from the models, not the selectors, which build the index that imports this module).
+        from enduser.models import OwnershipRulePeriod
 
-        periods = ownership_rule_periods(rule=rule)
+        periods = list(OwnershipRulePeriod.objects.filter(rule=rule).order_by("valid_from"))
     covering = [p for p in map(RulePeriod.of, periods) if p.rule == rule and p.covers(day)]
     if not covering:
         return RuleState(rule=rule, day=day, in_force=False, threshold=None, period=None,

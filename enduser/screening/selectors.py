@@ -2,6 +2,7 @@
 day, then kept in the process), and the hits a user may see."""
 
 import threading
+from dataclasses import replace
 from datetime import date
 
 from accounts.models import MINISTRY_ROLES
@@ -9,12 +10,14 @@ from enduser.models import (
     HitState,
     ListChange,
     ListedParty,
+    OwnershipLink,
+    OwnershipLinkChange,
     OwnershipRule,
     OwnershipRulePeriod,
     RescreenJob,
     ScreeningHit,
 )
-from enduser.screening.index import ListEntry, Party, Screener
+from enduser.screening.index import Hit, ListEntry, OwnershipIndex, Party, Screener, StoredLink
 
 _cache: dict = {}
 _lock = threading.Lock()
@@ -24,7 +27,9 @@ def list_state() -> str:
     """Changes so far: a new change makes every cached screener stale."""
     last = ListChange.objects.order_by("-pk").values_list("pk", "at").first()
     # The time as well as the id: an id can come back after a rolled-back change (SQLite reuses them).
-    return f"change-{last[0]}-{last[1].timestamp():.6f}" if last else "change-0"
+    state = f"change-{last[0]}-{last[1].timestamp():.6f}" if last else "change-0"
+    link = OwnershipLinkChange.objects.order_by("-pk").values_list("pk", "at").first()
+    return f"{state}+links-{link[0]}-{link[1].timestamp():.6f}" if link else state
 
 
 def listed_entries(on: date) -> list[ListEntry]:
@@ -37,16 +42,67 @@ def list_entry(row: ListedParty) -> ListEntry:
                      identifiers=row.identifiers or {}, aliases=tuple(row.aliases or ()))
 
 
-def screener_in_force(on: date) -> Screener:
+def _indexes(on: date) -> tuple[Screener, OwnershipIndex]:
     key = (list_state(), on)
     with _lock:
-        screener = _cache.get(key)
-    if screener is None:
-        screener = Screener(listed_entries(on), list_version=f"{key[0]}@{on.isoformat()}")
+        found = _cache.get(key)
+    if found is None:
+        version = f"{key[0]}@{on.isoformat()}"
+        found = (Screener(listed_entries(on), list_version=version), ownership_index(on, version=version))
         with _lock:
             _cache.clear()  # one screener per process: the lists as they stand
-            _cache[key] = screener
-    return screener
+            _cache[key] = found
+    return found
+
+
+def screener_in_force(on: date) -> Screener:
+    return _indexes(on)[0]
+
+
+def stored_link(row: OwnershipLink) -> StoredLink:
+    return StoredLink(id=row.pk, owner_listed=str(row.owner_listed_id) if row.owner_listed_id else None,
+                      owner_names=tuple(row.owner_names or ()), owned_names=tuple(row.owned_names or ()),
+                      kind=row.kind, percent=row.percent, start=row.start_on, end=row.end_on,
+                      owned_country=row.owned_country.code or "", owned_identifiers=row.owned_identifiers or {})
+
+
+def ownership_index(on: date, *, version: str = "") -> OwnershipIndex:
+    """The ownership links in force on `on`, from the list entries in force that day."""
+    links = [stored_link(row) for row in OwnershipLink.objects.in_force(on).order_by("pk")]
+    listed = dict(ListedParty.objects.in_force(on).values_list("pk", "names")) if links else {}
+    return OwnershipIndex(links, {str(pk): (names or [""])[0] for pk, names in listed.items()}, version=version)
+
+
+def ownership_index_in_force(on: date) -> OwnershipIndex:
+    return _indexes(on)[1]
+
+
+def screen(party, on: date) -> list[Hit]:
+    """Every hit of a party on the lists in force on `on`: on the entries' names, and through
+    ownership links (the 50% rule, dated by OwnershipRulePeriod). A party hit both ways on one
+    entry gets one hit, the name's, with the ownership path added."""
+    screener, owned = _indexes(on)
+    queries = party_queries(party)
+    found = best_hits(screener, queries)
+    if owned:
+        periods = ownership_rule_periods()
+        for query in queries:
+            for hit in owned.screen(query, on, periods):
+                if hit.entry in found:  # the name hits already: the ownership only explains more
+                    found[hit.entry].ownership = {**hit.ownership, "with_name": True}
+                else:
+                    found[hit.entry] = hit
+    return sorted(found.values(), key=lambda h: (-h.score, h.entry))
+
+
+def best_hits(screener: Screener, queries) -> dict:
+    """entry id -> the best hit of any of a party's names on it."""
+    found = {}
+    for query in queries:
+        for hit in screener.screen(query):
+            if hit.entry not in found or hit.score > found[hit.entry].score:
+                found[hit.entry] = hit
+    return found
 
 
 def hits_visible_to(user):
@@ -82,6 +138,16 @@ def party_query(party) -> Party:
                  country=party.country.code if party.country else "", identifiers=party.identifiers or {})
 
 
+def party_queries(party) -> list[Party]:
+    """The party screened under every name it has: the legal name as written, its Chinese and
+    Latin-script names and its aliases (each hit says which name it was raised on)."""
+    base = party_query(party)
+    names = [party.name, getattr(party, "name_zh", ""), getattr(party, "name_latin", ""),
+             *(getattr(party, "aliases", None) or ())]
+    unique = dict.fromkeys(n.strip() for n in names if isinstance(n, str) and n.strip())
+    return [base] + [replace(base, name=name) for name in unique if name != base.name]
+
+
 def list_matches(party, *, list_kind: str, on: date | None = None) -> list[tuple]:
     """(listed entry, engine hit) for each entry of one list in force that this party matches and
     that the ministry has not judged "not the same party" for this name and entry version. A read:
@@ -91,7 +157,7 @@ def list_matches(party, *, list_kind: str, on: date | None = None) -> list[tuple
     if party is None:
         return []
     on = on or timezone.localdate()
-    found = screener_in_force(on).screen(party_query(party))
+    found = [hit for hit in screen(party, on) if hit.raised]
     if not found:
         return []
     entries = ListedParty.objects.in_force(on).filter(list_kind=list_kind).in_bulk([int(h.entry) for h in found])

@@ -13,8 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import MINISTRY_ROLES
 from audit import services as audit
 from enduser.models import HitState, ListedParty, ListKind, Party, ScreeningHit
-from enduser.screening import index
-from enduser.screening.selectors import party_query, screener_in_force
+from enduser.screening import index, selectors
 from portal.errors import (
     InvalidTransition,
     NotAllowed,
@@ -56,19 +55,31 @@ def _hit_row(party: Party, listed: ListedParty, hit: index.Hit, now) -> Screenin
     row = ScreeningHit(
         party=party, listed=listed, listed_version=listed.version, party_name=party.name,
         listed_name=hit.entry_name[:300], score=Decimal(str(hit.score)).quantize(Decimal("0.01")),
-        why=hit.why[:500], parts=hit.parts, versions=hit.versions, fuzzy=hit.fuzzy,
-        identifier_conflict=hit.identifier_conflict, branch=bool(hit.branch_of), screened_at=now)
-    if judged_false is not None:
+        why=hit.why[:500], parts=_parts(party, hit), versions=hit.versions, fuzzy=hit.fuzzy,
+        identifier_conflict=hit.identifier_conflict, branch=bool(hit.branch_of), ownership=hit.ownership,
+        screened_at=now)
+    if not hit.raised:
+        row.state = HitState.RULE_OFF
+    elif judged_false is not None:
         row.state = HitState.FALSE
         row.note = f"judged not the same party before (hit {judged_false.pk})"
     return row
+
+
+def _parts(party: Party, hit: index.Hit) -> list:
+    """The part table, led by the party's name that was hit when it is not the legal name
+    (a Chinese name, a Latin-script name or an alias of the record)."""
+    if hit.query_name and hit.query_name != party.name:
+        return [{"query": hit.query_name, "entry": hit.entry_name,
+                 "how": "another name of the party / 当事方的其他名称"}, *hit.parts]
+    return list(hit.parts)
 
 
 def screen_party(*, party: Party, on: date | None = None, actor=None) -> list[ScreeningHit]:
     """Screen one party against both lists in force on `on`; returns its hits, new and already
     recorded. Safe to run twice: a hit is recorded once per party name and entry version."""
     on = on or timezone.localdate()
-    found = screener_in_force(on).screen(party_query(party))
+    found = selectors.screen(party, on)
     if not found:
         return []
     listed = ListedParty.objects.in_force(on).in_bulk([int(h.entry) for h in found])
@@ -99,9 +110,27 @@ def hit_record(*, party: Party, entry: ListedParty, hit: index.Hit, now, actor=N
             audit.record(actor=actor, action="screening.hit", obj=existing,
                          after={"party": party.pk, "listed": entry.pk, "list": entry.list_kind,
                                 "score": str(existing.score), "why": existing.why, "state": existing.state,
-                                "versions": existing.versions})
+                                "versions": existing.versions, "ownership": existing.ownership})
+    elif existing.state == HitState.RULE_OFF and hit.raised:
+        existing, created = _raise_again(existing, hit, now, actor), True
     existing.listed = entry
     return existing, created
+
+
+def _raise_again(existing: ScreeningHit, hit: index.Hit, now, actor) -> ScreeningHit:
+    """A hit recorded while the ownership rule was not in force, found again with the rule in
+    force: it is raised now, as a new hit would be."""
+    with transaction.atomic():
+        row = ScreeningHit.objects.select_for_update().get(pk=existing.pk)
+        if row.state != HitState.RULE_OFF:
+            return row
+        row.state, row.ownership, row.why, row.screened_at = HitState.OPEN, hit.ownership, hit.why[:500], now
+        row.version += 1
+        row.save(update_fields=["state", "ownership", "why", "screened_at", "version"])
+        audit.record(actor=actor, action="screening.hit", obj=row, before={"state": HitState.RULE_OFF},
+                     after={"party": row.party_id, "listed": row.listed_id, "state": row.state,
+                            "why": row.why, "ownership": row.ownership})
+    return row
 
 
 def screen_parties(*, parties, on: date | None = None, actor=None) -> Verdict:
@@ -143,6 +172,8 @@ def hit_decide(*, hit_id, actor, verdict: str, note: str = "", expected_version=
         return hit  # the same judgement again: a double click
     if hit.state == HitState.CLOSED:
         raise InvalidTransition(_("This hit was closed when the entry left the list."))
+    if hit.state == HitState.RULE_OFF:
+        raise InvalidTransition(_("This hit is not raised: the ownership rule was not in force on the day."))
     if expected_version is not None and int(expected_version) != hit.version:
         raise StaleVersion()
     before = {"state": hit.state, "note": hit.note}

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import MINISTRY_ROLES
-from enduser.models import ListChange, RescreenState
+from enduser.models import ListChange, OwnershipLinkChange, RescreenState
 from enduser.screening import services
 from enduser.screening.selectors import rescreen_jobs_visible_to
 from portal.errors import NotAllowed, NotFound, ValidationFailed
@@ -75,6 +75,8 @@ def rescreen_detail(request, pk):
     if job is None:
         raise NotFound()
     changes = ListChange.objects.filter(pk__in=job.change_ids).select_related("listed").order_by("pk")
+    link_changes = (OwnershipLinkChange.objects.filter(pk__in=job.link_change_ids).select_related("link")
+                    .order_by("pk"))
     template = "enduser/screening/rescreen_progress.html" if request.htmx else "enduser/screening/rescreen.html"
-    return render(request, template, {"job": job, "changes": changes,
+    return render(request, template, {"job": job, "changes": changes, "link_changes": link_changes,
                                       "running": job.state in (RescreenState.QUEUED, RescreenState.RUNNING)})
