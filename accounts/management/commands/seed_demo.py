@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from pypdf import PdfWriter
 
+from accounts.management.commands import _enduse_demo as enduse_demo
 from accounts.models import Organisation, OrgKind, Province, Role, User
 from controllist.controls import services as controls
 from controllist.models import ClassificationQuestion, TemporaryControl
@@ -103,6 +104,7 @@ class Command(BaseCommand):
                 self._sample_questions(staff, officer)
             seed_demo_lists(officer)
             self._sample_screening(staff)
+            tried = enduse_demo.seed(staff=staff, officer=officer, sample_case=self._sample_case)
         base = f"http://{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '8000'}"
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Sign in at {base}/accounts/login/"))
         self.stdout.write(f"Every demo user's password: {DEMO_PASSWORD}\n")
@@ -116,6 +118,8 @@ class Command(BaseCommand):
         self.stdout.write("Control List and Watch List (public, sample entries to be checked): /lists/")
         self.stdout.write("Screening: exporter_staff's draft to 東辰精密電子有限公司 is refused at submission (Control "
                           "List); ministry_officer sees the Watch List hit on the case to 華榮精密技術有限公司")
+        for line in tried:
+            self.stdout.write(line)
 
     def _sample_controls(self, officer):
         """A temporary control due for review within 60 days, and a destination-and-item ban,
