@@ -56,6 +56,24 @@ class RegisterForm(PasswordTwiceForm):
     full_name = forms.CharField(label=gettext_lazy("Your full name"), max_length=150, required=False)
     username = forms.CharField(label=gettext_lazy("User name"), max_length=150)
 
+    # The code and the province are checked here too, so the page shows those errors together
+    # with any missing field; the service checks them again.
+    def clean_uscc(self):
+        try:
+            return services.clean_uscc(self.cleaned_data["uscc"])
+        except DomainError as exc:
+            raise forms.ValidationError(exc.fields.get("uscc") or [exc.message]) from None
+
+    def clean(self):
+        data = super().clean()
+        if data.get("uscc"):
+            province = data.get("province")
+            try:
+                services.registration_province(data["uscc"], province.code if province else "")
+            except DomainError as exc:
+                self.add_error("province", exc.fields.get("province") or [exc.message])
+        return data
+
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=gettext_lazy("Colleague's email"))

@@ -115,7 +115,9 @@ AXES_FAILURE_LIMIT = env.int("PORTAL_SIGNIN_FAILURE_LIMIT", default=5, minimum=1
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("PORTAL_SIGNIN_LOCK_MINUTES", default=30, minimum=1, maximum=10080))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "accounts.signin.views.lockout_response"
-AXES_RESET_ON_SUCCESS = True
+# Not reset on success: a success clears the rows of its address too, so an attacker signing in to
+# an account of their own between guesses would reset the per-account count of the victim's.
+AXES_RESET_ON_SUCCESS = False
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not kept; failures are
 AXES_VERBOSE = False
 

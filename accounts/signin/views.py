@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.signin import services
-from portal.api import json_error_for_api
 from portal.errors import DomainError, lazy_format
 from portal.pages import domain_errors_as_pages
 
@@ -28,6 +27,8 @@ def lockout_response(request, original_response=None, credentials=None):
     sign-in page's place with the reason, in the user's language."""
     message = lockout_message()
     if request.path.startswith("/api/"):
+        from portal.api import json_error_for_api  # DRF's settings import portal.api: not at load time
+
         return json_error_for_api(request, LOCKED_STATUS, "signin_locked", message)
     return render(request, "accounts/signin_locked.html", {"message": message}, status=LOCKED_STATUS)
 
