@@ -205,7 +205,8 @@ class BusinessLicenceScan(models.Model):
     original_name = models.CharField(max_length=255)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # Empty only for organisations loaded by seed_demo, which have no user to send it.
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     objects = LicenceScanQuerySet.as_manager()

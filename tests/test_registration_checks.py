@@ -18,7 +18,15 @@ from accounts.signin.services import signin_unlock
 from accounts.signin.views import lockout_message
 from audit.models import AuditEvent
 from portal.errors import NotAllowed, ValidationFailed
-from tests.factories import PASSWORD, ExporterFactory, UserFactory, authority, make_uscc, pdf_bytes, pdf_upload
+from tests.factories import (
+    PASSWORD,
+    ExporterFactory,
+    UserFactory,
+    authority,
+    make_uscc,
+    pdf_bytes,
+    pdf_upload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -424,3 +432,10 @@ def test_django_axes_admin_and_commands_are_there(sysadmin, settings):
     assert not AccessAttempt.objects.filter(username="victim").exists()
     superuser = User.objects.create_superuser("root", "root@example.com", PASSWORD)
     assert signed_in(superuser).get("/admin/axes/accessattempt/").status_code == 200
+
+
+def test_demo_registrations_agree_with_their_codes_and_carry_a_scan():
+    call_command("seed_demo", stdout=io.StringIO())
+    assert not selectors.province_mismatches().exists()
+    pending = Organisation.objects.get(code="91310112MA01RXAB3K")
+    assert pending.province_id == "31" and pending.licence_scan.file.read().startswith(b"%PDF-")

@@ -27,7 +27,9 @@ def lockout_response(request, original_response=None, credentials=None):
     sign-in page's place with the reason, in the user's language."""
     message = lockout_message()
     if request.path.startswith("/api/"):
-        from portal.api import json_error_for_api  # DRF's settings import portal.api: not at load time
+        from portal.api import (
+            json_error_for_api,  # DRF's settings import portal.api: not at load time
+        )
 
         return json_error_for_api(request, LOCKED_STATUS, "signin_locked", message)
     return render(request, "accounts/signin_locked.html", {"message": message}, status=LOCKED_STATUS)
