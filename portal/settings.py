@@ -115,6 +115,12 @@ AXES_FAILURE_LIMIT = env.int("PORTAL_SIGNIN_FAILURE_LIMIT", default=5, minimum=1
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("PORTAL_SIGNIN_LOCK_MINUTES", default=30, minimum=1, maximum=10080))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "accounts.signin.views.lockout_response"
+# Behind a reverse proxy every request comes from the proxy's address, and one attacker would lock
+# everyone out: the address is read from X-Forwarded-For as the nearest trusted proxy wrote it.
+PORTAL_TRUSTED_PROXY_COUNT = env.int(
+    "PORTAL_TRUSTED_PROXY_COUNT", minimum=0, maximum=5,
+    default=1 if PRODUCTION and env.bool("DJANGO_BEHIND_TLS_PROXY", default=True) else 0)
+AXES_CLIENT_IP_CALLABLE = "accounts.signin.backends.client_address"
 # Not reset on success: a success clears the rows of its address too, so an attacker signing in to
 # an account of their own between guesses would reset the per-account count of the victim's.
 AXES_RESET_ON_SUCCESS = False

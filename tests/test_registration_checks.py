@@ -439,3 +439,19 @@ def test_demo_registrations_agree_with_their_codes_and_carry_a_scan():
     assert not selectors.province_mismatches().exists()
     pending = Organisation.objects.get(code="91310112MA01RXAB3K")
     assert pending.province_id == "31" and pending.licence_scan.file.read().startswith(b"%PDF-")
+
+
+def test_behind_a_proxy_the_address_is_the_one_the_proxy_saw(actors, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.PORTAL_TRUSTED_PROXY_COUNT = 1
+
+    def via_proxy(username, password, client_address, spoofed="1.2.3.4"):
+        return Client(REMOTE_ADDR="172.16.0.2", HTTP_X_FORWARDED_FOR=f"{spoofed}, {client_address}").post(
+            "/accounts/login/", {"username": username, "password": password})
+
+    for n in range(3):
+        via_proxy(f"nobody{n}", "wrong-password", "203.0.113.7", spoofed=f"9.9.9.{n}")
+    assert via_proxy(actors.owner.username, PASSWORD, "203.0.113.7").status_code == 429
+    # Everyone else behind the same proxy still signs in.
+    assert via_proxy(actors.colleague.username, PASSWORD, "203.0.113.8").status_code == 302
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.7"}

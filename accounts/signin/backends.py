@@ -11,3 +11,19 @@ class SignInThrottleBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def client_address(request) -> str | None:
+    """The address failures are counted against (AXES_CLIENT_IP_CALLABLE). Behind N trusted
+    reverse proxies every request comes from the nearest proxy, so the address is the N-th entry
+    from the right of X-Forwarded-For, the one a trusted proxy wrote; entries further left are
+    whatever the client sent and are not believed."""
+    from django.conf import settings
+
+    count = settings.PORTAL_TRUSTED_PROXY_COUNT
+    if count:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= count:
+            return forwarded[-count][:45]
+    return request.META.get("REMOTE_ADDR")
