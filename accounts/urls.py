@@ -7,6 +7,7 @@ from accounts import api, views
 from accounts.signin import views as signin_views
 
 urlpatterns = [
+    path("register/province/", views.register_province, name="register-province"),
     path("companies/<int:pk>/licence-scan/", views.licence_scan_download, name="licence-scan"),
     path("registration-checks/", views.registration_checks, name="registration-checks"),
     path("registration-checks/unlock/", signin_views.signin_unlock, name="signin-unlock"),

@@ -3,7 +3,9 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.password_validation import password_validators_help_texts
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,7 +39,12 @@ class RegisterForm(PasswordTwiceForm):
     field_order = ["uscc", "province", "name_zh", "name_en", "licence_scan", "address", "contact_name",
                    "contact_phone", "email", "full_name", "username", "password", "password_again"]
     uscc = forms.CharField(label=gettext_lazy("Unified social credit code"), max_length=40,
-                           help_text=gettext_lazy("18 characters, as on the business licence"))
+                           help_text=gettext_lazy("18 characters, as on the business licence"),
+                           # When the code is left, the province it names is selected (htmx).
+                           widget=forms.TextInput(attrs={
+                               "hx-get": reverse_lazy("register-province"), "hx-trigger": "change",
+                               "hx-target": "#id_province", "hx-swap": "outerHTML",
+                               "hx-include": "#id_province"}))
     name_zh = forms.CharField(label=gettext_lazy("Company name (Chinese)"), max_length=200)
     name_en = forms.CharField(label=gettext_lazy("Company name (English)"), max_length=200)
     province = forms.ModelChoiceField(
@@ -113,6 +120,18 @@ def register(request):
                 return redirect("home")
         return render(request, "accounts/register.html", {"form": form}, status=400)
     return render(request, "accounts/register.html", {"form": RegisterForm()})
+
+
+def register_province(request):
+    """The province select, with the province the typed credit code names chosen (or the
+    visitor's choice kept when the code names none or is not yet valid)."""
+    chosen = str(request.GET.get("province", ""))[:2]
+    try:
+        derived = services.province_for_uscc(services.clean_uscc(request.GET.get("uscc", "")))
+    except DomainError:
+        derived = None
+    form = RegisterForm(initial={"province": derived.code if derived else chosen})
+    return HttpResponse(str(form["province"]))
 
 
 @login_required

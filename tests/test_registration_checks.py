@@ -455,3 +455,15 @@ def test_behind_a_proxy_the_address_is_the_one_the_proxy_saw(actors, settings):
     # Everyone else behind the same proxy still signs in.
     assert via_proxy(actors.colleague.username, PASSWORD, "203.0.113.8").status_code == 302
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.7"}
+
+
+def test_leaving_the_code_selects_the_province_it_names(client):
+    page = client.get("/register/")
+    assert b'hx-get="/register/province/"' in page.content
+    resp = client.get("/register/province/", {"uscc": make_uscc(50, region=FUJIAN), "province": "31"})
+    assert resp.status_code == 200
+    assert b'<option value="35" selected>' in resp.content and b'id="id_province"' in resp.content
+    kept = client.get("/register/province/", {"uscc": "not a code", "province": "31"})
+    assert b'<option value="31" selected>' in kept.content
+    national = client.get("/register/province/", {"uscc": make_uscc(51, region=NATIONAL), "province": "44"})
+    assert b'<option value="44" selected>' in national.content
