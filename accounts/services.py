@@ -12,6 +12,8 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
@@ -85,9 +87,15 @@ def registration_province(code: str, chosen) -> Province:
         msg = lazy_format(_("The unified social credit code %(code)s was issued in %(derived)s (division code "
                             "%(division)s), so the registration is verified there, not in %(chosen)s. "
                             "Choose %(derived)s or check the code."),
-                          code=code, derived=str(derived), division=uscc_division(code), chosen=str(province))
+                          code=code, derived=_province_name(derived), division=uscc_division(code),
+                          chosen=_province_name(province))
         raise ValidationFailed(msg, code="province_mismatch", fields={"province": [msg]})
     return province
+
+
+def _province_name(province: Province):
+    """The province's name in the language the message is shown in (the API gives both)."""
+    return lazy(lambda: province.name_zh if (get_language() or "").startswith("zh") else province.name_en, str)()
 
 
 def _licence_scan(upload) -> tuple[bytes, str]:
