@@ -1,7 +1,14 @@
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Case, When
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
@@ -56,6 +63,15 @@ class CompanySerializer(OrganisationSerializer):
     created_at = serializers.DateTimeField()
     verified_at = serializers.DateTimeField(allow_null=True)
     rejection_reason = serializers.CharField()
+    licence_scan = serializers.SerializerMethodField(help_text="Where the business licence scan is (PDF)")
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_licence_scan(self, org):
+        try:
+            has_scan = org.licence_scan is not None
+        except ObjectDoesNotExist:
+            has_scan = False
+        return reverse("api-licence-scan", args=[org.pk]) if has_scan else None
 
 
 class RejectSerializer(serializers.Serializer):
@@ -171,7 +187,8 @@ class CompanyListView(APIView):
                    responses={200: CompanySerializer(many=True),
                               400: OpenApiResponse(description="Unknown verification value")})
     def get(self, request):
-        qs = Organisation.objects.visible_to(request.user).filter(kind=OrgKind.EXPORTER)
+        qs = (Organisation.objects.visible_to(request.user).filter(kind=OrgKind.EXPORTER)
+              .select_related("licence_scan"))
         wanted = request.query_params.get("verification")
         if wanted:
             if wanted not in Verification.values:

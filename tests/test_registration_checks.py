@@ -261,6 +261,10 @@ def test_who_can_download_the_scan_through_the_api(actors, shanghai_registration
         assert api.get(f"/api/companies/{org.pk}/licence-scan/").status_code == status, user.role
     api.force_authenticate(actors.ministry)
     assert api.get(f"/api/companies/{actors.owner.organisation_id}/licence-scan/").status_code == 404  # none
+    api.force_authenticate(actors.province)
+    listed = {c["id"]: c["licence_scan"] for c in api.get("/api/companies/").json()}
+    assert listed[org.pk] == f"/api/companies/{org.pk}/licence-scan/"
+    assert listed[actors.owner.organisation_id] is None
 
 
 def test_province_sees_the_scan_link_on_its_registrations_page(actors, shanghai_registration):
