@@ -98,6 +98,8 @@ class InvitationSerializer(serializers.Serializer):
 class InvitationAcceptSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(write_only=True)
+    password_again = serializers.CharField(write_only=True, required=False,
+                                           help_text="When sent, must equal password.")
     full_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
 
 

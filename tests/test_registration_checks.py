@@ -471,3 +471,15 @@ def test_leaving_the_code_selects_the_province_it_names(client):
     assert b'<option value="31" selected>' in kept.content
     national = client.get("/register/province/", {"uscc": make_uscc(51, region=NATIONAL), "province": "44"})
     assert b'<option value="44" selected>' in national.content
+
+
+def test_invitation_api_checks_the_second_password_when_sent(actors):
+    invitation = services.invitation_create(actor=actors.colleague, email="api-new@example.com")
+    url = f"/api/invitations/{invitation.token}/accept/"
+    resp = APIClient().post(url, {"username": "apinew", "password": "Clerk-secret-2026",
+                                  "password_again": "Clerk-secret-2027"}, format="json")
+    assert resp.status_code == 400 and "password_again" in resp.json()["fields"]
+    assert not User.objects.filter(username="apinew").exists()
+    resp = APIClient().post(url, {"username": "apinew", "password": "Clerk-secret-2026",
+                                  "password_again": "Clerk-secret-2026"}, format="json")
+    assert resp.status_code == 201
