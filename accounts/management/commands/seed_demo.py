@@ -2,12 +2,14 @@
 one at the province, one awaiting acceptance, one with the agencies, one awaiting countersignature;
 and a sample Control List and Watch List."""
 
+import hashlib
 import io
 import os
 import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -15,7 +17,7 @@ from django.utils import timezone
 from pypdf import PdfWriter
 
 from accounts.management.commands import _enduse_demo as enduse_demo
-from accounts.models import Organisation, OrgKind, Province, Role, User
+from accounts.models import BusinessLicenceScan, Organisation, OrgKind, Province, Role, User
 from controllist.controls import services as controls
 from controllist.models import ClassificationQuestion, TemporaryControl
 from controllist.questions import services as questions
@@ -32,7 +34,7 @@ EXPORTERS = [
     ("91440300MA5FUTQA7C", "深圳华测精密仪器有限公司", "Shenzhen Huace Precision Instruments Co., Ltd.", "44",
      "广东省深圳市南山区科技园 8 号", "verified"),
     # A registration for province_sh to verify on /companies/.
-    ("91110108MA01RXAB3D", "上海新注册材料有限公司", "Shanghai Newly Registered Materials Co., Ltd.", "31",
+    ("91310112MA01RXAB3K", "上海新注册材料有限公司", "Shanghai Newly Registered Materials Co., Ltd.", "31",
      "上海市闵行区新骏环路 9 号", "pending"),
 ]
 
@@ -80,10 +82,16 @@ class Command(BaseCommand):
             raise CommandError("Refusing to load demo users with a known password in production.")
         with transaction.atomic():
             for code, zh, en, prov, address, verification in EXPORTERS:
-                Organisation.objects.get_or_create(code=code, defaults={
+                org, _created = Organisation.objects.get_or_create(code=code, defaults={
                     "kind": OrgKind.EXPORTER, "name_zh": zh, "name_en": en, "address": address,
                     "province": Province.objects.get(pk=prov), "contact_name": "demo",
                     "contact_email": "demo@example.com", "verification": verification})
+                if not BusinessLicenceScan.objects.filter(organisation=org).exists():
+                    scan = BusinessLicenceScan(organisation=org, original_name="营业执照.pdf", size=0, sha256="")
+                    content = demo_pdf()
+                    scan.size, scan.sha256 = len(content), hashlib.sha256(content).hexdigest()
+                    scan.file.save("upload.pdf", ContentFile(content), save=False)
+                    scan.save()
             for username, role, org_code, full_name in USERS:
                 user = User.objects.filter(username=username).first()
                 if user is None:
