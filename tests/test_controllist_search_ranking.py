@@ -349,3 +349,11 @@ def test_api_bad_input(actors):
     assert bad_key.status_code == 400
     assert api.delete("/api/controllist/synonyms/1/?version=x").status_code == 400
     assert Synonym.objects.count() == before
+
+
+def test_what_a_synonym_found_is_marked(shipped):
+    hit = next(hit for hit in s.search("drone", version=shipped).hits if hit.entry.code == "9A012")
+    assert "<mark>Unmanned</mark> <mark>aerial</mark> <mark>vehicles</mark>" in str(hit.description_en_html)
+    assert "<mark>无人驾驶航空飞行器</mark>" not in str(hit.description_zh_html)  # not asked in Chinese
+    zh = next(hit for hit in s.search("无人机", version=shipped).hits if hit.entry.code == "9A012")
+    assert "<mark>无人驾驶航空飞行器</mark>" in str(zh.description_zh_html)

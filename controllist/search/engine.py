@@ -406,7 +406,7 @@ def search(query: str, *, version=None, limit: int = 20, offset: int = 0) -> Sea
     elif offset:
         result.total = ranked.count()
     wanted = {term for expansion in [*expansions, *weak.values()] for term in expansion}
-    result.hits = [_hit(entries[row["entry_id"]], row, wanted) for row in rows
+    result.hits = [_hit(entries[row["entry_id"]], row, wanted, vocab.synonyms) for row in rows
                    if row["entry_id"] in entries]
     return result
 
@@ -459,8 +459,12 @@ def _has_latin(terms) -> bool:
     return any(term.isascii() and term.isalpha() for term in terms)
 
 
-def _hit(entry, row, wanted: set[str]) -> SearchHit:
+def _hit(entry, row, wanted: set[str], synonyms=synonym_table.EMPTY) -> SearchHit:
     matched: set[str] = set()
+    if synonyms:
+        texts = " | ".join(filter(None, (entry.description_zh, entry.description_en, entry.parameters_zh,
+                                         entry.parameters_en)))
+        wanted = wanted | synonyms.sides_meant(texts, wanted)
     latin = _has_latin(wanted)
     hit = SearchHit(entry=entry, score=row["score"], coverage=row["coverage"])
     hit.code_html = _highlight_code(entry.code, wanted, matched)

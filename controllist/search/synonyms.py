@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from controllist.search.text import cjk_text, is_cjk, latin_words, normalise
+from controllist.search.text import cjk_text, is_cjk, latin_words, normalise, text_terms
 
 MAX_SIDE_LENGTH = 60
 # Chinese, or English letters, digits, spaces and hyphens; nothing else (no markup, no wildcards).
@@ -100,22 +100,33 @@ class SynonymSet:
     def __bool__(self) -> bool:
         return bool(self.pairs)
 
-    def others_in(self, text: str) -> list[str]:
-        """The sides to add for a text: for each pair, the other side of a side the text contains."""
+    def _found(self, text: str):
+        """(side the text contains, the other side) for every pair, both ways."""
         if not self.pairs or not text:
-            return []
+            return
         chinese, words = cjk_text(text), None
-        found = []
         for (key_a, side_a), (key_b, side_b) in self.pairs:
-            for key, other in ((key_a, side_b), (key_b, side_a)):
+            for key, side, other in ((key_a, side_a, side_b), (key_b, side_b, side_a)):
                 if isinstance(key, str):
                     hit = key in chinese
                 else:
                     words = latin_words(text) if words is None else words
                     hit = _contains(words, key)
                 if hit:
-                    found.append(other)
-        return found
+                    yield side, other
+
+    def others_in(self, text: str) -> list[str]:
+        """The sides to add for a text: for each pair, the other side of a side the text contains."""
+        return [other for _side, other in self._found(text)]
+
+    def sides_meant(self, text: str, wanted: set) -> set[str]:
+        """Index terms of the sides a text contains whose synonym the query asked for, so the
+        page can mark "Unmanned aerial vehicles" in an entry a search for "drone" found."""
+        terms: set[str] = set()
+        for side, other in self._found(text):
+            if not wanted.isdisjoint(text_terms(other, pinyin=True)):
+                terms.update(term for term in text_terms(side, pinyin=False) if len(term) > 1)
+        return terms
 
     def chinese_variants(self, run: str) -> list[str]:
         """A Chinese query run and the runs it becomes with one side replaced by its synonym."""
