@@ -395,9 +395,13 @@ def search(query: str, *, version=None, limit: int = 20, offset: int = 0) -> Sea
     window = ranking.RERANK_WINDOW
     if offset < window:
         rows = list(ranked[:max(window, offset + limit)])
-        entries = _entries_by_pk([row["entry_id"] for row in rows[:max(window, offset + limit)]])
-        head = ranking.rerank(rows[:window], entries, tokens=tokens, synonyms=vocab.synonyms)
+        phrases = ranking.phrases(query, vocab.synonyms)
+        # Only a Chinese phrase needs the window's text; otherwise the codes in the rows suffice.
+        entries = _entries_by_pk([row["entry_id"] for row in rows]) if phrases else {}
+        head = ranking.rerank(rows[:window], entries, tokens=tokens, phrases=phrases)
         rows = (head + rows[window:])[offset:offset + limit]
+        if not phrases:
+            entries = _entries_by_pk([row["entry_id"] for row in rows])
     else:
         rows = list(ranked[offset:offset + limit])
         entries = _entries_by_pk([row["entry_id"] for row in rows])
@@ -443,7 +447,7 @@ def _ranked(version, expansions, weak=(), *, min_characters: int = 0):
     if min_characters:
         queryset = queryset.filter(Q(coverage__gte=1) | Q(weak__gte=min_characters))
     return (queryset.annotate(total=Window(Count("*")))
-            .values("entry_id", "score", "coverage", "weak", "total")
+            .values("entry_id", "entry__sort_key", "score", "coverage", "weak", "total")
             .order_by("-coverage", "-score", "entry__sort_key"))
 
 

@@ -11,9 +11,10 @@ over the index cannot see.
 
 from __future__ import annotations
 
-from controllist.search.text import cjk_text
+from controllist.search.text import PIECE, cjk_text, is_cjk, normalise
 
 RERANK_WINDOW = 50
+MAX_PHRASES = 10
 ITEM_TYPES = frozenset("abc")
 DERIVED_TYPES = frozenset("de")
 # A query naming one of these asks for the software or technology itself.
@@ -28,30 +29,15 @@ def _family(code: str) -> tuple[str, str] | None:
     return code[0] + code[2:5], code[1]
 
 
-def _phrases(tokens, synonyms) -> list[list[str]]:
+def phrases(query: str, synonyms=None) -> list[list[str]]:
     """Per Chinese run of two or more characters in the query: the run and its synonym variants."""
-    runs, current = [], ""
-    for token in tokens:
-        if token.kind != "bigram":
-            if current:
-                runs.append(current)
-            current = ""
-            continue
-        if current and current[-1] == token.text[0]:
-            current += token.text[1]
-        else:
-            if current:
-                runs.append(current)
-            current = token.text
-    if current:
-        runs.append(current)
-    return [synonyms.chinese_variants(run) if synonyms else [run] for run in runs]
+    runs = [piece for piece in PIECE.findall(normalise(query)) if is_cjk(piece[0]) and len(piece) > 1]
+    return [synonyms.chinese_variants(run) if synonyms else [run] for run in runs[:MAX_PHRASES]]
 
 
-def rerank(rows: list[dict], entries: dict, *, tokens, synonyms=None) -> list[dict]:
-    """`rows` in SQL order (dicts with entry_id, coverage, weak, score), `entries` by pk; returns
-    the rows in their final order."""
-    phrases = _phrases(tokens, synonyms)
+def rerank(rows: list[dict], entries: dict, *, tokens, phrases=()) -> list[dict]:
+    """`rows` in SQL order (dicts with entry_id, entry__sort_key, coverage, score), `entries` by
+    pk (needed only with `phrases`, for their Chinese text); returns the rows in their final order."""
     asks_for_technology = any(token.text in TECHNOLOGY_WORDS for token in tokens)
     has_code = any(token.kind == "code" for token in tokens)
     keys, facts = {}, {}
@@ -67,7 +53,7 @@ def rerank(rows: list[dict], entries: dict, *, tokens, synonyms=None) -> list[di
             # about the vehicle more than 民用反无人机系统用电子干扰设备 is.
             density = sum(len(phrase) for phrase in found if phrase in description) / max(1, len(description))
         keys[index] = (-whole, -row["coverage"], -row["score"], -round(density, 2), 0, index)
-        facts[index] = (whole, row["coverage"], _family(entry.code) if entry is not None else None)
+        facts[index] = (whole, row["coverage"], _family(row["entry__sort_key"]))
     if not asks_for_technology and not has_code:
         best_item: dict[str, int] = {}
         for index in sorted(keys, key=keys.get):
