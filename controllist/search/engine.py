@@ -410,7 +410,8 @@ def search(query: str, *, version=None, limit: int = 20, offset: int = 0) -> Sea
     elif offset:
         result.total = ranked.count()
     wanted = {term for expansion in [*expansions, *weak.values()] for term in expansion}
-    result.hits = [_hit(entries[row["entry_id"]], row, wanted, vocab.synonyms) for row in rows
+    synonyms = vocab.synonyms if not vocab.synonyms.terms.isdisjoint(wanted) else synonym_table.EMPTY
+    result.hits = [_hit(entries[row["entry_id"]], row, wanted, synonyms) for row in rows
                    if row["entry_id"] in entries]
     return result
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 
 from controllist.search.text import cjk_text, is_cjk, latin_words, normalise, text_terms
 
@@ -100,18 +101,26 @@ class SynonymSet:
     def __bool__(self) -> bool:
         return bool(self.pairs)
 
+    @cached_property
+    def terms(self) -> frozenset:
+        """Every index term of every side: a query sharing none of them met no synonym."""
+        return frozenset(term for pair in self.pairs for _key, side in pair
+                         for term in text_terms(side, pinyin=True))
+
     def _found(self, text: str):
         """(side the text contains, the other side) for every pair, both ways."""
         if not self.pairs or not text:
             return
-        chinese, words = cjk_text(text), None
+        chinese, words, present = cjk_text(text), None, None
         for (key_a, side_a), (key_b, side_b) in self.pairs:
             for key, side, other in ((key_a, side_a, side_b), (key_b, side_b, side_a)):
                 if isinstance(key, str):
                     hit = key in chinese
                 else:
-                    words = latin_words(text) if words is None else words
-                    hit = _contains(words, key)
+                    if words is None:
+                        words = latin_words(text)
+                        present = set(words)
+                    hit = key[0] in present and _contains(words, key)
                 if hit:
                     yield side, other
 
