@@ -37,7 +37,9 @@ from controllist.search.text import (
     is_cjk,
     normalise,
     text_terms,
-    word,
+)
+from controllist.search.text import (
+    word as index_word,
 )
 from portal.errors import ValidationFailed, lazy_format
 
@@ -65,16 +67,9 @@ HOMOPHONE = 70
 CHARACTER = 50
 FUZZY_FACTOR = 0.6
 
-_CJK = CJK
-_PIECE = PIECE
 _HIGHLIGHT_PIECE = re.compile(rf"[{CJK}]+|[0-9A-Za-z]+")
 _CODE_TOKEN = re.compile(r"[0-9][a-e](?:[0-9]{1,3}(?:\.[0-9a-z]{1,2})*)?")
 _DIGITS = re.compile(r"[0-9.]+")
-_normalise, _is_cjk, _word, _bigrams = normalise, is_cjk, word, bigrams
-
-
-def _text_terms(text: str, *, pinyin: bool) -> set[str]:
-    return text_terms(text, pinyin=pinyin)
 
 
 def _hs_digits(value) -> str:
@@ -96,7 +91,7 @@ def terms_for(entry, synonyms=synonym_table.EMPTY) -> list[tuple[str, int]]:
         if weights.get(term, 0) < weight:
             weights[term] = weight
 
-    code = _normalise(entry.code).strip()
+    code = normalise(entry.code).strip()
     for end in range(2, len(code)):
         if code[end - 1] != ".":
             add(code[:end], CODE_PREFIX_WEIGHT)
@@ -106,10 +101,10 @@ def terms_for(entry, synonyms=synonym_table.EMPTY) -> list[tuple[str, int]]:
               (entry.parameters_zh, PARAMETERS_WEIGHT, False),
               (entry.parameters_en, PARAMETERS_WEIGHT, False))
     for text, weight, pinyin in fields:
-        for term in _text_terms(text or "", pinyin=pinyin):
+        for term in text_terms(text or "", pinyin=pinyin):
             add(term, weight)
         for other in synonyms.others_in(text or ""):
-            for term in _text_terms(other, pinyin=pinyin):
+            for term in text_terms(other, pinyin=pinyin):
                 add(term, weight)
     for hs in entry.hs_codes or []:
         digits = _hs_digits(hs)
@@ -272,11 +267,11 @@ def query_tokens(query: str) -> list[QueryToken]:
         if text and text not in tokens:
             tokens[text] = QueryToken(text, kind)
 
-    for piece in _PIECE.findall(_normalise(query)):
-        if _is_cjk(piece[0]):
+    for piece in PIECE.findall(normalise(query)):
+        if is_cjk(piece[0]):
             if len(piece) == 1:
                 add(piece, "character")
-            for bigram in _bigrams(piece):
+            for bigram in bigrams(piece):
                 add(bigram, "bigram")
             continue
         piece = piece.strip(".")
@@ -288,7 +283,7 @@ def query_tokens(query: str) -> list[QueryToken]:
                 add(digits[:10], "hs")
         else:
             for part in piece.split("."):
-                word = _word(part)
+                word = index_word(part)
                 if word:
                     add(word, "word")
     return list(tokens.values())[:MAX_QUERY_TOKENS]
@@ -507,8 +502,8 @@ def highlight(text: str, wanted: set[str], matched: set[str] | None = None, *,
     spans: list[tuple[int, int]] = []
     for piece in _HIGHLIGHT_PIECE.finditer(text):
         start, run = piece.start(), piece.group()
-        if _is_cjk(run[0]):
-            for offset, bigram in enumerate(_bigrams(run)):
+        if is_cjk(run[0]):
+            for offset, bigram in enumerate(bigrams(run)):
                 if bigram in wanted or (any_pinyin and bigram_pinyin(bigram) in wanted):
                     matched.add(bigram if bigram in wanted else bigram_pinyin(bigram))
                     spans.append((start + offset, start + offset + 2))
@@ -517,7 +512,7 @@ def highlight(text: str, wanted: set[str], matched: set[str] | None = None, *,
                     matched.add(char)
                     spans.append((start + offset, start + offset + 1))
         else:
-            word = _word(run.lower() if run.isascii() else _normalise(run))
+            word = index_word(run.lower() if run.isascii() else normalise(run))
             if word and word in wanted:
                 matched.add(word)
                 spans.append((start, piece.end()))

@@ -10,7 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import MINISTRY_ROLES
 from audit import services as audit
 from controllist.models import Synonym
-from controllist.search.synonyms import MAX_SIDE_LENGTH, SIDE_PATTERN, clean_side, pair_key, side_key
+from controllist.search.synonyms import (
+    MAX_SIDE_LENGTH,
+    SIDE_PATTERN,
+    clean_side,
+    pair_key,
+    side_key,
+)
 from outbox.services import enqueue
 from portal.errors import NotAllowed, NotFound, StaleVersion, ValidationFailed, lazy_format
 
