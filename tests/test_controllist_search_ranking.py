@@ -211,6 +211,10 @@ def test_double_submit_and_stale_version(actors):
     assert first.pk == again.pk and Synonym.objects.filter(term_a="磁钢").count() == 1
     services.synonym_update(actor=actors.ministry, synonym_id=first.pk, expected_version=1,
                             data={"term_a": "磁钢", "term_b": "永磁体"})
+    repeated = services.synonym_update(actor=actors.ministry, synonym_id=first.pk, expected_version=1,
+                                       data={"term_a": "磁钢", "term_b": "永磁体"})
+    assert repeated.version == 2
+    assert AuditEvent.objects.filter(action="controllist.synonym_update").count() == 1
     with pytest.raises(StaleVersion):
         services.synonym_update(actor=actors.senior, synonym_id=first.pk, expected_version=1,
                                 data={"term_a": "磁钢", "term_b": "钕铁硼"})

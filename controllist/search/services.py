@@ -117,10 +117,10 @@ def synonym_create(*, actor, data: dict, client_token=None) -> Synonym:
 def synonym_update(*, actor, synonym_id, data: dict, expected_version=None) -> Synonym:
     _require_ministry(actor)
     synonym = _lock(synonym_id)
-    _check_version(synonym, expected_version)
     cleaned = _clean(data, exclude_pk=synonym.pk)
     if all(getattr(synonym, name) == value for name, value in cleaned.items()):
-        return synonym  # nothing changed (or a repeated request)
+        return synonym  # nothing to change: a repeated request, whatever version it carries
+    _check_version(synonym, expected_version)
     before = _snapshot(synonym)
     for name, value in cleaned.items():
         setattr(synonym, name, value)
