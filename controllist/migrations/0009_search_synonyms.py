@@ -31,7 +31,7 @@ def unseed(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('controllist', '0007_regimerule_agencies_to_routing'),
+        ('controllist', '0008_catch_all_notices'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
