@@ -125,6 +125,9 @@ class Application(models.Model):
     accepted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     return_reason = models.TextField(blank=True)
+    # 初审意见: the provincial department's first-review opinion, given when it forwards the case
+    # (optional: the Regulations ask the province only to check and forward), read by the ministry.
+    province_opinion = models.TextField(_("first-review opinion"), blank=True)
     decision_reason = models.TextField(blank=True)
 
     objects = ApplicationQuerySet.as_manager()

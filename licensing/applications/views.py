@@ -144,6 +144,8 @@ def case_act(request, pk, action):
               "expected_version": form.cleaned_data.get("version")}
     if with_reason:
         kwargs["reason"] = form.cleaned_data.get("reason", "")
+    if action == "forward":
+        kwargs["opinion"] = request.POST.get("opinion", "")
     try:
         func(**kwargs)
     except DomainError as exc:
