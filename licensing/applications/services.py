@@ -488,6 +488,8 @@ def application_forward(*, application_id, actor, expected_version=None, opinion
     """转报: the province sends the case to the ministry with its first-review opinion (初审意见,
     optional), which the ministry reads on the case page."""
     app = lock_case(application_id, actor)
+    if actor.role not in TRANSITIONS["forward"].roles:
+        raise NotAllowed()  # before the opinion is read: the wrong actor learns nothing of its rules
     opinion = opinion.strip() if isinstance(opinion, str) else None
     if opinion is None or len(opinion) > PROVINCE_OPINION_MAX_CHARS:
         message = lazy_format(_("The first-review opinion must be text of at most %(n)s characters."),
