@@ -95,7 +95,7 @@ def _filter_fields(filterset) -> dict:
                     ("agency", form["agency"], choices["agency"]),
                     ("officer", form["officer"], [("null", _("Unassigned")), *choices["officer"]]),
                     ("sort", form["sort"], list(SORTS.items()))],
-        "inputs": [("code", form["code"], 8), ("destination", form["destination"], 3),
+        "inputs": [("code", form["code"], 8), ("destination", form["destination"], 10),
                    ("days_left", form["days_left"], 3), ("q", form["q"], 14)],
     }
 
@@ -188,6 +188,7 @@ def province_queue(request):
     if tab not in PROVINCE_TABS:
         raise ValidationFailed(_("Unknown tab."), fields={"tab": [_("Choose waiting, returned or forwarded.")]})
     page = Paginator(queues.province_queue(user, tab), PAGE_SIZE).get_page(request.GET.get("page"))
+    queues.attach_waiting_days(page.object_list)
     counts = queues.province_counts(user)
     return render(request, "licensing/queues/province.html", {
         "tab": tab, "page": page,
