@@ -18,7 +18,7 @@ class NextStep:
 
     @property
     def key(self) -> str:
-        return self.anchor.lstrip("#") or "waiting"
+        return "waiting" if self.waiting else self.anchor.lstrip("#")
 
 
 def _ministry(app, user, acceptance_due) -> NextStep | None:
