@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from audit.services import history
 from licensing.applications.selectors import case_url, exporter_people
@@ -21,41 +20,38 @@ from portal.errors import lazy_format
 EXPORTER, PROVINCE, MINISTRY, PORTAL = "exporter", "province", "ministry", "portal"
 
 PARTY_LABELS = {
-    EXPORTER: pgettext_lazy("timeline party", "Your company"),
-    PROVINCE: pgettext_lazy("timeline party", "Provincial commerce department"),
-    MINISTRY: pgettext_lazy("timeline party", "Ministry of Commerce"),
-    PORTAL: pgettext_lazy("timeline party", "Portal"),
+    EXPORTER: _("Your company"),
+    PROVINCE: _("Provincial commerce department"),
+    MINISTRY: _("Ministry of Commerce"),
+    PORTAL: _("Portal"),
 }
 
 # audit action -> (step, who acts, label). Every action not listed here is internal to the review
 # and never shown to the exporter (recommend, send_back, refer's agencies, assign, opinions_in, ...).
 PUBLIC_ACTIONS = {
-    "application.submit": ("submitted", EXPORTER, pgettext_lazy("timeline", "Submitted to the provincial department")),
-    "application.return": ("returned", PROVINCE, pgettext_lazy("timeline", "Returned for correction")),
-    "application.forward": ("forwarded", PROVINCE, pgettext_lazy("timeline", "Forwarded to the ministry")),
+    "application.submit": ("submitted", EXPORTER, _("Submitted to the provincial department")),
+    "application.return": ("returned", PROVINCE, _("Returned for correction")),
+    "application.forward": ("forwarded", PROVINCE, _("Forwarded to the ministry")),
     "application.request_corrections": ("corrections", MINISTRY,
-                                        pgettext_lazy("timeline", "The ministry asked for corrections (补正)")),
+                                        _("The ministry asked for corrections (补正)")),
     "application.answer_corrections": ("corrections_answered", EXPORTER,
-                                       pgettext_lazy("timeline", "Corrections sent to the ministry")),
-    "application.accept": ("accepted", MINISTRY, pgettext_lazy("timeline", "Accepted by the ministry (受理)")),
+                                       _("Corrections sent to the ministry")),
+    "application.accept": ("accepted", MINISTRY, _("Accepted by the ministry (受理)")),
     # Referred or not: the exporter learns only that the review has begun (Reg. 17 clock runs).
-    "application.refer": ("under_review", MINISTRY, pgettext_lazy("timeline", "Under review")),
-    "application.no_referral": ("under_review", MINISTRY, pgettext_lazy("timeline", "Under review")),
-    "request.rfi": ("question", MINISTRY, pgettext_lazy("timeline", "The ministry asked a question; the decision "
+    "application.refer": ("under_review", MINISTRY, _("Under review")),
+    "application.no_referral": ("under_review", MINISTRY, _("Under review")),
+    "request.rfi": ("question", MINISTRY, _("The ministry asked a question; the decision "
                                                                     "period is stopped")),
-    "request.answer": ("question_answered", EXPORTER, pgettext_lazy("timeline", "Question answered; the decision "
+    "request.answer": ("question_answered", EXPORTER, _("Question answered; the decision "
                                                                                  "period runs again")),
-    "request.withdraw": ("question_withdrawn", MINISTRY, pgettext_lazy("timeline", "Question withdrawn; the "
+    "request.withdraw": ("question_withdrawn", MINISTRY, _("Question withdrawn; the "
                                                                                    "decision period runs again")),
-    "request.certification": ("certification", MINISTRY, pgettext_lazy(
-        "timeline", "Government certification of the end-user certificate required; the decision period is "
+    "request.certification": ("certification", MINISTRY, _("Government certification of the end-user certificate required; the decision period is "
                     "stopped")),
-    "request.certification_answer": ("certification_answered", EXPORTER, pgettext_lazy(
-        "timeline", "Certified end-user certificate sent; the decision period runs again")),
-    "request.certification_withdraw": ("certification_withdrawn", MINISTRY, pgettext_lazy(
-        "timeline", "Government certification no longer required; the decision period runs again")),
-    "application.approve": ("approved", MINISTRY, pgettext_lazy("timeline", "Approved")),
-    "application.refuse": ("refused", MINISTRY, pgettext_lazy("timeline", "Refused")),
+    "request.certification_answer": ("certification_answered", EXPORTER, _("Certified end-user certificate sent; the decision period runs again")),
+    "request.certification_withdraw": ("certification_withdrawn", MINISTRY, _("Government certification no longer required; the decision period runs again")),
+    "application.approve": ("approved", MINISTRY, _("Approved")),
+    "application.refuse": ("refused", MINISTRY, _("Refused")),
 }
 STEPS_SHOWN_ONCE = frozenset({"under_review"})
 
@@ -100,13 +96,13 @@ def exporter_timeline(app: Application) -> list[Step]:
         licence = getattr(app, "licence", None) if _has_licence(app) else None
         if licence is not None:
             steps.append(Step("licence", licence.issued_at, str(lazy_format(
-                pgettext_lazy("timeline", "Licence %(number)s issued, valid until %(date)s"),
+                _("Licence %(number)s issued, valid until %(date)s"),
                 number=licence.number, date=licence.valid_until.isoformat())), MINISTRY))
     elif app.status == Status.REFUSED:
         letter = RefusalLetter.objects.filter(application=app).only("number", "issued_at").first()
         if letter is not None:
             steps.append(Step("refusal_letter", letter.issued_at, str(lazy_format(
-                pgettext_lazy("timeline", "Refusal letter %(number)s issued"), number=letter.number)), MINISTRY))
+                _("Refusal letter %(number)s issued"), number=letter.number)), MINISTRY))
     return steps
 
 
