@@ -27,6 +27,10 @@ class Status(models.TextChoices):
 OPEN_REVIEW_STATES = frozenset({Status.ACCEPTED, Status.WITH_AGENCIES, Status.AWAITING_DECISION,
                                 Status.AWAITING_COUNTERSIGN})
 
+# What an exporter is told of the state of its case: the review's inner steps (referral to the
+# agencies, countersignature) are not its business, so all of them read "under review".
+EXPORTER_STATUS_LABELS = {state: _("Under review") for state in OPEN_REVIEW_STATES}
+
 
 class EndUseCategory(models.TextChoices):
     CIVIL = "civil", _("Civil / commercial")
@@ -154,6 +158,12 @@ class Application(models.Model):
                              "forwarded", "correcting", "accepted", "with_agencies", "awaiting_decision",
                              "awaiting_countersign"])),
         ]
+
+    @property
+    def exporter_status_display(self) -> str:
+        """The status as the exporter sees it (EXPORTER_STATUS_LABELS)."""
+        label = EXPORTER_STATUS_LABELS.get(self.status)
+        return str(label) if label is not None else self.get_status_display()
 
     def __str__(self):
         return self.reference or f"draft #{self.pk}"

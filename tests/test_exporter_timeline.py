@@ -237,3 +237,18 @@ def test_the_opinion_is_optional_but_bounded(actors):
     client.cookies["django_language"] = "en"
     body = client.get(f"/cases/{app.pk}/").content.decode()
     assert "No opinion given." in body
+
+
+def test_the_exporter_reads_under_review_not_the_review_inner_state(named, calendar_2027):
+    app = make_case(named, "accepted")
+    referrals.referral_add(application_id=app.pk, actor=named.ministry, agency_id=authority("MIIT").pk, reason="x")
+    referrals.referrals_send(application_id=app.pk, actor=named.ministry)
+    for url in (f"/cases/{app.pk}/", "/cases/?status=all"):
+        client = page(named.owner)
+        client.cookies["django_language"] = "en"
+        body = client.get(url).content.decode()
+        assert "Under review" in body and "With the consulted agencies" not in body, url
+        assert "Awaiting countersignature" not in body
+    client = page(named.ministry)
+    client.cookies["django_language"] = "en"
+    assert "With the consulted agencies" in client.get(f"/cases/{app.pk}/").content.decode()
