@@ -279,3 +279,28 @@ def test_the_banner_from_1_november_for_administrators_and_ministry(actors, on_d
 def test_the_banner_goes_once_next_years_calendar_is_in(actors, on_day, calendar_2027):
     on_day(date(2026, 12, 7))
     assert 'id="calendar-banner"' not in get(actors.ministry, "/")
+
+
+def test_queue_rows_show_a_provisional_due_date_while_the_calendar_is_missing(actors, case_factory,
+                                                                            django_assert_max_num_queries):
+    apps = [case_factory("accepted") for _ in range(3)]
+    accepted = timezone.make_aware(datetime(2026, 12, 1, 10))
+    Application.objects.filter(pk__in=[a.pk for a in apps]).update(accepted_at=accepted, decision_due=None)
+    expected = provisional_add_working_days(date(2026, 12, 1), 45)[0]
+    client = page(actors.ministry)
+    client.cookies["django_language"] = "en"
+    with django_assert_max_num_queries(QUEUE_PAGE_QUERIES):
+        body = client.get("/review/queues/decision/").content.decode()
+    for app in apps:
+        row = body[body.index(f'id="row-{app.pk}"'):]
+        row = row[:row.index("</tr>")]
+        assert expected.isoformat() in row and "provisional" in row
+
+
+def test_no_provisional_date_in_the_queue_once_the_calendar_is_in(actors, case_factory, calendar_2027):
+    app = case_factory("accepted")
+    client = page(actors.ministry)
+    client.cookies["django_language"] = "en"
+    body = client.get("/review/queues/decision/").content.decode()
+    row = body[body.index(f'id="row-{app.pk}"'):]
+    assert "provisional" not in row[:row.index("</tr>")]

@@ -168,9 +168,19 @@ def provisional_add_working_days(d: date, n: int) -> tuple[date, bool]:
     """add_working_days, counting Monday to Friday in a year without a complete calendar; the
     flag says whether any such year was used (the date is then provisional)."""
     _require_date(d, "d")
+    return _provisional_add(d, n, _statuses(year__gte=d.year))
+
+
+def provisional_adder(first_year: int):
+    """provisional_add_working_days for many dates from `first_year` on, from one read of the
+    years' status (a page of rows must not read it once per row)."""
+    statuses = _statuses(year__gte=first_year)
+    return lambda d, n: _provisional_add(d, n, statuses)
+
+
+def _provisional_add(d: date, n: int, statuses) -> tuple[date, bool]:
     if n <= 0:
         return d, False
-    statuses = _statuses(year__gte=d.year)
     remaining, year, provisional = n, d.year, False
     while True:
         working, guessed = _working_or_weekdays(year, statuses)

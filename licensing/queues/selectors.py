@@ -42,7 +42,7 @@ from licensing.models import (
 )
 from licensing.workflow import require_ministry
 from portal.errors import NotAllowed, ValidationFailed, lazy_format
-from workdays.services import NoCalendarError, add_working_days
+from workdays.services import NoCalendarError, add_working_days, provisional_adder
 
 PAGE_SIZE = 50
 MAX_DAYS_LEFT_FILTER = 250
@@ -306,6 +306,7 @@ class Clock:
     paused: bool = False
     overdue: bool = False
     unknown: bool = False  # the calendar needed for the count is missing
+    provisional_due: date | None = None  # weekdays only, where the calendar is missing (never stored)
     reason: str = ""  # why the clock stands still
 
     @property
@@ -343,7 +344,25 @@ def attach_clocks(apps, today: date | None = None) -> list:
         app.first_code = codes[app.pk][0] if codes[app.pk] else ""
         app.item_count = len(codes[app.pk])
         app.agencies = agencies[app.pk]
+    _attach_provisional_dues(apps, today)
     return apps
+
+
+def _attach_provisional_dues(apps, today: date) -> None:
+    """Where a due date is missing because next year's calendar is (each December), a provisional
+    one counted on weekdays from receipt or acceptance; it leaves out the clock's stops, so it can
+    only come early. One read of the calendar's years for the page."""
+    rows = [app for app in apps if app.clock.due is None and (
+        (app.clock.kind == "decision" and app.accepted_at) or (app.status == Status.FORWARDED and app.forwarded_at))]
+    if not rows:
+        return
+    add = provisional_adder(today.year - 1)
+    for app in rows:
+        if app.clock.kind == "decision":
+            start, limit = app.accepted_at, clock.DECISION_LIMIT_WORKING_DAYS
+        else:
+            start, limit = app.forwarded_at, clock.ACCEPTANCE_LIMIT_WORKING_DAYS
+        app.clock.provisional_due = add(timezone.localdate(start), limit)[0]
 
 
 def _items_and_agencies(ids) -> tuple[dict, dict]:
