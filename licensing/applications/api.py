@@ -142,13 +142,13 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return self._detail(pk)
 
     @extend_schema(summary="The case's public timeline (what the exporter sees)",
-                   responses={200: s.TimelineStepSerializer(many=True), **ERRORS})
+                   responses={200: s.TimelineSerializer, **ERRORS})
     @action(detail=True, methods=["get"])
     def timeline(self, request, pk=None):
         app = self.get_queryset().filter(pk=pk).first()
         if app is None:
             raise NotFound()
-        return Response(s.TimelineStepSerializer(timeline.exporter_timeline(app), many=True).data)
+        return Response(s.TimelineSerializer({"steps": timeline.exporter_timeline(app)}).data)
 
     @extend_schema(summary="Ministry: accept the case (受理)", request=s.VersionInputSerializer,
                    responses={200: s.ApplicationSerializer, **ERRORS})

@@ -76,6 +76,10 @@ class TimelineStepSerializer(serializers.Serializer):
     note = serializers.CharField(allow_blank=True)
 
 
+class TimelineSerializer(serializers.Serializer):
+    steps = TimelineStepSerializer(many=True, help_text="Oldest first")
+
+
 class DocumentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Document
