@@ -27,6 +27,10 @@ class Status(models.TextChoices):
 OPEN_REVIEW_STATES = frozenset({Status.ACCEPTED, Status.WITH_AGENCIES, Status.AWAITING_DECISION,
                                 Status.AWAITING_COUNTERSIGN})
 
+# What an exporter is told of the state of its case: the review's inner steps (referral to the
+# agencies, countersignature) are not its business, so all of them read "under review".
+EXPORTER_STATUS_LABELS = {state: _("Under review") for state in OPEN_REVIEW_STATES}
+
 
 class EndUseCategory(models.TextChoices):
     CIVIL = "civil", _("Civil / commercial")
@@ -129,6 +133,9 @@ class Application(models.Model):
     accepted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     return_reason = models.TextField(blank=True)
+    # 初审意见: the provincial department's first-review opinion, given when it forwards the case
+    # (optional: the Regulations ask the province only to check and forward), read by the ministry.
+    province_opinion = models.TextField(_("first-review opinion"), blank=True)
     decision_reason = models.TextField(blank=True)
 
     objects = ApplicationQuerySet.as_manager()
@@ -158,6 +165,12 @@ class Application(models.Model):
 
     def __str__(self):
         return self.reference or f"draft #{self.pk}"
+
+    @property
+    def exporter_status_display(self) -> str:
+        """The status as the exporter sees it (EXPORTER_STATUS_LABELS)."""
+        label = EXPORTER_STATUS_LABELS.get(self.status)
+        return str(label) if label is not None else self.get_status_display()
 
 
 class ApplicationItem(models.Model):

@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "notifications.context_processors.unread_notifications",
                 "controllist.notices.context_processors.unacknowledged_notices",
+                "workdays.context_processors.missing_calendar",
             ],
         },
     },

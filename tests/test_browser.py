@@ -214,12 +214,14 @@ def test_whole_thin_case_in_the_browser(live_server, browser_page, actors, calen
     page.check("#outcome-approve")
     page.fill("#decision-reasons", "符合出口管制法第十九条 / meets the conditions")
     with page.expect_navigation():
+        page.check("#confirm-recommend")
         page.click("#do-recommend")
     assert status_of(page) == "awaiting_countersign"
     sign_out(page)
     sign_in(page, base, actors.senior.username, PASSWORD)
     page.goto(case_url)
     with page.expect_navigation():
+        page.check("#confirm-countersign")
         page.click("#do-countersign")
     assert status_of(page) == "approved"
     assert Licence.objects.filter(application_id=app_id).exists()

@@ -124,7 +124,7 @@ def test_exporter_files_province_forwards_ministry_decides(actors, calendar_2027
     with django_capture_on_commit_callbacks(execute=True):
         # 3A001.a, RMB 50,000, nobody objected: no countersignature rule applies, it takes effect at once.
         assert ministry.post(f"/cases/{app.pk}/decision/recommend/", {
-            "version": app.version, "outcome": "approve", "reasons": "同意"}).status_code == 302
+            "version": app.version, "outcome": "approve", "reasons": "同意", "confirm": "1"}).status_code == 302
     app.refresh_from_db()
     assert app.status == "approved"
     page = exporter.get(f"/cases/{app.pk}/")

@@ -99,6 +99,7 @@ def test_review_with_two_agencies_and_a_countersigned_refusal(live_server, brows
     page.check("#factor-national_security")
     page.check("#factor-end_user")
     page.fill("#decision-reasons", "最终用途存在导弹用途风险 / risk of use in missiles")
+    page.check("#confirm-recommend")
     _click(page, "#do-recommend")
     assert status_of(page) == "awaiting_countersign"
     assert page.locator("#do-countersign").count() == 0  # not on one's own recommendation
@@ -108,6 +109,7 @@ def test_review_with_two_agencies_and_a_countersigned_refusal(live_server, brows
     sign_in(page, base, actors.senior.username, PASSWORD)
     page.goto(case_url)
     assert page.locator("#decision-triggered-rules").count() == 1
+    page.check("#confirm-countersign")
     _click(page, "#do-countersign")
     assert status_of(page) == "refused"
     sign_out(page)

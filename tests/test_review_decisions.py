@@ -216,7 +216,7 @@ def test_own_recommendation_on_the_page_and_the_api_is_refused(actors, case_fact
     resp = api(actors.senior).post(f"/api/applications/{app.pk}/countersign/", {}, format="json",
                                    HTTP_ACCEPT_LANGUAGE="en")
     assert resp.status_code == 403 and "cannot countersign your own recommendation" in resp.json()["detail"]
-    resp = page(actors.senior).post(f"/cases/{app.pk}/decision/countersign/", {"version": app.version})
+    resp = page(actors.senior).post(f"/cases/{app.pk}/decision/countersign/", {"version": app.version, "confirm": "1"})
     assert resp.status_code == 403 and "cannot countersign your own recommendation" in resp.content.decode()
     app.refresh_from_db()
     assert app.status == "awaiting_countersign" and not events(app, "approve").exists()
@@ -340,7 +340,7 @@ def test_bad_quantities_are_400(actors, case_factory, quantity):
                                      format="json")
     assert resp.status_code == 400, resp.content
     resp = page(actors.ministry).post(f"/cases/{app.pk}/decision/recommend/", {
-        "version": app.version, "outcome": "approve", "reasons": "x", f"qty_{item.pk}": quantity})
+        "version": app.version, "outcome": "approve", "reasons": "x", f"qty_{item.pk}": quantity, "confirm": "1"})
     assert resp.status_code == 400 and 'id="form-recommend"' in resp.content.decode()
     assert Application.objects.get(pk=app.pk).status == "awaiting_decision"
 
@@ -348,7 +348,7 @@ def test_bad_quantities_are_400(actors, case_factory, quantity):
 def test_the_page_keeps_what_was_typed_when_refused(actors, case_factory):
     app = case_factory("awaiting_decision")
     resp = page(actors.ministry).post(f"/cases/{app.pk}/decision/recommend/", {
-        "version": app.version, "outcome": "refuse", "reasons": "Diversion risk to a listed end user"})
+        "version": app.version, "outcome": "refuse", "reasons": "Diversion risk to a listed end user", "confirm": "1"})
     body = resp.content.decode()
     assert resp.status_code == 400 and "Diversion risk to a listed end user" in body
     assert "Art. 13" in body and 'value="refuse" id="outcome-refuse" checked' in body
@@ -360,7 +360,7 @@ def test_stale_versions_are_409(actors, case_factory):
         decisions.decision_recommend(application_id=app.pk, actor=actors.ministry, outcome="approve",
                                      reasons="x", expected_version=app.version - 1)
     resp = page(actors.ministry).post(f"/cases/{app.pk}/decision/recommend/",
-                                      {"version": app.version - 1, "outcome": "approve", "reasons": "x"})
+                                      {"version": app.version - 1, "outcome": "approve", "reasons": "x", "confirm": "1"})
     assert resp.status_code == 409
     recommend(app, actors.ministry)
     app.refresh_from_db()
@@ -380,8 +380,8 @@ def test_double_click_on_countersign_makes_one_decision(actors, case_factory, dj
     app.refresh_from_db()
     client = page(actors.senior)
     with django_capture_on_commit_callbacks(execute=True):
-        first = client.post(f"/cases/{app.pk}/decision/countersign/", {"version": app.version})
-        second = client.post(f"/cases/{app.pk}/decision/countersign/", {"version": app.version})
+        first = client.post(f"/cases/{app.pk}/decision/countersign/", {"version": app.version, "confirm": "1"})
+        second = client.post(f"/cases/{app.pk}/decision/countersign/", {"version": app.version, "confirm": "1"})
     assert first.status_code == second.status_code == 302
     assert events(app, "approve").count() == 1 and Licence.objects.filter(application=app).count() == 1
     again = api(actors.senior).post(f"/api/applications/{app.pk}/countersign/", {}, format="json")
@@ -392,13 +392,13 @@ def test_double_click_on_countersign_makes_one_decision(actors, case_factory, dj
 def test_double_click_on_recommend_makes_one_recommendation(actors, case_factory):
     app = case_factory("awaiting_decision")
     client = page(actors.ministry)
-    form = {"version": app.version, "outcome": "approve", "reasons": "fine"}
+    form = {"version": app.version, "outcome": "approve", "reasons": "fine", "confirm": "1"}
     assert client.post(f"/cases/{app.pk}/decision/recommend/", form).status_code == 302
     assert client.post(f"/cases/{app.pk}/decision/recommend/", form).status_code == 302
     assert app.recommendations.count() == 1 and events(app, "recommend").count() == 1
     only_rules()
     direct = case_factory("awaiting_decision")
-    form = {"version": direct.version, "outcome": "refuse", "factors": ["destination"], "reasons": "no"}
+    form = {"version": direct.version, "outcome": "refuse", "factors": ["destination"], "reasons": "no", "confirm": "1"}
     assert client.post(f"/cases/{direct.pk}/decision/recommend/", form).status_code == 302
     assert client.post(f"/cases/{direct.pk}/decision/recommend/", form).status_code == 302
     assert direct.recommendations.count() == 1 and events(direct, "refuse").count() == 1
@@ -427,8 +427,8 @@ def _writes(app):
         (f"/api/applications/{app.pk}/countersign/", {}),
         (f"/api/applications/{app.pk}/send-back/", {"comment": "x"}),
     ], [
-        (f"/cases/{app.pk}/decision/recommend/", {"outcome": "approve", "reasons": "x"}),
-        (f"/cases/{app.pk}/decision/countersign/", {}),
+        (f"/cases/{app.pk}/decision/recommend/", {"outcome": "approve", "reasons": "x", "confirm": "1"}),
+        (f"/cases/{app.pk}/decision/countersign/", {"confirm": "1"}),
         (f"/cases/{app.pk}/decision/send-back/", {"comment": "x"}),
     ]
 

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 from audit import services as audit
 from workdays.models import CalendarDay, CalendarYear
@@ -143,6 +145,83 @@ def working_days_between(a: date, b: date) -> int:
     return count
 
 
+# ---------------------------------------------------------------- provisional counts
+# Each December the coming year's calendar is missing until the State Council publishes it. A
+# statutory deadline is never computed from plain weekdays (NoCalendarError above); these give a
+# date to *show*, marked provisional wherever it appears, and are never stored on a case.
+
+
+def _weekdays(year: int) -> tuple[date, ...]:
+    first, last = _year_bounds(year)
+    return tuple(first + timedelta(days=i) for i in range((last - first).days + 1)
+                 if (first + timedelta(days=i)).weekday() < 5)
+
+
+def _working_or_weekdays(year: int, statuses) -> tuple[tuple[date, ...], bool]:
+    try:
+        return _year(year, statuses).working, False
+    except NoCalendarError:
+        return _weekdays(year), True
+
+
+def provisional_add_working_days(d: date, n: int) -> tuple[date, bool]:
+    """add_working_days, counting Monday to Friday in a year without a complete calendar; the
+    flag says whether any such year was used (the date is then provisional)."""
+    _require_date(d, "d")
+    return _provisional_add(d, n, _statuses(year__gte=d.year))
+
+
+def provisional_adder(first_year: int):
+    """provisional_add_working_days for many dates from `first_year` on, from one read of the
+    years' status (a page of rows must not read it once per row)."""
+    statuses = _statuses(year__gte=first_year)
+    return lambda d, n: _provisional_add(d, n, statuses)
+
+
+def _provisional_add(d: date, n: int, statuses) -> tuple[date, bool]:
+    if n <= 0:
+        return d, False
+    remaining, year, provisional = n, d.year, False
+    while True:
+        working, guessed = _working_or_weekdays(year, statuses)
+        start = bisect.bisect_right(working, d)
+        available = len(working) - start
+        provisional = provisional or (guessed and available > 0)
+        if remaining <= available:
+            return working[start + remaining - 1], provisional
+        remaining -= available
+        year += 1
+
+
+def provisional_working_days_between(a: date, b: date) -> tuple[int, bool]:
+    """working_days_between with the same weekday fallback and flag."""
+    _require_date(a, "a")
+    _require_date(b, "b")
+    if b <= a:
+        return 0, False
+    first_year = (a + timedelta(days=1)).year
+    statuses = _statuses(year__gte=first_year, year__lte=b.year)
+    count, provisional = 0, False
+    for year in range(first_year, b.year + 1):
+        working, guessed = _working_or_weekdays(year, statuses)
+        provisional = provisional or guessed
+        count += bisect.bisect_right(working, b) - bisect.bisect_right(working, a)
+    return count, provisional
+
+
+def next_year_cache_key(today: date) -> str:
+    return f"workdays:next-year-missing:{today.isoformat()}"
+
+
+def next_year_missing(today: date) -> int | None:
+    """From 1 November, next year when its calendar is not entered and marked complete yet (the
+    State Council publishes it in November or December), else None."""
+    if today.month < 11:
+        return None
+    year = today.year + 1
+    return None if CalendarYear.objects.filter(year=year, complete=True).exists() else year
+
+
 def complete_years_working_days(first: int, last: int) -> tuple[set[int], list[date]]:
     """Which of the years first..last have a complete calendar, and the working days of those
     years in order, from this process's cache (one small query when nothing changed). For
@@ -169,6 +248,7 @@ def calendar_changed(*, years: Iterable[int]) -> None:
     CalendarYear.objects.filter(year__in=years).update(version=uuid.uuid4())
     for year in years:
         _cache.pop(year, None)
+    cache.delete(next_year_cache_key(timezone.localdate()))
 
 
 def read_calendar_file(path: str | Path) -> dict:

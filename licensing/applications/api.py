@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from licensing.applications import selectors, services, sharing
+from licensing.applications import selectors, services, sharing, timeline
 from licensing.applications import serializers as s
 from licensing.licences.selectors import licence_visible_to
 from licensing.models import Application, Status
@@ -131,11 +131,24 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def return_(self, request, pk=None):
         return self._act(request, pk, services.application_return, with_reason=True)
 
-    @extend_schema(summary="Province: forward to the ministry", request=s.VersionInputSerializer,
+    @extend_schema(summary="Province: forward to the ministry", request=s.ForwardInputSerializer,
                    responses={200: s.ApplicationSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def forward(self, request, pk=None):
-        return self._act(request, pk, services.application_forward)
+        form = s.ForwardInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        services.application_forward(application_id=pk, actor=request.user, opinion=form.validated_data.get(
+            "opinion", ""), expected_version=form.validated_data.get("version"))
+        return self._detail(pk)
+
+    @extend_schema(summary="The case's public timeline (what the exporter sees)",
+                   responses={200: s.TimelineSerializer, **ERRORS})
+    @action(detail=True, methods=["get"])
+    def timeline(self, request, pk=None):
+        app = self.get_queryset().filter(pk=pk).first()
+        if app is None:
+            raise NotFound()
+        return Response(s.TimelineSerializer({"steps": timeline.exporter_timeline(app)}).data)
 
     @extend_schema(summary="Ministry: accept the case (受理)", request=s.VersionInputSerializer,
                    responses={200: s.ApplicationSerializer, **ERRORS})

@@ -11,8 +11,9 @@ from enduser.checks import panels as check_panels
 from enduser.exceptions import panels as exception_panels
 from enduser.screening import panels as screening_panels
 from licensing.applications import parties as draft_parties
-from licensing.applications import selectors, services, sharing
+from licensing.applications import selectors, services, sharing, timeline
 from licensing.applications.forms import DocumentForm, ReasonForm
+from licensing.applications.next_step import next_step
 from licensing.certificates import panels as certificate_panels
 from licensing.decisions import panels as decisions_panels
 from licensing.enduse import panels as enduse_panels
@@ -32,7 +33,7 @@ def visible_case(request, pk):
 
 def detail_context(request, app, **extra):
     licence = getattr(app, "licence", None) if app.status == Status.APPROVED else None
-    return {
+    context = {
         "app": app,
         "items": app.items.all(),
         # The parties as filed once submitted (snapshots), the address-book records while a draft.
@@ -46,7 +47,11 @@ def detail_context(request, app, **extra):
         "deadline": selectors.decision_deadline(app),
         "licence": licence if licence and licence_visible_to(request.user, app) else None,
         "licence_pending": app.status == Status.APPROVED and licence is None,
-        "events": selectors.case_history(app),
+        # Exporters see the public timeline only (licensing/applications/timeline.py); the
+        # authorities the full history.
+        "timeline": timeline.exporter_timeline(app) if request.user.is_exporter else None,
+        "events": [] if request.user.is_exporter else selectors.case_history(app),
+        "company": company_context(request, app),
         "sharing": sharing_context(request, app),
         # The review's panels (templates/licensing/panels/*.html), each from its own module.
         **screening_panels.panel_context(request, app),
@@ -61,6 +66,9 @@ def detail_context(request, app, **extra):
         **enduse_panels.panel_context(request, app),
         **extra,
     }
+    context["next_step"] = next_step(app, request.user, acceptance_due=getattr(
+        context["case_clock"].acceptance, "due", None), open_requests=context["rq_open_for_exporter"])
+    return context
 
 
 def case_error(request, app_pk, exc: DomainError):
@@ -78,3 +86,14 @@ def sharing_context(request, app):
         return None
     shared = set(app.shared_with.values_list("pk", flat=True))
     return [{"user": colleague, "shared": colleague.pk in shared} for colleague in sharing.shareable_staff(app)]
+
+
+def company_context(request, app):
+    """What the ministry and the province see of the exporter beside the case: its registration's
+    verification, and where its credit record (Law 13) is kept."""
+    user = request.user
+    if not (user.is_ministry or user.role == "provincial_officer"):
+        return None
+    exporter = app.exporter
+    return {"verification": exporter.get_verification_display(), "verified": exporter.verification == "verified",
+            "verified_at": exporter.verified_at, "opinion": app.province_opinion}

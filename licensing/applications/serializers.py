@@ -78,6 +78,24 @@ class ReasonInputSerializer(VersionInputSerializer):
     reason = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
 
+class ForwardInputSerializer(VersionInputSerializer):
+    opinion = serializers.CharField(max_length=4000, required=False, allow_blank=True,
+                                    help_text="The province's first-review opinion (初审意见), for the ministry")
+
+
+class TimelineStepSerializer(serializers.Serializer):
+    step = serializers.CharField(help_text="submitted, returned, forwarded, corrections, accepted, under_review, "
+                                           "question, approved, refused, licence, ...")
+    at = serializers.DateTimeField()
+    label = serializers.CharField()
+    by = serializers.CharField(help_text="Which party acted (never a person of the ministry)")
+    note = serializers.CharField(allow_blank=True)
+
+
+class TimelineSerializer(serializers.Serializer):
+    steps = TimelineStepSerializer(many=True, help_text="Oldest first")
+
+
 class DocumentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Document
@@ -162,6 +180,13 @@ class ClockFieldsMixin(serializers.Serializer):
     acceptance_days_left = serializers.SerializerMethodField()
     acceptance_overdue = serializers.SerializerMethodField()
     assigned_to = AssigneeSerializer(read_only=True, allow_null=True, help_text="The case officer")
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and getattr(request.user, "is_exporter", False):
+            data["assigned_to"] = None  # ministry staff are not named to the exporter
+        return data
 
     def _clock(self, obj) -> dict:
         found = self.context.get("clock_rows", {}).get(obj.pk)

@@ -27,6 +27,7 @@ from enduser.models import ListKind
 from enduser.screening import selectors as screening_selectors
 from enduser.screening import services as screening
 from licensing.applications import parties as draft_parties
+from licensing.applications import timeline
 from licensing.certificates import selectors as certificate_selectors
 from licensing.clock import services as clock_services
 from licensing.models import (
@@ -405,7 +406,8 @@ def application_submit(*, application_id, actor, expected_version=None) -> Appli
         audit_extra["screening"] = screened.summary()
         if excepted.granted:  # Control List hits let through by exceptions the ministry granted (Law 18)
             audit_extra["list_exceptions"] = sorted(row.pk for row in excepted.granted)
-    transition(app, actor, "submit", expected_version, audit_extra=audit_extra, **changes)
+    if transition(app, actor, "submit", expected_version, audit_extra=audit_extra, **changes):
+        timeline.tell_exporter(app, "submitted", key=f"submitted:{app.version}")
     if checked is not None:
         notice_services.notice_cite(actor=actor, hits=cited, application_id=app.pk, case_reference=app.reference,
                                     exporter_id=app.exporter_id)
@@ -435,16 +437,30 @@ def _check_against_list(app: Application):
 def application_return(*, application_id, actor, reason: str, expected_version=None) -> Application:
     app = lock_case(application_id, actor)
     reason = _require_text(reason, "reason", _("Give the reason for returning the application."))
-    transition(app, actor, "return", expected_version, return_reason=reason)
+    if transition(app, actor, "return", expected_version, return_reason=reason):
+        timeline.tell_exporter(app, "returned", key=f"returned:{app.version}", body=reason)
     return app
 
 
+PROVINCE_OPINION_MAX_CHARS = 4000
+
+
 @transaction.atomic
-def application_forward(*, application_id, actor, expected_version=None) -> Application:
+def application_forward(*, application_id, actor, expected_version=None, opinion: str = "") -> Application:
+    """转报: the province sends the case to the ministry with its first-review opinion (初审意见,
+    optional), which the ministry reads on the case page."""
     app = lock_case(application_id, actor)
+    if actor.role not in TRANSITIONS["forward"].roles:
+        raise NotAllowed()  # before the opinion is read: the wrong actor learns nothing of its rules
+    opinion = opinion.strip() if isinstance(opinion, str) else None
+    if opinion is None or len(opinion) > PROVINCE_OPINION_MAX_CHARS:
+        message = lazy_format(_("The first-review opinion must be text of at most %(n)s characters."),
+                              n=PROVINCE_OPINION_MAX_CHARS)
+        raise ValidationFailed(message, fields={"opinion": [message]})
     now = timezone.now()
-    if transition(app, actor, "forward", expected_version, forwarded_at=now):
+    if transition(app, actor, "forward", expected_version, forwarded_at=now, province_opinion=opinion):
         clock_services.case_received(app, on=timezone.localdate(now))
+        timeline.tell_exporter(app, "forwarded", key="forwarded")
     return app
 
 
@@ -460,6 +476,7 @@ def application_accept(*, application_id, actor, expected_version=None) -> Appli
         watch = screening_selectors.raised_hits([app.importer, app.end_user], list_kind=ListKind.WATCH)
         requests_services.watch_list_stop(app, today=timezone.localdate(now), hits=watch)
         enqueue("licensing.propose_referrals", application_id=app.pk)
+        timeline.tell_exporter(app, "accepted", key="accepted")
     return app
 
 

@@ -19,7 +19,7 @@ from enduser.exceptions import services as exception_services
 from enduser.parties import selectors as party_selectors
 from licensing.applications import page, selectors, services, sharing
 from licensing.applications.forms import ApplicationForm, DocumentForm, ReasonForm
-from licensing.models import Status
+from licensing.models import EXPORTER_STATUS_LABELS, Status
 from licensing.workflow import EDITABLE_STATES
 from portal.errors import DomainError, InvalidTransition, NotAllowed, ValidationFailed
 from portal.pages import domain_errors_as_pages
@@ -49,7 +49,8 @@ def case_list(request):
     order = "submitted_at" if request.user.role in QUEUE_DEFAULTS and status != "all" else "-created_at"
     page = Paginator(qs.order_by(order, "pk"), 50).get_page(request.GET.get("page"))
     return render(request, "licensing/case_list.html", {
-        "page": page, "status": status, "statuses": Status.choices,
+        "page": page, "status": status, "statuses": [(value, label) for value, label in Status.choices if not (
+            request.user.is_exporter and value in EXPORTER_STATUS_LABELS)],
         "is_queue": request.user.role in QUEUE_DEFAULTS, "can_create": request.user.is_exporter,
     })
 
@@ -152,6 +153,8 @@ def case_act(request, pk, action):
               "expected_version": form.cleaned_data.get("version")}
     if with_reason:
         kwargs["reason"] = form.cleaned_data.get("reason", "")
+    if action == "forward":
+        kwargs["opinion"] = request.POST.get("opinion", "")
     try:
         func(**kwargs)
     except DomainError as exc:

@@ -34,6 +34,8 @@ from workdays.services import (
     NoCalendarError,
     add_working_days,
     complete_years_working_days,
+    provisional_add_working_days,
+    provisional_working_days_between,
     working_days_between,
 )
 
@@ -76,6 +78,7 @@ class Acceptance:
     respond_by: date | None
     accepted_on: date | None
     problem: str = ""
+    provisional_due: date | None = None  # weekdays only where the calendar is missing; shown, never stored
 
     @property
     def overdue(self) -> int:
@@ -99,6 +102,7 @@ class Summary:
     history: tuple = ()
     acceptance: Acceptance | None = None
     limit: int = DECISION_LIMIT_WORKING_DAYS
+    provisional_due: date | None = None  # weekdays only where the calendar is missing; shown, never stored
 
     @property
     def overdue(self) -> int:
@@ -155,17 +159,23 @@ def _not_counted(intervals, a: date, b: date) -> int:
     return total
 
 
-def _due(accepted_on: date, intervals) -> date:
+def _due(accepted_on: date, intervals, *, between=working_days_between, add=add_working_days) -> date:
     """The day the 45th counted working day falls on: count up to each stop, skip it, go on. A
     stop that begins after the deadline has passed does not move it."""
     remaining, cursor = DECISION_LIMIT_WORKING_DAYS, accepted_on
     for start, end in intervals:
-        counted = working_days_between(cursor, start)
+        counted = between(cursor, start)
         if remaining <= counted:
             break
         remaining -= counted
         cursor = max(cursor, end)
-    return add_working_days(cursor, remaining)
+    return add(cursor, remaining)
+
+
+def _provisional_due(accepted_on: date, intervals) -> date:
+    """_due counting weekdays in a year whose calendar is missing (each December, the next one)."""
+    return _due(accepted_on, intervals, between=lambda a, b: provisional_working_days_between(a, b)[0],
+                add=lambda d, n: provisional_add_working_days(d, n)[0])
 
 
 # ---------------------------------------------------------------- reads
@@ -208,7 +218,8 @@ def acceptance(app, today: date | None = None, pauses=None) -> Acceptance | None
         left = _signed_between(as_of, due)
     except NoCalendarError as exc:
         return Acceptance(received_on, restarted_on, None, None, False, waiting_since, respond_by,
-                          accepted_on, str(exc))
+                          accepted_on, str(exc),
+                          provisional_add_working_days(start, ACCEPTANCE_LIMIT_WORKING_DAYS)[0])
     return Acceptance(received_on, restarted_on, due, left, as_of > due, waiting_since, respond_by,
                       accepted_on)
 
@@ -246,7 +257,7 @@ def summary(app, today: date | None = None, *, pauses=None, history: bool = True
     paused_since = min((p.started_on for p in stopped_by), default=None)
 
     intervals = _intervals(current, accepted_on, as_of)
-    due = used = left = None
+    due = used = left = provisional = None
     problem = ""
     try:
         used = working_days_between(accepted_on, as_of) - _not_counted(intervals, accepted_on, as_of)
@@ -256,12 +267,15 @@ def summary(app, today: date | None = None, *, pauses=None, history: bool = True
     except NoCalendarError as exc:
         # Days used and left may still be known when only the due date lies in a missing year.
         problem = str(exc)
+        if state != ClockState.NO_LIMIT:
+            provisional = _provisional_due(accepted_on, intervals)
     overdue = (due is not None and as_of > due) or (left is not None and left < 0)
     return Summary(
         state=state, as_of=as_of, accepted_on=accepted_on, due=due, days_used=used, days_left=left,
         is_overdue=overdue, paused_since=paused_since, pause_kinds=kinds,
         pause_label=label, no_limit_reason=reason, problem=problem,
-        history=_history(pauses, accepted_on, as_of) if history else (), acceptance=accept)
+        history=_history(pauses, accepted_on, as_of) if history else (), acceptance=accept,
+        provisional_due=provisional)
 
 
 def page_summary(app) -> Summary:

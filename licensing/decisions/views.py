@@ -47,9 +47,22 @@ def _case_error(request, pk, exc: DomainError):
     return page.case_error(request, pk, exc)
 
 
+def _confirmed(request) -> bool:
+    """Deciding and countersigning are final: the page's form carries a required checkbox, and a
+    post without it changes nothing (a stray click or a replayed form cannot decide a case)."""
+    return request.POST.get("confirm") == "1"
+
+
+def _not_confirmed(message):
+    return ValidationFailed(message, code="not_confirmed", fields={"confirm": [message]})
+
+
 @login_required
 @require_POST
 def recommend(request, pk):
+    if request.user.is_ministry and not _confirmed(request):  # others get the service's 403 first
+        return _case_error(request, pk, _not_confirmed(_("Tick the box to confirm the recommendation: it may "
+                                                         "decide the case at once.")))
     quantities = {key[4:]: value.strip() for key, value in request.POST.items()
                   if key.startswith("qty_") and value.strip()}
     try:
@@ -72,6 +85,9 @@ def recommend(request, pk):
 @login_required
 @require_POST
 def countersign(request, pk):
+    if request.user.is_ministry and not _confirmed(request):  # others get the service's 403 first
+        return _case_error(request, pk, _not_confirmed(_("Tick the box to confirm the countersignature: it "
+                                                         "decides the case.")))
     try:
         rec = decisions.decision_countersign(application_id=pk, actor=request.user, expected_version=_version(request))
     except DomainError as exc:

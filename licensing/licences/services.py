@@ -8,6 +8,7 @@ from django.utils import timezone
 from stdnum.iso7064 import mod_37_36
 
 from audit import services as audit
+from licensing.applications import timeline
 from licensing.licences import pdf as licence_pdf
 from licensing.licences.selectors import licence_pdf_data
 from licensing.licences.signing import sign_licence_pdf
@@ -56,4 +57,5 @@ def licence_issue(*, application_id) -> Licence | None:
     audit.record(actor=None, action="licence.issue", obj=licence,
                  after={"application": app.pk, "number": licence.number, "sha256": licence.sha256,
                         "valid_until": licence.valid_until.isoformat()})
+    timeline.tell_exporter(app, "licence", key="licence", body=f"{licence.number}")
     return licence

@@ -8,12 +8,13 @@ are counted from one read of the calendar (attach_clocks, WorkingDayCounter)."""
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import django_filters
 from django import forms
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, When
 from django.db.models.fields import DateField
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -41,7 +42,7 @@ from licensing.models import (
 )
 from licensing.workflow import require_ministry
 from portal.errors import NotAllowed, ValidationFailed, lazy_format
-from workdays.services import NoCalendarError, add_working_days
+from workdays.services import NoCalendarError, add_working_days, provisional_adder
 
 PAGE_SIZE = 50
 MAX_DAYS_LEFT_FILTER = 250
@@ -110,19 +111,39 @@ def _deadline_expression():
 # ---------------------------------------------------------------- filters
 
 
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    """Every country's name in both languages (as the portal spells them), folded, to its code."""
+    names = {}
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            names.update({str(name).casefold(): code for code, name in countries})
+    return names
+
+
+def country_code(value: str) -> str | None:
+    """The ISO code of a destination typed as its code or its name, in either language."""
+    value = (value or "").strip()
+    if value.upper() in countries:
+        return value.upper()
+    return _country_names().get(value.casefold())
+
+
 class CountryCodeField(forms.CharField):
+    """A destination, by ISO code (DE) or name (Germany, 德国)."""
+
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 2)
+        kwargs.setdefault("max_length", 60)
         super().__init__(**kwargs)
 
     def clean(self, value):
         value = super().clean(value)
         if not value:
             return value
-        value = value.strip().upper()
-        if value not in countries:
-            raise forms.ValidationError(_("Unknown country code; use ISO 3166 two letters, e.g. DE."))
-        return value
+        code = country_code(value)
+        if code is None:
+            raise forms.ValidationError(_("Unknown country; type its name or its ISO code, e.g. Germany, 德国 or DE."))
+        return code
 
 
 class CodePrefixField(forms.RegexField):
@@ -161,13 +182,14 @@ class QueueFilter(django_filters.FilterSet):
 
     province = django_filters.ChoiceFilter(empty_label=None, label=_("Province"))
     code = CodePrefixFilter(method="filter_code", label=_("Control code starts with"))
-    destination = CountryFilter(field_name="destination", label=_("Destination (ISO code)"))
+    destination = CountryFilter(field_name="destination", label=_("Destination (name or ISO code)"))
     agency = django_filters.ChoiceFilter(method="filter_agency", empty_label=None, label=_("Referred to agency"))
     officer = django_filters.ChoiceFilter(field_name="assigned_to", empty_label=None, label=_("Officer"),
                                           null_label=_("Unassigned"), null_value="null")
     days_left = IntegerFilter(method="filter_days_left", label=_("At most this many working days left"),
                               min_value=0, max_value=MAX_DAYS_LEFT_FILTER)
-    q = django_filters.CharFilter(method="filter_reference", max_length=20, label=_("Case number"))
+    q = django_filters.CharFilter(method="filter_reference", max_length=100,
+                                  label=_("Case number, exporter or end user"))
     sort = django_filters.ChoiceFilter(choices=list(SORTS.items()), method="filter_nothing",
                                        empty_label=None, label=_("Sort by"))
 
@@ -221,8 +243,11 @@ class QueueFilter(django_filters.FilterSet):
         return queryset.filter(**{f"{field}__lte": limit})
 
     def filter_reference(self, queryset, name, value):
-        value = value.strip().upper()
-        return queryset.filter(reference__contains=value) if value else queryset
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(reference__contains=value.upper()) | Q(exporter__name_zh__icontains=value)
+                               | Q(exporter__name_en__icontains=value) | Q(end_user__name__icontains=value))
 
     def filter_nothing(self, queryset, name, value):
         return queryset  # applied by filter_queryset, also when absent
@@ -244,7 +269,7 @@ ROW_FIELDS = (
     "reference", "status", "version", "destination", "province__code", "province__name_zh",
     "province__name_en", "exporter__name_zh", "exporter__name_en", "assigned_to__username",
     "assigned_to__first_name", "assigned_to__last_name", "forwarded_at", "accepted_at", "acceptance_due",
-    "decision_due", "clock_state", "clock_paused_since",
+    "decision_due", "clock_state", "clock_paused_since", "total_value_rmb", "end_user__name",
 )
 
 
@@ -257,7 +282,7 @@ def ministry_queue(user, name: str, params, today: date | None = None,
     today = _today(today)
     base = (Application.objects.visible_to(user)
             .filter(queue_q(name, user=user, today=today))
-            .select_related("province", "exporter", "assigned_to")
+            .select_related("province", "exporter", "assigned_to", "end_user")
             # A row shows a few columns: load only those (the rows' width is most of a page's cost).
             .only(*ROW_FIELDS))
     return QueueFilter(params, queryset=base, queue=name, today=today, all_choices=all_choices)
@@ -281,6 +306,7 @@ class Clock:
     paused: bool = False
     overdue: bool = False
     unknown: bool = False  # the calendar needed for the count is missing
+    provisional_due: date | None = None  # weekdays only, where the calendar is missing (never stored)
     reason: str = ""  # why the clock stands still
 
     @property
@@ -318,7 +344,25 @@ def attach_clocks(apps, today: date | None = None) -> list:
         app.first_code = codes[app.pk][0] if codes[app.pk] else ""
         app.item_count = len(codes[app.pk])
         app.agencies = agencies[app.pk]
+    _attach_provisional_dues(apps, today)
     return apps
+
+
+def _attach_provisional_dues(apps, today: date) -> None:
+    """Where a due date is missing because next year's calendar is (each December), a provisional
+    one counted on weekdays from receipt or acceptance; it leaves out the clock's stops, so it can
+    only come early. One read of the calendar's years for the page."""
+    rows = [app for app in apps if app.clock.due is None and (
+        (app.clock.kind == "decision" and app.accepted_at) or (app.status == Status.FORWARDED and app.forwarded_at))]
+    if not rows:
+        return
+    add = provisional_adder(today.year - 1)
+    for app in rows:
+        if app.clock.kind == "decision":
+            start, limit = app.accepted_at, clock.DECISION_LIMIT_WORKING_DAYS
+        else:
+            start, limit = app.forwarded_at, clock.ACCEPTANCE_LIMIT_WORKING_DAYS
+        app.clock.provisional_due = add(timezone.localdate(start), limit)[0]
 
 
 def _items_and_agencies(ids) -> tuple[dict, dict]:
@@ -432,6 +476,19 @@ def province_queue(user, tab: str = "waiting"):
     _label, condition, order = PROVINCE_TABS[tab]
     return (Application.objects.visible_to(user).filter(condition)
             .select_related("exporter", "province").prefetch_related("items").order_by(*order))
+
+
+def attach_waiting_days(apps, today: date | None = None) -> list:
+    """Set `row.waited` on each case of a province's page: the working days from submission to
+    forwarding, or to today while it waits (None where the calendar is missing); one calendar read."""
+    today = _today(today)
+    apps = list(apps)
+    spans = [(timezone.localdate(app.submitted_at) if app.submitted_at else None,
+              timezone.localdate(app.forwarded_at) if app.forwarded_at else today) for app in apps]
+    counter = WorkingDayCounter([today, *(day for span in spans for day in span)])
+    for app, (start, end) in zip(apps, spans, strict=True):
+        app.waited = counter.left(start, end) if start and app.status != Status.RETURNED else None
+    return apps
 
 
 def province_counts(user) -> dict[str, int]:

@@ -95,7 +95,7 @@ def _filter_fields(filterset) -> dict:
                     ("agency", form["agency"], choices["agency"]),
                     ("officer", form["officer"], [("null", _("Unassigned")), *choices["officer"]]),
                     ("sort", form["sort"], list(SORTS.items()))],
-        "inputs": [("code", form["code"], 8), ("destination", form["destination"], 3),
+        "inputs": [("code", form["code"], 8), ("destination", form["destination"], 10),
                    ("days_left", form["days_left"], 3), ("q", form["q"], 14)],
     }
 
@@ -111,7 +111,8 @@ def _decorate(apps) -> None:
     detail, assign_url, take_url = (_url_maker(name) for name in ("case-detail", "queues-assign", "queues-take"))
     labels = {value: str(label) for value, label in Status.choices}
     words = {"acceptance": _("acceptance"), "decision": _("decision"), "no_limit": _("no statutory limit"),
-             "paused": _("clock paused"), "no_calendar": _("calendar missing"), "catch_all": _("catch-all")}
+             "paused": _("clock paused"), "no_calendar": _("calendar missing"), "catch_all": _("catch-all"),
+             "provisional": _("provisional: weekdays only, next year's calendar is missing")}
     for app in apps:
         app.urls = {"detail": detail(app.pk), "assign": assign_url(app.pk), "take": take_url(app.pk)}
         app.status_label = labels.get(app.status, app.status)
@@ -123,6 +124,8 @@ def _decorate(apps) -> None:
         else:
             app.deadline_text = clock.due.isoformat() if clock.due else "—"
             app.deadline_note = words.get(clock.kind, "") if clock.due else ""
+            if clock.provisional_due:
+                app.deadline_text, app.deadline_note = clock.provisional_due.isoformat(), words["provisional"]
             if clock.days_left is None:
                 app.days_text = words["no_calendar"] if clock.unknown else "—"
             elif clock.overdue_by:
@@ -188,6 +191,7 @@ def province_queue(request):
     if tab not in PROVINCE_TABS:
         raise ValidationFailed(_("Unknown tab."), fields={"tab": [_("Choose waiting, returned or forwarded.")]})
     page = Paginator(queues.province_queue(user, tab), PAGE_SIZE).get_page(request.GET.get("page"))
+    queues.attach_waiting_days(page.object_list)
     counts = queues.province_counts(user)
     return render(request, "licensing/queues/province.html", {
         "tab": tab, "page": page,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AGENCY_ROLES, MINISTRY_ROLES, Organisation, OrgKind, Role, User
 from audit import services as audit
+from licensing.applications import timeline
 from licensing.applications.selectors import case_url
 from licensing.models import (
     AgencySettings,
@@ -255,6 +256,7 @@ def referrals_send(*, application_id, actor, expected_version=None, today: date 
     else:
         transition(app, actor, "refer", expected_version,
                    audit_extra={"agencies": [ref.agency.code for ref in proposed]})
+        timeline.tell_exporter(app, "under_review", key="under_review")
     for ref in proposed:
         before = _referral_state(ref)
         ref.state, ref.sent_at, ref.due_on = ReferralState.SENT, now, due[ref.pk]
@@ -289,6 +291,7 @@ def referrals_skip(*, application_id, actor, reason: str, expected_version=None)
             ref.version += 1
             ref.save(update_fields=["state", "reason", "version"])
             audit.record(actor=actor, action="referral.drop", obj=ref, before=before, after=_referral_state(ref))
+        timeline.tell_exporter(app, "under_review", key="under_review")
     return app
 
 

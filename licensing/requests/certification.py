@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import EXPORTER_ROLES, MINISTRY_ROLES
 from audit import services as audit
+from licensing.applications import timeline
 from licensing.clock import services as clock_services
 from licensing.models import (
     OPEN_REVIEW_STATES,
@@ -123,6 +124,7 @@ def certification_answer(*, application_id, request_id, actor, uploads=(), answe
             clock_services.refresh(app, today)
             _tell_officer(app, req, f"case-request:{req.pk}:answered",
                           text or "已上传经政府证明的最终用户证明文件 / The certified certificate is uploaded.")
+            timeline.tell_exporter(app, "certification_answered", key=f"request:{req.pk}:answered")
     except BaseException:
         _discard(stored)
         raise

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import EXPORTER_ROLES, MINISTRY_ROLES, User
 from audit import services as audit
+from licensing.applications import timeline
 from licensing.applications.selectors import case_url, exporter_people
 from licensing.clock import services as clock_services
 from licensing.models import (
@@ -288,6 +289,7 @@ def corrections_answer(*, application_id, actor, answer: str, uploads=(), expect
             _end_pause(_open_pause(req), actor, today)
             clock_services.refresh(app, today)
             _tell_officer(app, req, f"case-request:{req.pk}:answered", text)
+            timeline.tell_exporter(app, "corrections_answered", key=f"request:{req.pk}:answered")
     except BaseException:
         _discard(stored)
         raise
@@ -360,6 +362,7 @@ def rfi_answer(*, application_id, request_id, actor, answer: str, uploads=(), ex
                          after={"request": req.pk, "documents": _documents_after(docs), "version": app.version})
             clock_services.refresh(app, today)
             _tell_officer(app, req, f"case-request:{req.pk}:answered", text)
+            timeline.tell_exporter(app, "question_answered", key=f"request:{req.pk}:answered")
     except BaseException:
         _discard(stored)
         raise
