@@ -12,3 +12,9 @@ document.addEventListener("click", (event) => {
     if (!menu.contains(event.target)) menu.open = false;
   }
 });
+// The bar marks the page you are on (a link to exactly this path).
+document.addEventListener("DOMContentLoaded", () => {
+  for (const link of document.querySelectorAll("header.top nav a[href]")) {
+    if (link.pathname === window.location.pathname) link.setAttribute("aria-current", "page");
+  }
+});
