@@ -1,6 +1,14 @@
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Case, When
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
@@ -8,23 +16,33 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from accounts import services
+from accounts import selectors, services
 from accounts.models import Organisation, OrgKind, Role, Verification
-from portal.errors import ValidationFailed
+from accounts.signin.services import is_system_administrator
+from portal.errors import NotAllowed, ValidationFailed
+from portal.pdf import pdf_response
 
 
 class RegisterSerializer(serializers.Serializer):
     uscc = serializers.CharField(max_length=40, help_text="Unified social credit code, 18 characters")
     name_zh = serializers.CharField(max_length=200)
     name_en = serializers.CharField(max_length=200)
-    province = serializers.CharField(max_length=2, help_text="GB/T 2260 code, e.g. 31")
+    province = serializers.CharField(
+        max_length=2, required=False, allow_blank=True,
+        help_text="GB/T 2260 code, e.g. 31. Optional: the province is the one characters 3-4 of the credit "
+                  "code name; a different one is refused (province_mismatch).")
     address = serializers.CharField(max_length=300)
     contact_name = serializers.CharField(max_length=100)
     contact_phone = serializers.CharField(max_length=40)
     email = serializers.EmailField()
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    password_again = serializers.CharField(write_only=True, required=False,
+                                           help_text="When sent, must equal password.")
     full_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    licence_scan = serializers.FileField(
+        required=False, help_text="Required: the business licence scan, a PDF (send the request as "
+                                  "multipart/form-data). Checked after the other fields.")
 
 
 class OrganisationSerializer(serializers.Serializer):
@@ -45,6 +63,15 @@ class CompanySerializer(OrganisationSerializer):
     created_at = serializers.DateTimeField()
     verified_at = serializers.DateTimeField(allow_null=True)
     rejection_reason = serializers.CharField()
+    licence_scan = serializers.SerializerMethodField(help_text="Where the business licence scan is (PDF)")
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_licence_scan(self, org):
+        try:
+            has_scan = org.licence_scan is not None
+        except ObjectDoesNotExist:
+            has_scan = False
+        return reverse("api-licence-scan", args=[org.pk]) if has_scan else None
 
 
 class RejectSerializer(serializers.Serializer):
@@ -71,6 +98,8 @@ class InvitationSerializer(serializers.Serializer):
 class InvitationAcceptSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(write_only=True)
+    password_again = serializers.CharField(write_only=True, required=False,
+                                           help_text="When sent, must equal password.")
     full_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
 
 
@@ -88,7 +117,8 @@ class RegisterView(APIView):
                    request=RegisterSerializer, responses={201: MeSerializer, 400: OpenApiResponse()})
     def post(self, request):
         RegisterSerializer(data=request.data).is_valid(raise_exception=True)
-        org, user = services.exporter_register(data=dict(request.data.items()))
+        data = {key: value for key, value in request.data.items() if key != "licence_scan"}
+        org, user = services.exporter_register(data=data, licence_scan=request.FILES.get("licence_scan"))
         return Response(MeSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
@@ -131,13 +161,17 @@ class TokenView(APIView):
 
     @extend_schema(summary="Exchange user name and password for an API token",
                    request=TokenRequestSerializer,
-                   responses={200: OpenApiResponse(description='{"token": "..."}'), 400: OpenApiResponse()})
+                   responses={200: OpenApiResponse(description='{"token": "..."}'), 400: OpenApiResponse(),
+                              429: OpenApiResponse(description="Too many failed sign-ins for this user name "
+                                                               "or from this address (signin_locked)")})
     def post(self, request):
         from django.contrib.auth import authenticate
 
         form = TokenRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        user = authenticate(request, username=form.validated_data["username"],
+        # Django's own request, so django-axes counts the failure and its middleware answers a
+        # locked-out caller with 429 signin_locked.
+        user = authenticate(request._request, username=form.validated_data["username"],
                             password=form.validated_data["password"])
         if user is None or not user.is_active:
             from django.utils.translation import gettext_lazy as _
@@ -155,7 +189,8 @@ class CompanyListView(APIView):
                    responses={200: CompanySerializer(many=True),
                               400: OpenApiResponse(description="Unknown verification value")})
     def get(self, request):
-        qs = Organisation.objects.visible_to(request.user).filter(kind=OrgKind.EXPORTER)
+        qs = (Organisation.objects.visible_to(request.user).filter(kind=OrgKind.EXPORTER)
+              .select_related("licence_scan"))
         wanted = request.query_params.get("verification")
         if wanted:
             if wanted not in Verification.values:
@@ -184,3 +219,31 @@ class CompanyRejectView(APIView):
         org = services.organisation_reject(organisation_id=pk, actor=request.user,
                                            reason=form.validated_data["reason"])
         return Response(CompanySerializer(org).data)
+
+
+class LicenceScanView(APIView):
+    @extend_schema(summary="The company's business licence scan (its province, the ministry, the company)",
+                   responses={(200, "application/pdf"): OpenApiTypes.BINARY,
+                              404: OpenApiResponse(description="No scan, or not yours to see")})
+    def get(self, request, pk):
+        scan = selectors.licence_scan_for(request.user, pk)
+        return pdf_response(scan.file.read(), scan.original_name)
+
+
+class ProvinceMismatchSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name_zh = serializers.CharField()
+    name_en = serializers.CharField()
+    province = serializers.CharField(source="province_id", allow_null=True)
+    code_province = serializers.CharField(help_text="The province characters 3-4 of the code name")
+    verification = serializers.CharField()
+
+
+class ProvinceMismatchListView(APIView):
+    @extend_schema(summary="System administrator: exporters registered in a province their credit code does not name",
+                   responses={200: ProvinceMismatchSerializer(many=True), 403: OpenApiResponse()})
+    def get(self, request):
+        if not is_system_administrator(request.user):
+            raise NotAllowed(_("Only a system administrator can see the registration checks."))
+        return Response(ProvinceMismatchSerializer(selectors.province_mismatches()[:500], many=True).data)

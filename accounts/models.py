@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -171,3 +173,43 @@ class Invitation(models.Model):
                 name="one_open_invitation_per_email",
             ),
         ]
+
+
+class LicenceScanQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Who may read a company's business licence scan: the provincial department that
+        verifies the company, the ministry, and the company itself; never another exporter,
+        an agency or customs."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.role in MINISTRY_ROLES:
+            return self
+        if user.role in EXPORTER_ROLES:
+            return self.filter(organisation_id=user.organisation_id)
+        if user.role == Role.PROVINCIAL_OFFICER:
+            return self.filter(organisation__kind=OrgKind.EXPORTER,
+                               organisation__province_id=user.organisation.province_id)
+        return self.none()
+
+
+def _licence_scan_path(instance, filename):
+    return f"licence-scans/{instance.organisation_id}/{uuid.uuid4().hex}.pdf"
+
+
+class BusinessLicenceScan(models.Model):
+    """The scan of the business licence (营业执照) sent with the registration, which the
+    provincial department compares with what the company typed before verifying it."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="licence_scan")
+    file = models.FileField(upload_to=_licence_scan_path)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    # Empty only for organisations loaded by seed_demo, which have no user to send it.
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LicenceScanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("business licence scan")

@@ -1,23 +1,37 @@
 """Registering exporters and inviting their staff."""
 
+import hashlib
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
 
-from accounts.models import Invitation, Organisation, OrgKind, Province, Role, User, Verification
+from accounts.models import (
+    BusinessLicenceScan,
+    Invitation,
+    Organisation,
+    OrgKind,
+    Province,
+    Role,
+    User,
+    Verification,
+)
 from audit import services as audit
 from outbox.services import enqueue
 from portal.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed, lazy_format
+from portal.pdf import read_pdf_upload
 
 INVITATION_VALID_DAYS = 7
 
@@ -39,6 +53,59 @@ def clean_uscc(raw) -> str:
         msg = lazy_format(_("“%(code)s” is not a unified social credit code: only digits and the "
                             "capital letters A-Y except I, O, S, V, Z may be used."), code=code)
     raise ValidationFailed(msg, code="bad_uscc", fields={"uscc": [msg]})
+
+
+def uscc_division(code: str) -> str:
+    """GB 32100-2015: characters 3 to 8 of the code are the registering authority's
+    administrative division (GB/T 2260)."""
+    return code[2:8]
+
+
+def province_for_uscc(code: str) -> Province | None:
+    """The province whose authority issued the code: the division's first two digits. Codes
+    issued by a national authority (division 100000) name no province."""
+    return Province.objects.filter(pk=uscc_division(code)[:2]).first()
+
+
+def registration_province(code: str, chosen) -> Province:
+    """The province a registration goes to for verification: the one the credit code names. A
+    choice that disagrees is refused, so a company cannot pick which department checks it."""
+    derived = province_for_uscc(code)
+    chosen = str(chosen or "").strip()
+    if not chosen:
+        if derived is None:
+            msg = lazy_format(_("The division code %(division)s in the unified social credit code names no "
+                                "province: choose the province where the company is registered."),
+                              division=uscc_division(code))
+            raise ValidationFailed(msg, code="province_required", fields={"province": [msg]})
+        return derived
+    province = Province.objects.filter(pk=chosen[:2]).first()
+    if province is None or len(chosen) != 2:
+        raise ValidationFailed(_("Choose the province where the company is registered."),
+                               fields={"province": [_("Unknown province.")]})
+    if derived is not None and province != derived:
+        msg = lazy_format(_("The unified social credit code %(code)s was issued in %(derived)s (division code "
+                            "%(division)s), so the registration is verified there, not in %(chosen)s. "
+                            "Choose %(derived)s or check the code."),
+                          code=code, derived=_province_name(derived), division=uscc_division(code),
+                          chosen=_province_name(province))
+        raise ValidationFailed(msg, code="province_mismatch", fields={"province": [msg]})
+    return province
+
+
+def _province_name(province: Province):
+    """The province's name in the language the message is shown in (the API gives both)."""
+    return lazy(lambda: province.name_zh if (get_language() or "").startswith("zh") else province.name_en, str)()
+
+
+def _licence_scan(upload) -> tuple[bytes, str]:
+    if upload is None:
+        msg = _("Attach the scan of the business licence as a PDF file.")
+        raise ValidationFailed(msg, code="licence_scan_required", fields={"licence_scan": [msg]})
+    try:
+        return read_pdf_upload(upload)
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.message, code=exc.code, fields={"licence_scan": [exc.message]}) from None
 
 
 def _text(data, field, label, max_length, required=True):
@@ -76,6 +143,9 @@ def _new_user(data, *, organisation, role) -> User:
     password = data.get("password")
     if not isinstance(password, str) or not password:
         raise ValidationFailed(_("Choose a password."), fields={"password": [_("Required.")]})
+    if "password_again" in data and data.get("password_again") != password:
+        msg = _("The two passwords differ: type the same password twice.")
+        raise ValidationFailed(msg, code="password_mismatch", fields={"password_again": [msg]})
     user = User(username=username, email=data.get("email", ""), organisation=organisation, role=role,
                 first_name=_text(data, "full_name", _("Full name"), 150, required=False))
     try:
@@ -91,8 +161,9 @@ def _new_user(data, *, organisation, role) -> User:
     return user
 
 
-def exporter_register(*, data: dict) -> tuple[Organisation, User]:
-    """An exporting company registers itself and its first administrator."""
+def exporter_register(*, data: dict, licence_scan=None) -> tuple[Organisation, User]:
+    """An exporting company registers itself and its first administrator, with the scan of its
+    business licence for the provincial department that verifies it."""
     if not isinstance(data, dict):
         raise ValidationFailed()
     code = clean_uscc(data.get("uscc"))
@@ -102,13 +173,11 @@ def exporter_register(*, data: dict) -> tuple[Organisation, User]:
     contact_name = _text(data, "contact_name", _("Contact person"), 100)
     contact_phone = _text(data, "contact_phone", _("Contact phone"), 40)
     email = _email(data)
-    province = Province.objects.filter(pk=str(data.get("province") or "")).first()
-    if province is None:
-        raise ValidationFailed(_("Choose the province where the company is registered."),
-                               fields={"province": [_("Unknown province.")]})
+    province = registration_province(code, data.get("province"))
     if Organisation.objects.filter(code=code).exists():
         msg = _("A company with this unified social credit code is already registered.")
         raise ValidationFailed(msg, code="duplicate", fields={"uscc": [msg]})
+    scan = None
     try:
         with transaction.atomic():
             org = Organisation.objects.create(
@@ -117,14 +186,30 @@ def exporter_register(*, data: dict) -> tuple[Organisation, User]:
                 province=province, contact_name=contact_name, contact_phone=contact_phone,
                 contact_email=email)
             user = _new_user({**data, "email": email}, organisation=org, role=Role.EXPORTER_ADMIN)
+            content, name = _licence_scan(licence_scan)
+            digest = hashlib.sha256(content).hexdigest()
+            scan = BusinessLicenceScan(organisation=org, original_name=name, size=len(content), sha256=digest,
+                                       uploaded_by=user)
+            scan.file.save("upload.pdf", ContentFile(content), save=False)
+            scan.save()
             audit.record(actor=user, action="organisation.register", obj=org,
                          after={"code": code, "name_zh": name_zh, "name_en": name_en,
-                                "province": province.pk, "admin": user.username})
+                                "province": province.pk, "admin": user.username,
+                                "licence_scan": {"sha256": digest, "size": len(content), "name": name}})
     except IntegrityError:
+        _discard(scan)
         # Two registrations of the same code at once: the unique constraint decides.
         msg = _("A company with this unified social credit code is already registered.")
         raise ValidationFailed(msg, code="duplicate", fields={"uscc": [msg]}) from None
+    except Exception:
+        _discard(scan)  # nothing stored when the registration does not happen
+        raise
     return org, user
+
+
+def _discard(scan) -> None:
+    if scan is not None and scan.file:
+        scan.file.delete(save=False)
 
 
 def invitation_create(*, actor, email: str) -> Invitation:

@@ -137,6 +137,34 @@ class SearchTerm(models.Model):
         indexes = [models.Index(fields=["version", "term"], name="searchterm_version_term")]
 
 
+class Synonym(models.Model):
+    """Two names for the same thing, maintained by the ministry: the everyday word exporters type
+    (无人机, drone) and the list's own wording (无人驾驶航空飞行器, unmanned aerial vehicle). Applied
+    both ways when a version is indexed: an entry that says one side is also found by the other."""
+
+    term_a = models.CharField(_("term"), max_length=60)
+    term_b = models.CharField(_("synonym"), max_length=60)
+    # The normalised pair in a fixed order, so 甲↔乙 and 乙↔甲 cannot both exist.
+    pair_key = models.CharField(max_length=130, unique=True, editable=False)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                   blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    client_token = models.UUIDField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["term_a", "term_b"]
+        verbose_name = _("search synonym")
+        constraints = [
+            models.UniqueConstraint(fields=["created_by", "client_token"], name="one_synonym_per_client_token"),
+        ]
+
+    def __str__(self):
+        return f"{self.term_a} ↔ {self.term_b}"
+
+
 class ImportState(models.TextChoices):
     PENDING = "pending", _("Waiting to be checked")
     RUNNING = "running", _("Checking and importing")

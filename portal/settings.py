@@ -6,6 +6,7 @@ Redis and real Celery workers. PORTAL_ENV=production turns on the hardened setti
 `manage.py check --deploy` expects and insists on a real SECRET_KEY and ALLOWED_HOSTS.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from portal.env import EnvReader
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "licensing",
     "compliance",
     "notifications",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if PRODUCTION:  # in development runserver serves static files itself
@@ -98,6 +102,31 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sign-in throttling (django-axes): failed sign-ins are counted per user name and, separately, per
+# address; either reaching the limit locks further attempts for the cool-off time. The page, the
+# API token and the admin site all go through authenticate(), so all are covered. A system
+# administrator unlocks on /registration-checks/ (or `manage.py axes_reset_username NAME`).
+AUTHENTICATION_BACKENDS = [
+    "accounts.signin.backends.SignInThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env.bool("PORTAL_SIGNIN_THROTTLE", default=True)
+AXES_FAILURE_LIMIT = env.int("PORTAL_SIGNIN_FAILURE_LIMIT", default=5, minimum=1, maximum=100)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("PORTAL_SIGNIN_LOCK_MINUTES", default=30, minimum=1, maximum=10080))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "accounts.signin.views.lockout_response"
+# Behind a reverse proxy every request comes from the proxy's address, and one attacker would lock
+# everyone out: the address is read from X-Forwarded-For as the nearest trusted proxy wrote it.
+PORTAL_TRUSTED_PROXY_COUNT = env.int(
+    "PORTAL_TRUSTED_PROXY_COUNT", minimum=0, maximum=5,
+    default=1 if PRODUCTION and env.bool("DJANGO_BEHIND_TLS_PROXY", default=True) else 0)
+AXES_CLIENT_IP_CALLABLE = "accounts.signin.backends.client_address"
+# Not reset on success: a success clears the rows of its address too, so an attacker signing in to
+# an account of their own between guesses would reset the per-account count of the victim's.
+AXES_RESET_ON_SUCCESS = False
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not kept; failures are
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

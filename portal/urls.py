@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
+from accounts import urls as accounts_urls
 from accounts import views as accounts_views
 from controllist import urls as controllist_urls
 from enduser import urls as enduser_urls
@@ -21,6 +22,7 @@ api_patterns = [
     path("companies/<int:pk>/reject/", accounts_api.CompanyRejectView.as_view(), name="api-company-reject"),
     path("invitations/<str:token>/accept/", accounts_api.InvitationAcceptView.as_view(),
          name="api-invitation-accept"),
+    *accounts_urls.api_urlpatterns,
     path("controllist/", include(controllist_urls.api_urlpatterns)),
     *controllist_urls.root_api_urlpatterns,
     *licensing_urls.api_urlpatterns,
@@ -41,6 +43,7 @@ urlpatterns = [
     path("staff/", accounts_views.staff, name="staff"),
     path("companies/", accounts_views.companies, name="companies"),
     path("invitations/<str:token>/", accounts_views.invitation_accept, name="invitation-accept"),
+    *accounts_urls.urlpatterns,
     *licensing_urls.urlpatterns,
     *notifications_urls.urlpatterns,
     *enduser_urls.urlpatterns,

@@ -33,18 +33,24 @@ pytestmark = [
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 AXE_SHA256 = "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"  # axe-core 4.14.1
 
-# The main pages of each role ("{draft}" and "{case}" are filled in with the cases made below).
+# The main pages of each role, then its forms ("{draft}" and "{case}" are filled in with the cases
+# made below).
 PAGES = {
     "owner": ["/", "/cases/", "/cases/new/", "/cases/{draft}/", "/cases/{case}/", "/parties/",
               "/controllist/notices/", "/enduse-checks/ours/", "/controllist/", "/controllist/?q=magnet",
-              "/controllist/determine/", "/inbox/", "/lists/"],
+              "/controllist/determine/", "/inbox/", "/lists/",
+              "/cases/{draft}/edit/", "/parties/new/", "/controllist/questions/new/"],
     "colleague": ["/", "/staff/", "/cases/{case}/"],
     "province": ["/", "/cases/", "/cases/{case}/", "/review/province/", "/companies/", "/controllist/",
                  "/inbox/", "/lists/"],
     "ministry": ["/", "/cases/", "/cases/{case}/", "/review/", "/enduse-reports/", "/enduse-checks/",
                  "/parties/", "/controllist/notices/", "/lists/changes/", "/controllist/",
                  "/controllist/?q=magnet", "/controllist/questions/", "/controllist/versions/", "/inbox/",
-                 "/lists/"],
+                 "/lists/",
+                 "/controllist/notices/new/", "/lists/new/", "/lists/import/", "/lists/links/new/",
+                 "/controllist/temporary/new/",
+                 "/controllist/prohibitions/new/", "/controllist/imports/new/"],
+    "senior": ["/review/rules/new/", "/review/country-groups/new/", "/review/countersign-rules/new/"],
     "agency": ["/", "/review/agency/", "/cases/{case}/", "/controllist/", "/inbox/", "/lists/"],
     "customs": ["/", "/controllist/", "/inbox/", "/lists/"],
     "anonymous": ["/", "/accounts/login/", "/register/", "/lists/"],

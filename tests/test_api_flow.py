@@ -9,7 +9,7 @@ from accounts.models import Organisation, User
 from audit.services import verify_chain
 from licensing.models import Application, Licence
 from outbox.models import OutboxMessage
-from tests.factories import DRAFT, PASSWORD, make_uscc, pdf_bytes
+from tests.factories import DRAFT, PASSWORD, make_uscc, pdf_bytes, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,8 @@ def test_whole_flow_through_the_api(actors, calendar_2027, django_capture_on_com
         "uscc": make_uscc(9001), "name_zh": "杭州测试材料有限公司", "name_en": "Hangzhou Test Materials",
         "province": "31", "address": "上海市测试路 9 号", "contact_name": "王", "contact_phone": "021-1234",
         "email": "admin@hz.example", "username": "hz_admin", "password": "Very-secret-2026",
-    }, format="json")
+        "licence_scan": pdf_upload("business-licence.pdf"),
+    }, format="multipart")
     assert resp.status_code == 201, resp.content
     assert resp.json()["organisation"]["verification"] == "pending"
     admin = token_client("hz_admin", "Very-secret-2026")

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from accounts.models import Organisation, User
 from audit.models import AuditEvent
 from licensing.models import Application, Document
-from tests.factories import DRAFT, PASSWORD, make_uscc, pdf_bytes
+from tests.factories import DRAFT, PASSWORD, make_uscc, pdf_bytes, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -57,10 +57,12 @@ def test_registration_page_shows_the_wrong_code(client):
 
 
 def test_valid_registration_then_duplicate_is_refused():
-    ok = APIClient().post("/api/exporters/register/", {**REGISTRATION, "uscc": make_uscc(77)}, format="json")
+    ok = APIClient().post("/api/exporters/register/",
+                          {**REGISTRATION, "uscc": make_uscc(77), "licence_scan": pdf_upload()}, format="multipart")
     assert ok.status_code == 201
     again = APIClient().post("/api/exporters/register/",
-                             {**REGISTRATION, "uscc": make_uscc(77), "username": "other"}, format="json")
+                             {**REGISTRATION, "uscc": make_uscc(77), "username": "other",
+                              "licence_scan": pdf_upload()}, format="multipart")
     assert again.status_code == 400 and again.json()["code"] == "duplicate"
     assert Organisation.objects.filter(code=make_uscc(77)).count() == 1
 

@@ -25,7 +25,7 @@ ADMIN_USERNAME = "browser_admin"
 ADMIN_PASSWORD = "Browser-secret-2026"
 
 
-def _fill_registration(page, uscc: str) -> None:
+def _fill_registration(page, uscc: str, scan) -> None:
     page.fill("[name=uscc]", uscc)
     page.fill("[name=name_zh]", "上海浏览器测试材料有限公司")
     page.fill("[name=name_en]", "Shanghai Browser Test Materials Co., Ltd.")
@@ -37,6 +37,8 @@ def _fill_registration(page, uscc: str) -> None:
     page.fill("[name=full_name]", "李四")
     page.fill("[name=username]", ADMIN_USERNAME)
     page.fill("[name=password]", ADMIN_PASSWORD)
+    page.fill("[name=password_again]", ADMIN_PASSWORD)
+    page.set_input_files("[name=licence_scan]", str(scan))
 
 
 def _fill_application(page) -> None:
@@ -64,9 +66,11 @@ def test_whole_thin_case_in_the_browser(live_server, browser_page, actors, calen
     bad_uscc = good_uscc[:-1] + ("0" if good_uscc[-1] != "0" else "1")  # wrong check character
 
     # 1. An anonymous visitor registers the company; a wrong code is refused first.
+    scan = tmp_path / "business-licence.pdf"
+    scan.write_bytes(pdf_bytes())
     organisations_before = Organisation.objects.count()
     page.goto(f"{base}/register/")
-    _fill_registration(page, bad_uscc)
+    _fill_registration(page, bad_uscc, scan)
     with page.expect_navigation() as nav:
         page.click("#register-submit")
     assert nav.value.status == 400
@@ -75,7 +79,7 @@ def test_whole_thin_case_in_the_browser(live_server, browser_page, actors, calen
     assert Organisation.objects.count() == organisations_before
     assert not Organisation.objects.filter(code__in=[good_uscc, bad_uscc]).exists()
 
-    _fill_registration(page, good_uscc)  # the password is not echoed back: fill everything again
+    _fill_registration(page, good_uscc, scan)  # the password is not echoed back: fill everything again
     with page.expect_navigation():
         page.click("#register-submit")
     assert "/register/" not in page.url, page.url

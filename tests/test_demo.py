@@ -1,10 +1,12 @@
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from accounts.models import Role, User
-from enduser.models import ScreeningHit
+from controllist.models import CatchAllNotice, NoticeAcknowledgement
+from enduser.models import EndUseCheck, ScreeningHit
 from licensing.applications import services
-from licensing.models import Application
+from licensing.models import Application, EndUseReport
 from portal.errors import ValidationFailed
 
 pytestmark = pytest.mark.django_db
@@ -19,15 +21,25 @@ def test_demo_data_gives_one_user_per_role_and_cases_at_each_stage(capsys, setti
                      "ministry_senior", "agency_miit", "customs", "sysadmin"):
         assert username in out
     assert sorted(Application.objects.values_list("status", flat=True)) == sorted(
-        ["submitted", "forwarded", "with_agencies", "awaiting_countersign", "draft", "forwarded"])
+        ["submitted", "forwarded", "with_agencies", "awaiting_countersign", "draft", "forwarded", "draft"])
     # Screening: the draft to a Control List company in traditional characters cannot be submitted;
     # the Watch List company's case reached the ministry with its hit.
-    blocked = Application.objects.get(status="draft")
+    blocked = Application.objects.get(status="draft", end_user__name="東辰精密電子有限公司")
     with pytest.raises(ValidationFailed) as refused:
         services.application_submit(application_id=blocked.pk, actor=User.objects.get(username="exporter_staff"))
     assert refused.value.code == "control_listed"
-    hit = ScreeningHit.objects.get()
-    assert hit.party_name == "華榮精密技術有限公司" and hit.listed.list_kind == "watch" and hit.state == "open"
+    hit = ScreeningHit.objects.get(party_name="華榮精密技術有限公司")
+    assert hit.listed.list_kind == "watch" and hit.state == "open"
+    # The address book's Hong Kong subsidiary of a Control List entry is hit through the 50% rule.
+    owned = ScreeningHit.objects.get(party_name="Dongchen Precision (Hong Kong) Limited")
+    assert owned.listed.list_kind == "control" and owned.ownership["percent"] == "60"
+    # The draft whose certificate disagrees with it lists the mismatches before submission.
+    draft = Application.objects.get(status="draft", end_user__name="Nordlicht Optik GmbH")
+    with translation.override("en"):
+        missing = " ".join(str(m) for m in services.missing_for_submission(draft))
+    assert "more than the 20 on the certificate" in missing and "no seal" in missing
+    assert CatchAllNotice.objects.count() == 2 and NoticeAcknowledgement.objects.count() == 1
+    assert EndUseCheck.objects.filter(state="open").count() == 1 and EndUseReport.objects.count() == 1
     waiting = Application.objects.get(status="awaiting_countersign")
     assert sorted(waiting.referrals.values_list("opinion", flat=True)) == ["no_objection", "objection"]
     assert Application.objects.get(status="with_agencies").referrals.filter(state="sent").count() == 2

@@ -53,9 +53,10 @@ def test_api_errors_follow_accept_language(actors):
 
 def test_register_invite_and_accept_in_the_browser(client, django_capture_on_commit_callbacks):
     resp = client.post("/register/", {
-        "uscc": make_uscc(4242), "name_zh": "宁波测试有限公司", "name_en": "Ningbo Test Ltd",
+        "uscc": make_uscc(4242, region="330203"), "name_zh": "宁波测试有限公司", "name_en": "Ningbo Test Ltd",
         "province": "33", "address": "宁波", "contact_name": "王", "contact_phone": "0574-1",
-        "email": "boss@nb.example", "username": "nb_admin", "password": "Very-secret-2026"})
+        "email": "boss@nb.example", "username": "nb_admin", "password": "Very-secret-2026",
+        "password_again": "Very-secret-2026", "licence_scan": pdf_upload("营业执照.pdf")})
     assert resp.status_code == 302
     admin = User.objects.get(username="nb_admin")
     assert admin.role == "exporter_admin" and admin.organisation.province_id == "33"
@@ -71,7 +72,8 @@ def test_register_invite_and_accept_in_the_browser(client, django_capture_on_com
 
     newcomer = Client()
     assert newcomer.get(link).status_code == 200
-    resp = newcomer.post(link, {"username": "nb_clerk", "password": "Clerk-secret-2026"})
+    resp = newcomer.post(link, {"username": "nb_clerk", "password": "Clerk-secret-2026",
+                                "password_again": "Clerk-secret-2026"})
     assert resp.status_code == 302
     clerk = User.objects.get(username="nb_clerk")
     assert clerk.organisation_id == admin.organisation_id and clerk.role == "exporter_staff"

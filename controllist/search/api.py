@@ -1,15 +1,26 @@
 """REST API for finding control-list entries: search, and one entry with its sub-items, regime,
-agencies (from the routing rules) and history. Any signed-in user; drafts only for the ministry (ListVersion.visible_to)."""
+agencies (from the routing rules) and history. Any signed-in user; drafts only for the ministry (ListVersion.visible_to).
+The synonym table: ministry officers only."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from controllist.regime import CASE_CONDITION_LABELS
+from controllist.search import services
 from controllist.search.engine import MAX_QUERY_LENGTH, search
+from controllist.search.selectors import synonyms_visible_to
+from controllist.search.serializers import (
+    SearchSynonymDeleteSerializer,
+    SearchSynonymInputSerializer,
+    SearchSynonymSerializer,
+)
 from controllist.search.views import chosen_version, entry_detail, entry_url
-from portal.errors import NotFound, ValidationFailed
+from portal.api import idempotency_key
+from portal.errors import NotAllowed, NotFound, ValidationFailed
 
 ERRORS = {
     400: OpenApiResponse(description="Missing, blank or too long query; bad limit or offset; unknown version"),
@@ -220,3 +231,86 @@ class EntryView(APIView):
                 "changes": [{"field": name, "old": old, "new": new} for name, _label, old, new in step.changes],
             } for step in detail.history],
         })
+
+
+# ---------------------------------------------------------------- the synonym table (ministry)
+
+
+SYNONYM_ERRORS = {
+    400: OpenApiResponse(description="Invalid input; nothing changed"),
+    403: OpenApiResponse(description="Only ministry officers"),
+    404: OpenApiResponse(description="No such synonym"),
+    409: OpenApiResponse(description="A stale version"),
+}
+IDEMPOTENCY_KEY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
+                                   description="A UUID; repeating it returns the pair already made")
+
+
+def _ministry_only(request) -> None:
+    # Before the body is read: a caller who may not act hears 403, not a validation error.
+    if not request.user.is_authenticated or not request.user.is_ministry:
+        raise NotAllowed(_("Only ministry officers maintain the search synonyms."))
+
+
+def _synonym_input(request) -> dict:
+    if not isinstance(request.data, dict) and not hasattr(request.data, "dict"):
+        raise ValidationFailed(_("Expected a JSON object."))
+    form = SearchSynonymInputSerializer(data=request.data)
+    form.is_valid(raise_exception=True)
+    return form.validated_data
+
+
+class SynonymListView(GenericAPIView):
+    serializer_class = SearchSynonymSerializer
+
+    def get_queryset(self):
+        return synonyms_visible_to(self.request.user)
+
+    @extend_schema(summary="Ministry: the search synonym table",
+                   responses={200: SearchSynonymSerializer(many=True), **SYNONYM_ERRORS})
+    def get(self, request):
+        _ministry_only(request)
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(SearchSynonymSerializer(page, many=True).data)
+
+    @extend_schema(summary="Ministry: add a synonym pair (re-indexes every list version)",
+                   request=SearchSynonymInputSerializer, parameters=[IDEMPOTENCY_KEY],
+                   responses={201: SearchSynonymSerializer, **SYNONYM_ERRORS})
+    def post(self, request):
+        _ministry_only(request)
+        data = _synonym_input(request)
+        synonym = services.synonym_create(actor=request.user, data=data, client_token=idempotency_key(request))
+        return Response(SearchSynonymSerializer(synonym).data, status=status.HTTP_201_CREATED)
+
+
+class SynonymDetailView(APIView):
+    def _get(self, request, pk):
+        synonym = synonyms_visible_to(request.user).filter(pk=pk).first()
+        if synonym is None:
+            raise NotFound()
+        return synonym
+
+    @extend_schema(summary="Ministry: one synonym pair", responses={200: SearchSynonymSerializer, **SYNONYM_ERRORS})
+    def get(self, request, pk):
+        _ministry_only(request)
+        return Response(SearchSynonymSerializer(self._get(request, pk)).data)
+
+    @extend_schema(summary="Ministry: change a synonym pair", request=SearchSynonymInputSerializer,
+                   responses={200: SearchSynonymSerializer, **SYNONYM_ERRORS})
+    def put(self, request, pk):
+        _ministry_only(request)
+        data = _synonym_input(request)
+        synonym = services.synonym_update(actor=request.user, synonym_id=pk, data=data,
+                                          expected_version=data.get("version"))
+        return Response(SearchSynonymSerializer(synonym).data)
+
+    @extend_schema(summary="Ministry: delete a synonym pair", request=SearchSynonymDeleteSerializer,
+                   parameters=[OpenApiParameter("version", int, description="The version you last read")],
+                   responses={204: None, **SYNONYM_ERRORS})
+    def delete(self, request, pk):
+        _ministry_only(request)
+        raw = request.query_params.get("version")
+        form = SearchSynonymDeleteSerializer(data={"version": raw} if raw not in (None, "") else {})
+        form.is_valid(raise_exception=True)
+        services.synonym_delete(actor=request.user, synonym_id=pk, expected_version=form.validated_data.get("version"))
+        return Response(status=status.HTTP_204_NO_CONTENT)

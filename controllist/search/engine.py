@@ -12,27 +12,40 @@ from __future__ import annotations
 import bisect
 import re
 import threading
-import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import islice
 
 from django.db import transaction
-from django.db.models import Case, Count, F, IntegerField, Max, Value, When, Window
+from django.db.models import Case, Count, F, IntegerField, Max, Q, Value, When, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
-from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz, process
 
+from controllist.search import ranking
+from controllist.search import synonyms as synonym_table
+from controllist.search.text import (
+    CJK,
+    MAX_TERM_LENGTH,
+    PIECE,
+    STOPWORDS,  # noqa: F401  (the benchmark reads it from here)
+    bigram_pinyin,
+    bigrams,
+    is_cjk,
+    normalise,
+    text_terms,
+)
+from controllist.search.text import (
+    word as index_word,
+)
 from portal.errors import ValidationFailed, lazy_format
 
 MAX_QUERY_LENGTH = 200
-MAX_TERM_LENGTH = 64  # SearchTerm.term
 MAX_QUERY_TOKENS = 10
+MAX_WEAK_CHARACTERS = 10
 PREFIX_EXPANSION_CAP = 30
 FUZZY_CAP = 8
 FUZZY_CUTOFF = 80
@@ -54,90 +67,23 @@ HOMOPHONE = 70
 CHARACTER = 50
 FUZZY_FACTOR = 0.6
 
-STOPWORDS = frozenset(
-    "a an and are as at be by for from in into is it its not of on or other than that the their "
-    "this to with which".split()
-)
-
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_PIECE = re.compile(rf"[{_CJK}]+|[0-9a-z]+(?:\.[0-9a-z]+)*")
-_HIGHLIGHT_PIECE = re.compile(rf"[{_CJK}]+|[0-9A-Za-z]+")
+_HIGHLIGHT_PIECE = re.compile(rf"[{CJK}]+|[0-9A-Za-z]+")
 _CODE_TOKEN = re.compile(r"[0-9][a-e](?:[0-9]{1,3}(?:\.[0-9a-z]{1,2})*)?")
 _DIGITS = re.compile(r"[0-9.]+")
-
-
-# ---------------------------------------------------------------- tokenising
-
-
-def _normalise(text: str) -> str:
-    # NFKC folds full-width input (１Ｃ９０２, ｓａｍａｒｉｕｍ) to ASCII.
-    return unicodedata.normalize("NFKC", text or "").lower()
-
-
-def _is_cjk(char: str) -> bool:
-    return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
-
-
-def _singular(word: str) -> str:
-    if len(word) <= 3 or not word.isalpha():
-        return word
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith(("sses", "shes", "ches", "xes", "zes")):
-        return word[:-2]
-    if word.endswith(("ss", "us", "is")):
-        return word
-    if word.endswith("s"):
-        return word[:-1]
-    return word
-
-
-@lru_cache(maxsize=100_000)
-def _word(part: str) -> str | None:
-    """A Latin word as indexed: lowercased, singular; None for stopwords, single letters and
-    bare numbers (thresholds such as 99.99 are not search terms)."""
-    if len(part) < 2 or part in STOPWORDS or part.isdigit():
-        return None
-    return _singular(part)[:MAX_TERM_LENGTH]
-
-
-@lru_cache(maxsize=200_000)
-def bigram_pinyin(bigram: str) -> str:
-    """Toneless pinyin of two characters ("稀土" -> "xitu"), "" when pypinyin has none."""
-    syllables = lazy_pinyin(bigram)
-    joined = "".join(syllables)
-    return joined if len(syllables) == 2 and joined.isascii() and joined.isalpha() else ""
-
-
-def _bigrams(run: str) -> list[str]:
-    return [run[i:i + 2] for i in range(len(run) - 1)]
-
-
-def _text_terms(text: str, *, pinyin: bool) -> set[str]:
-    terms: set[str] = set()
-    for piece in _PIECE.findall(_normalise(text)):
-        if _is_cjk(piece[0]):
-            terms.update(piece)
-            bigrams = _bigrams(piece)
-            terms.update(bigrams)
-            if pinyin:
-                terms.update(filter(None, map(bigram_pinyin, bigrams)))
-        else:
-            terms.update(filter(None, map(_word, piece.split("."))))
-    return terms
 
 
 def _hs_digits(value) -> str:
     return re.sub(r"[^0-9]", "", str(value))
 
 
-def terms_for(entry) -> list[tuple[str, int]]:
+def terms_for(entry, synonyms=synonym_table.EMPTY) -> list[tuple[str, int]]:
     """The (term, weight) pairs that index one entry; `entry` is anything with code,
     description_zh/_en, parameters_zh/_en and hs_codes attributes (a model or a historical model).
 
     The code and each of its prefixes ("1c", "1c9", ... "1c902.a") are terms, so a code-prefix
     search is an exact lookup; Chinese text gives every character, every bigram and the pinyin of
-    each bigram (homophones: 希土 finds 稀土)."""
+    each bigram (homophones: 希土 finds 稀土). A field that contains one side of a synonym pair
+    also gives the other side's terms, at the field's weight (无人驾驶航空飞行器 -> 无人机, drone)."""
     weights: dict[str, int] = {}
 
     def add(term: str, weight: int) -> None:
@@ -145,7 +91,7 @@ def terms_for(entry) -> list[tuple[str, int]]:
         if weights.get(term, 0) < weight:
             weights[term] = weight
 
-    code = _normalise(entry.code).strip()
+    code = normalise(entry.code).strip()
     for end in range(2, len(code)):
         if code[end - 1] != ".":
             add(code[:end], CODE_PREFIX_WEIGHT)
@@ -155,8 +101,11 @@ def terms_for(entry) -> list[tuple[str, int]]:
               (entry.parameters_zh, PARAMETERS_WEIGHT, False),
               (entry.parameters_en, PARAMETERS_WEIGHT, False))
     for text, weight, pinyin in fields:
-        for term in _text_terms(text or "", pinyin=pinyin):
+        for term in text_terms(text or "", pinyin=pinyin):
             add(term, weight)
+        for other in synonyms.others_in(text or ""):
+            for term in text_terms(other, pinyin=pinyin):
+                add(term, weight)
     for hs in entry.hs_codes or []:
         digits = _hs_digits(hs)
         if len(digits) < 4:
@@ -171,17 +120,22 @@ def terms_for(entry) -> list[tuple[str, int]]:
 # ---------------------------------------------------------------- indexing
 
 
-def index_entries(entries, *, batch_size: int = 2000, term_model=None) -> int:
+def index_entries(entries, *, batch_size: int = 2000, term_model=None, synonyms=None) -> int:
     """Create the SearchTerm rows of saved entries; returns how many. A data migration passes
-    its historical SearchTerm as `term_model`."""
-    if term_model is None:
-        from controllist.models import SearchTerm as term_model
+    its historical SearchTerm as `term_model` (and the synonyms it knows, else none); otherwise
+    the synonym table as it is now applies."""
+    from controllist.models import SearchTerm
+
+    if synonyms is None:
+        real = term_model is None or term_model is SearchTerm
+        synonyms = synonym_table.current() if real else synonym_table.EMPTY
+    term_model = term_model or SearchTerm
     versions = set()
 
     def rows():
         for entry in entries:
             versions.add(entry.version_id)
-            for term, weight in terms_for(entry):
+            for term, weight in terms_for(entry, synonyms):
                 yield term_model(version_id=entry.version_id, entry_id=entry.pk, term=term,
                                  weight=weight)
 
@@ -195,21 +149,37 @@ def index_entries(entries, *, batch_size: int = 2000, term_model=None) -> int:
     return count
 
 
-def reindex_version(version) -> int:
-    """Rebuild the index of one version (after terms_for changed)."""
-    from controllist.models import Entry, ListVersion, SearchTerm
+def reindex_version(version, *, models=None, synonyms=None) -> int:
+    """Rebuild the index of one version (after terms_for or the synonym table changed). A data
+    migration passes its historical (Entry, ListVersion, SearchTerm) as `models`."""
+    if models is None:
+        from controllist.models import Entry, ListVersion, SearchTerm
+    else:
+        Entry, ListVersion, SearchTerm = models
 
     with transaction.atomic():
-        SearchTerm.objects.filter(version=version).delete()
-        entries = (Entry.objects.filter(version=version)
+        SearchTerm.objects.filter(version_id=version.pk).delete()
+        entries = (Entry.objects.filter(version_id=version.pk)
                    .only("version_id", "code", "description_zh", "description_en", "parameters_zh",
                          "parameters_en", "hs_codes")
                    .order_by("pk").iterator(chunk_size=2000))
-        count = index_entries(entries)
+        count = index_entries(entries, term_model=SearchTerm, synonyms=synonyms)
         version.reindexed_at = timezone.now()
         ListVersion.objects.filter(pk=version.pk).update(reindexed_at=version.reindexed_at)
     forget_vocabulary(version.pk)
     return count
+
+
+def reindex_all_versions(*, models=None, synonyms=None) -> int:
+    """Rebuild the index of every list version (the synonym table applies to all of them)."""
+    if models is None:
+        from controllist.models import ListVersion
+    else:
+        ListVersion = models[1]
+    if synonyms is None and models is None:
+        synonyms = synonym_table.current()
+    return sum(reindex_version(version, models=models, synonyms=synonyms)
+               for version in ListVersion.objects.order_by("pk"))
 
 
 # ---------------------------------------------------------------- vocabulary
@@ -220,15 +190,16 @@ class Vocabulary:
     terms: frozenset
     ordered: tuple  # sorted, for prefix ranges
     words_by_length: dict  # alphabetic terms (English words, pinyin) by length, for typos
+    synonyms: synonym_table.SynonymSet = synonym_table.EMPTY  # the table the index was built with
 
     @classmethod
-    def build(cls, terms) -> Vocabulary:
+    def build(cls, terms, synonyms=synonym_table.EMPTY) -> Vocabulary:
         ordered = tuple(sorted(set(terms)))
         by_length: dict[int, list[str]] = {}
         for term in ordered:
             if term.isascii() and term.isalpha():
                 by_length.setdefault(len(term), []).append(term)
-        return cls(frozenset(ordered), ordered, by_length)
+        return cls(frozenset(ordered), ordered, by_length, synonyms)
 
     def with_prefix(self, prefix: str, cap: int) -> list[str]:
         start = bisect.bisect_left(self.ordered, prefix)
@@ -251,8 +222,9 @@ _VOCABULARIES_KEPT = 4
 
 
 def vocabulary(version) -> Vocabulary:
-    """The distinct terms of a version, read once per process. A version's entries do not change
-    after import; a reindex sets reindexed_at, which changes the key in every process."""
+    """The distinct terms of a version and the synonym table, read once per process. A version's
+    entries do not change after import; a reindex (also after a synonym change) sets reindexed_at,
+    which changes the key in every process."""
     from controllist.models import SearchTerm
 
     key = (version.pk, version.created_at, version.reindexed_at)
@@ -262,7 +234,7 @@ def vocabulary(version) -> Vocabulary:
             return _vocabularies[key]
     terms = (SearchTerm.objects.filter(version_id=version.pk).order_by()
              .values_list("term", flat=True).distinct())
-    built = Vocabulary.build(terms)
+    built = Vocabulary.build(terms, synonym_table.current())
     with _vocabulary_lock:
         _vocabularies[key] = built
         while len(_vocabularies) > _VOCABULARIES_KEPT:
@@ -295,11 +267,11 @@ def query_tokens(query: str) -> list[QueryToken]:
         if text and text not in tokens:
             tokens[text] = QueryToken(text, kind)
 
-    for piece in _PIECE.findall(_normalise(query)):
-        if _is_cjk(piece[0]):
+    for piece in PIECE.findall(normalise(query)):
+        if is_cjk(piece[0]):
             if len(piece) == 1:
                 add(piece, "character")
-            for bigram in _bigrams(piece):
+            for bigram in bigrams(piece):
                 add(bigram, "bigram")
             continue
         piece = piece.strip(".")
@@ -311,7 +283,7 @@ def query_tokens(query: str) -> list[QueryToken]:
                 add(digits[:10], "hs")
         else:
             for part in piece.split("."):
-                word = _word(part)
+                word = index_word(part)
                 if word:
                     add(word, "word")
     return list(tokens.values())[:MAX_QUERY_TOKENS]
@@ -380,9 +352,13 @@ def check_query(query) -> str:
 
 
 def search(query: str, *, version=None, limit: int = 20, offset: int = 0) -> SearchResult:
-    """Entries of a version (default: the version in force) matching the query, best first: most
-    query tokens matched, then the highest score (an exact code beats a prefix beats a word),
-    then list order."""
+    """Entries of a version (default: the version in force) matching the query, best first.
+
+    SQL ranks by the query tokens matched as words or bigrams (a Chinese bigram the list does not
+    have counts only in the score, by its characters), then by score (an exact code beats a prefix
+    beats a word), then list order; a Chinese query of two or more characters never lists an entry that shares a single
+    character with it. The first RERANK_WINDOW of that order are then put in their final order by
+    `ranking.rerank` (whole phrases first, the item before its software and technology)."""
     from controllist.selectors import version_in_force
 
     query = check_query(query)
@@ -393,49 +369,81 @@ def search(query: str, *, version=None, limit: int = 20, offset: int = 0) -> Sea
     if not query or version is None:
         return result
     vocab = vocabulary(version)
-    expansions = []
-    for token in query_tokens(query):
+    tokens = query_tokens(query)
+    expansions, weak = [], {}
+    for token in tokens:
         expansion = expand(token, vocab)
-        if expansion:
-            result.tokens.append(token)
+        if not expansion:
+            continue
+        result.tokens.append(token)
+        if token.kind == "bigram" and set(expansion) <= set(token.text):
+            # The bigram is nowhere in the list: its characters count, but only one by one.
+            for char in expansion:
+                if len(weak) < MAX_WEAK_CHARACTERS:
+                    weak.setdefault(char, {char: CHARACTER})
+        else:
             expansions.append(expansion)
-    if not expansions:
+    if not expansions and not weak:
         return result
-    rows = list(_ranked(version, expansions)[offset:offset + limit])
+    chinese = {char for token in tokens if token.kind in ("bigram", "character") for char in token.text}
+    ranked = _ranked(version, expansions, list(weak.values()), min_characters=2 if len(chinese) >= 2 else 0)
+    window = ranking.RERANK_WINDOW
+    if offset < window:
+        rows = list(ranked[:max(window, offset + limit)])
+        phrases = ranking.phrases(query, vocab.synonyms)
+        # Only a Chinese phrase needs the window's text; otherwise the codes in the rows suffice.
+        entries = _entries_by_pk([row["entry_id"] for row in rows]) if phrases else {}
+        head = ranking.rerank(rows[:window], entries, tokens=tokens, phrases=phrases)
+        rows = (head + rows[window:])[offset:offset + limit]
+        if not phrases:
+            entries = _entries_by_pk([row["entry_id"] for row in rows])
+    else:
+        rows = list(ranked[offset:offset + limit])
+        entries = _entries_by_pk([row["entry_id"] for row in rows])
     if rows:
         result.total = rows[0]["total"]
     elif offset:
-        result.total = _ranked(version, expansions).count()
-    wanted = {term for expansion in expansions for term in expansion}
-    entries = _entries_by_pk([row["entry_id"] for row in rows])
-    result.hits = [_hit(entries[row["entry_id"]], row, wanted) for row in rows
+        result.total = ranked.count()
+    wanted = {term for expansion in [*expansions, *weak.values()] for term in expansion}
+    synonyms = vocab.synonyms if not vocab.synonyms.terms.isdisjoint(wanted) else synonym_table.EMPTY
+    result.hits = [_hit(entries[row["entry_id"]], row, wanted, synonyms) for row in rows
                    if row["entry_id"] in entries]
     return result
 
 
-def _ranked(version, expansions):
+def _token_column(expansion: dict):
+    by_score: dict[int, list[str]] = {}
+    for term, score in expansion.items():
+        by_score.setdefault(score, []).append(term)
+    whens = [When(term__in=sorted(terms), then=F("weight") * Value(score))
+             for score, terms in sorted(by_score.items(), reverse=True)]
+    return Max(Case(*whens, default=None, output_field=IntegerField()))
+
+
+def _matched(names):
+    return sum((Case(When(**{f"{name}__isnull": False}, then=1), default=0) for name in names), Value(0))
+
+
+def _ranked(version, expansions, weak=(), *, min_characters: int = 0):
     """One grouped query over the (version, term) index: per query token the best weight x score
-    of the terms it expanded to, summed into the score; coverage counts the tokens matched."""
+    of the terms it expanded to, summed into the score; coverage counts the tokens matched,
+    `weak` the characters matched alone (of bigrams the list does not have). With min_characters,
+    an entry matching no token and fewer characters than that is left out."""
     from controllist.models import SearchTerm
 
-    per_token = {}
-    for index, expansion in enumerate(expansions):
-        by_score: dict[int, list[str]] = {}
-        for term, score in expansion.items():
-            by_score.setdefault(score, []).append(term)
-        whens = [When(term__in=sorted(terms), then=F("weight") * Value(score))
-                 for score, terms in sorted(by_score.items(), reverse=True)]
-        per_token[f"t{index}"] = Max(Case(*whens, default=None, output_field=IntegerField()))
-    names = list(per_token)
-    score = sum((Coalesce(F(name), 0) for name in names[1:]), Coalesce(F(names[0]), 0))
-    coverage = sum((Case(When(**{f"{name}__isnull": False}, then=1), default=0) for name in names[1:]),
-                   Case(When(**{f"{names[0]}__isnull": False}, then=1), default=0))
-    terms = sorted({term for expansion in expansions for term in expansion})
-    return (SearchTerm.objects.filter(version_id=version.pk, term__in=terms)
-            .values("entry_id")
-            .annotate(**per_token)
-            .annotate(score=score, coverage=coverage, total=Window(Count("*")))
-            .values("entry_id", "score", "coverage", "total")
+    columns = {f"t{index}": _token_column(expansion) for index, expansion in enumerate(expansions)}
+    characters = {f"c{index}": _token_column(expansion) for index, expansion in enumerate(weak)}
+    names = [*columns, *characters]
+    score = sum((Coalesce(F(name), 0) for name in names), Value(0))
+    terms = sorted({term for expansion in [*expansions, *weak] for term in expansion})
+    queryset = (SearchTerm.objects.filter(version_id=version.pk, term__in=terms)
+                .values("entry_id")
+                .annotate(**columns, **characters)
+                .annotate(score=score, coverage=_matched(columns), weak=_matched(characters)))
+    if min_characters:
+        queryset = queryset.filter(Q(coverage__gte=1) | Q(weak__gte=min_characters))
+    return (queryset.annotate(total=Window(Count("*")))
+            .values("entry_id", "entry__sort_key", "score", "coverage", "weak", "total")
             .order_by("-coverage", "-score", "entry__sort_key"))
 
 
@@ -451,8 +459,12 @@ def _has_latin(terms) -> bool:
     return any(term.isascii() and term.isalpha() for term in terms)
 
 
-def _hit(entry, row, wanted: set[str]) -> SearchHit:
+def _hit(entry, row, wanted: set[str], synonyms=synonym_table.EMPTY) -> SearchHit:
     matched: set[str] = set()
+    if synonyms:
+        texts = " | ".join(filter(None, (entry.description_zh, entry.description_en, entry.parameters_zh,
+                                         entry.parameters_en)))
+        wanted = wanted | synonyms.sides_meant(texts, wanted)
     latin = _has_latin(wanted)
     hit = SearchHit(entry=entry, score=row["score"], coverage=row["coverage"])
     hit.code_html = _highlight_code(entry.code, wanted, matched)
@@ -490,8 +502,8 @@ def highlight(text: str, wanted: set[str], matched: set[str] | None = None, *,
     spans: list[tuple[int, int]] = []
     for piece in _HIGHLIGHT_PIECE.finditer(text):
         start, run = piece.start(), piece.group()
-        if _is_cjk(run[0]):
-            for offset, bigram in enumerate(_bigrams(run)):
+        if is_cjk(run[0]):
+            for offset, bigram in enumerate(bigrams(run)):
                 if bigram in wanted or (any_pinyin and bigram_pinyin(bigram) in wanted):
                     matched.add(bigram if bigram in wanted else bigram_pinyin(bigram))
                     spans.append((start + offset, start + offset + 2))
@@ -500,7 +512,7 @@ def highlight(text: str, wanted: set[str], matched: set[str] | None = None, *,
                     matched.add(char)
                     spans.append((start + offset, start + offset + 1))
         else:
-            word = _word(run.lower() if run.isascii() else _normalise(run))
+            word = index_word(run.lower() if run.isascii() else normalise(run))
             if word and word in wanted:
                 matched.add(word)
                 spans.append((start, piece.end()))

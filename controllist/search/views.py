@@ -1,24 +1,31 @@
 """Finding entries of the control list, for everyone signed in: the search page (results update as
 you type), an entry's page (its sub-items, regime, version and history across versions), and the
-suggestion partial other forms embed to fill in a code."""
+suggestion partial other forms embed to fill in a code; and the ministry's synonym table."""
 
 import re
+import uuid
 from dataclasses import dataclass, field
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from controllist.codes import ITEM_TYPES, SECTORS, parent_code, sort_key
 from controllist.models import Entry, ListVersion, VersionState
 from controllist.regime import RegimeInfo, classify
+from controllist.search import services
 from controllist.search.engine import SearchResult, check_query, search
+from controllist.search.forms import SynonymDeleteForm, SynonymForm
+from controllist.search.selectors import synonyms_visible_to
 from portal.api import error_body
-from portal.errors import DomainError, NotFound, ValidationFailed
+from portal.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from portal.pages import domain_errors_as_pages
 
 PAGE_SIZE = 20
@@ -285,3 +292,78 @@ def suggest(request):
         })
     return render(request, "controllist/search_suggest.html",
                   {"result": result, "target": target, "version": version})
+
+
+# ---------------------------------------------------------------- the synonym table (ministry)
+
+
+def _synonym_or_404(request, pk):
+    synonym = synonyms_visible_to(request.user).filter(pk=pk).first()
+    if synonym is None:
+        raise NotFound()
+    return synonym
+
+
+def _require_ministry(user) -> None:
+    if not user.is_ministry:
+        raise NotAllowed(_("Only ministry officers maintain the search synonyms."))
+
+
+@login_required
+@require_GET
+@domain_errors_as_pages
+def synonym_list(request):
+    _require_ministry(request.user)
+    synonyms = synonyms_visible_to(request.user)
+    query = (request.GET.get("q") or "").strip()[:60]
+    if query:
+        synonyms = synonyms.filter(Q(term_a__icontains=query) | Q(term_b__icontains=query))
+    page = Paginator(synonyms, 100).get_page(request.GET.get("page"))
+    return render(request, "controllist/synonym_list.html", {
+        "page": page, "q": query, "form": SynonymForm(initial={"client_token": uuid.uuid4()})})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@domain_errors_as_pages
+def synonym_edit(request, pk=None):
+    """Add a pair (pk None) or change one."""
+    _require_ministry(request.user)
+    synonym = _synonym_or_404(request, pk) if pk is not None else None
+    if request.method != "POST":
+        initial = ({"term_a": synonym.term_a, "term_b": synonym.term_b, "note": synonym.note,
+                    "version": synonym.version} if synonym else {"client_token": uuid.uuid4()})
+        return render(request, "controllist/synonym_form.html", {"form": SynonymForm(initial=initial),
+                                                                 "synonym": synonym})
+    form = SynonymForm(request.POST)
+    if form.is_valid():
+        try:
+            if synonym is None:
+                services.synonym_create(actor=request.user, data=form.service_data(),
+                                        client_token=form.cleaned_data.get("client_token"))
+            else:
+                services.synonym_update(actor=request.user, synonym_id=synonym.pk, data=form.service_data(),
+                                        expected_version=form.cleaned_data.get("version"))
+        except DomainError as exc:
+            if exc.status_code != 400:
+                raise
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Saved. Every list version is being indexed again with the "
+                                        "synonyms; searches use them within a minute."))
+            return redirect("controllist-synonyms")
+    return render(request, "controllist/synonym_form.html", {"form": form, "synonym": synonym}, status=400)
+
+
+@login_required
+@require_POST
+@domain_errors_as_pages
+def synonym_delete(request, pk):
+    _require_ministry(request.user)
+    form = SynonymDeleteForm(request.POST)
+    if not form.is_valid():
+        raise ValidationFailed(fields=form.errors)
+    services.synonym_delete(actor=request.user, synonym_id=pk,
+                            expected_version=form.cleaned_data.get("version"))
+    messages.success(request, _("Synonym deleted."))
+    return redirect("controllist-synonyms")

@@ -2,19 +2,22 @@
 one at the province, one awaiting acceptance, one with the agencies, one awaiting countersignature;
 and a sample Control List and Watch List."""
 
+import hashlib
 import io
 import os
 import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from pypdf import PdfWriter
 
-from accounts.models import Organisation, OrgKind, Province, Role, User
+from accounts.management.commands import _enduse_demo as enduse_demo
+from accounts.models import BusinessLicenceScan, Organisation, OrgKind, Province, Role, User
 from controllist.controls import services as controls
 from controllist.models import ClassificationQuestion, TemporaryControl
 from controllist.questions import services as questions
@@ -31,7 +34,7 @@ EXPORTERS = [
     ("91440300MA5FUTQA7C", "深圳华测精密仪器有限公司", "Shenzhen Huace Precision Instruments Co., Ltd.", "44",
      "广东省深圳市南山区科技园 8 号", "verified"),
     # A registration for province_sh to verify on /companies/.
-    ("91110108MA01RXAB3D", "上海新注册材料有限公司", "Shanghai Newly Registered Materials Co., Ltd.", "31",
+    ("91310112MA01RXAB3K", "上海新注册材料有限公司", "Shanghai Newly Registered Materials Co., Ltd.", "31",
      "上海市闵行区新骏环路 9 号", "pending"),
 ]
 
@@ -79,10 +82,16 @@ class Command(BaseCommand):
             raise CommandError("Refusing to load demo users with a known password in production.")
         with transaction.atomic():
             for code, zh, en, prov, address, verification in EXPORTERS:
-                Organisation.objects.get_or_create(code=code, defaults={
+                org, _created = Organisation.objects.get_or_create(code=code, defaults={
                     "kind": OrgKind.EXPORTER, "name_zh": zh, "name_en": en, "address": address,
                     "province": Province.objects.get(pk=prov), "contact_name": "demo",
                     "contact_email": "demo@example.com", "verification": verification})
+                if not BusinessLicenceScan.objects.filter(organisation=org).exists():
+                    scan = BusinessLicenceScan(organisation=org, original_name="营业执照.pdf", size=0, sha256="")
+                    content = demo_pdf()
+                    scan.size, scan.sha256 = len(content), hashlib.sha256(content).hexdigest()
+                    scan.file.save("upload.pdf", ContentFile(content), save=False)
+                    scan.save()
             for username, role, org_code, full_name in USERS:
                 user = User.objects.filter(username=username).first()
                 if user is None:
@@ -103,6 +112,7 @@ class Command(BaseCommand):
                 self._sample_questions(staff, officer)
             seed_demo_lists(officer)
             self._sample_screening(staff)
+            tried = enduse_demo.seed(staff=staff, officer=officer, sample_case=self._sample_case)
         base = f"http://{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '8000'}"
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Sign in at {base}/accounts/login/"))
         self.stdout.write(f"Every demo user's password: {DEMO_PASSWORD}\n")
@@ -116,6 +126,8 @@ class Command(BaseCommand):
         self.stdout.write("Control List and Watch List (public, sample entries to be checked): /lists/")
         self.stdout.write("Screening: exporter_staff's draft to 東辰精密電子有限公司 is refused at submission (Control "
                           "List); ministry_officer sees the Watch List hit on the case to 華榮精密技術有限公司")
+        for line in tried:
+            self.stdout.write(line)
 
     def _sample_controls(self, officer):
         """A temporary control due for review within 60 days, and a destination-and-item ban,
