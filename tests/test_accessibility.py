@@ -33,20 +33,21 @@ pytestmark = [
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 AXE_SHA256 = "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"  # axe-core 4.14.1
 
-# The main pages of each role, then its forms ("{draft}" and "{case}" are filled in with the cases
-# made below).
+# The main pages of each role, then its forms and detail pages (the ids in braces are those of
+# the records world() makes).
 PAGES = {
     "owner": ["/", "/cases/", "/cases/new/", "/cases/{draft}/", "/cases/{case}/", "/parties/",
               "/controllist/notices/", "/enduse-checks/ours/", "/controllist/", "/controllist/?q=magnet",
               "/controllist/determine/", "/inbox/", "/lists/",
-              "/cases/{draft}/edit/", "/parties/new/", "/controllist/questions/new/"],
+              "/cases/{draft}/edit/", "/parties/new/", "/controllist/questions/new/",
+              "/controllist/notices/{notice}/", "/enduse-checks/{check}/"],
     "colleague": ["/", "/staff/", "/cases/{case}/"],
     "province": ["/", "/cases/", "/cases/{case}/", "/review/province/", "/companies/", "/controllist/",
                  "/inbox/", "/lists/"],
     "ministry": ["/", "/cases/", "/cases/{case}/", "/review/", "/enduse-reports/", "/enduse-checks/",
                  "/parties/", "/controllist/notices/", "/lists/changes/", "/controllist/",
                  "/controllist/?q=magnet", "/controllist/questions/", "/controllist/versions/", "/inbox/",
-                 "/lists/",
+                 "/lists/", "/controllist/notices/{notice}/", "/enduse-checks/{check}/",
                  "/controllist/notices/new/", "/lists/new/", "/lists/import/", "/lists/links/new/",
                  "/controllist/temporary/new/",
                  "/controllist/prohibitions/new/", "/controllist/imports/new/", "/controllist/synonyms/",
@@ -98,15 +99,15 @@ def world(actors):
     parties.party_create(actor=actors.owner, data={
         "name": "Magnetec Handels GmbH", "name_zh": "马格内泰克贸易有限公司", "kind": "company",
         "address": "Industriestr. 5, Stuttgart", "country": "DE"})
-    notices.notice_issue(actor=actors.ministry, data={
+    notice = notices.notice_issue(actor=actors.ministry, data={
         "reason_zh": "可能危害国家安全", "reason_en": "May endanger national security",
         "exporter": actors.owner.organisation_id, "item_description": "vibration test rig\n振动试验台"})
-    checks.check_open(actor=actors.ministry, party_id=case.end_user_id, method="documents",
+    check = checks.check_open(actor=actors.ministry, party_id=case.end_user_id, method="documents",
                       questions="Who uses the goods? / 谁使用该物项？",
                       deadline=timezone.localdate() + timedelta(days=14), application_id=case.pk,
                       case_number=case.reference)
     _listed("华荣精密技术有限公司", ListKind.CONTROL)
-    return {"draft": draft.pk, "case": case.pk}
+    return {"draft": draft.pk, "case": case.pk, "notice": notice.pk, "check": check.pk}
 
 
 def test_the_vendored_axe_is_the_one_the_readme_names():
