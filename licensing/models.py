@@ -4,10 +4,20 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from accounts.models import AGENCY_ROLES, EXPORTER_ROLES, MINISTRY_ROLES, Role
+from licensing.applications.models import (  # noqa: F401 (Django finds the area's models here)
+    CustomsPort,
+    CustomsUnit,
+    ExchangeRate,
+    PaymentTerms,
+    TradeMode,
+    TransportMode,
+)
 
 
 class Status(models.TextChoices):
@@ -102,6 +112,17 @@ class Application(models.Model):
     end_use_category = models.CharField(_("end-use category"), max_length=16, choices=EndUseCategory.choices,
                                         default=EndUseCategory.CIVIL)
     contract_number = models.CharField(_("contract number"), max_length=100, blank=True)
+    # The shipment as the ministry's form and the licence carry it (licensing.applications.shipment).
+    consignee = models.ForeignKey("enduser.Party", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("intermediate consignee"))
+    consignee_snapshot = models.JSONField(null=True, blank=True, editable=False)
+    trade_mode = models.CharField(_("trade mode"), max_length=4, choices=TradeMode.choices, blank=True)
+    export_port = models.ForeignKey(CustomsPort, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("customs port of export"))
+    transport_mode = models.CharField(_("transport mode"), max_length=8, choices=TransportMode.choices, blank=True)
+    payment_terms = models.CharField(_("payment terms"), max_length=8, choices=PaymentTerms.choices, blank=True)
+    shipment_from = models.DateField(_("shipment from"), null=True, blank=True)
+    shipment_until = models.DateField(_("shipment until"), null=True, blank=True)
     # Exporter staff other than the creator who may see and work on this case (the company's
     # administrators always may).
     shared_with = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="shared_cases")
@@ -157,7 +178,15 @@ class Application(models.Model):
         ]
 
     def __str__(self):
-        return self.reference or f"draft #{self.pk}"
+        return self.reference or f"draft of {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def label(self) -> str:
+        """How people see the case: its number, or a draft by its creation time (never by its
+        database id, which looks like another case's number)."""
+        if self.reference:
+            return self.reference
+        return f"{_('Draft')} · {date_format(timezone.localtime(self.created_at), 'Y-m-d H:i')}"
 
 
 class ApplicationItem(models.Model):
@@ -170,7 +199,15 @@ class ApplicationItem(models.Model):
     specification = models.CharField(_("model / specification"), max_length=200, blank=True)
     quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=3)
     unit = models.CharField(_("unit"), max_length=20)
+    customs_unit = models.ForeignKey(CustomsUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    hs_code = models.CharField(_("HS code"), max_length=10, blank=True)
+    # The price as contracted; value_rmb and value_usd follow from it (licensing.applications.items).
+    unit_price = models.DecimalField(_("unit price"), max_digits=18, decimal_places=4, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    total = models.DecimalField(_("total"), max_digits=18, decimal_places=2, null=True, blank=True)
     value_rmb = models.DecimalField(_("value (RMB)"), max_digits=18, decimal_places=2)
+    value_usd = models.DecimalField(_("value (USD)"), max_digits=18, decimal_places=2, null=True, blank=True)
+    usd_rate_date = models.DateField(null=True, blank=True)
     # Set by an approval for a smaller quantity (0: item not approved); null: as applied for.
     approved_quantity = models.DecimalField(_("approved quantity"), max_digits=18, decimal_places=3,
                                             null=True, blank=True)
@@ -188,7 +225,10 @@ class ApplicationItem(models.Model):
     def snapshot(self) -> dict:
         return {"control_code": self.control_code, "catch_all": self.catch_all, "description": self.description,
                 "specification": self.specification, "quantity": str(self.quantity), "unit": self.unit,
-                "value_rmb": str(self.value_rmb)}
+                "value_rmb": str(self.value_rmb), "hs_code": self.hs_code, "customs_unit": self.customs_unit_id,
+                "unit_price": None if self.unit_price is None else str(self.unit_price), "currency": self.currency,
+                "total": None if self.total is None else str(self.total),
+                "value_usd": None if self.value_usd is None else str(self.value_usd)}
 
 
 class DocumentKind(models.TextChoices):

@@ -2,13 +2,15 @@
 
 from datetime import date
 
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from audit.services import history
 from licensing.clock import selectors as clock
-from licensing.models import Application, PauseKind
+from licensing.models import Application, ApplicationItem, PauseKind
 from portal.errors import lazy_format
 
 
@@ -16,6 +18,25 @@ def applications_for(user):
     return (Application.objects.visible_to(user)
             .select_related("exporter", "province", "importer", "end_user", "assigned_to")
             .prefetch_related("items"))
+
+
+def search(qs, query: str, licence: str = ""):
+    """The case list searched by case or licence number, contract number, item code or name, or
+    party name; `licence` "valid" / "expired" / "none" keeps the cases with such a licence."""
+    if query:
+        qs = qs.filter(Q(reference__icontains=query) | Q(contract_number__icontains=query)
+                       | Q(licence__number__icontains=query) | Q(importer__name__icontains=query)
+                       | Q(end_user__name__icontains=query) | Q(pk__in=ApplicationItem.objects.filter(
+                           Q(control_code__icontains=query) | Q(description__icontains=query)
+                           | Q(hs_code__startswith=query)).values("application_id")))
+    today = timezone.localdate()
+    if licence == "valid":
+        qs = qs.filter(licence__valid_until__gte=today)
+    elif licence == "expired":
+        qs = qs.filter(licence__valid_until__lt=today)
+    elif licence == "none":
+        qs = qs.filter(licence__isnull=True)
+    return qs.select_related("licence").defer("licence__pdf")
 
 
 def case_url(app: Application) -> str:
