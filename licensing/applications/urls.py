@@ -27,5 +27,8 @@ urlpatterns = [
 ]
 
 api_urlpatterns = [
+    path("customs-units/", api.CustomsUnitListView.as_view(), name="api-customs-units"),
+    path("customs-ports/", api.CustomsPortListView.as_view(), name="api-customs-ports"),
+    path("exchange-rates/", api.ExchangeRateListView.as_view(), name="api-exchange-rates"),
     path("", include(router.urls)),
 ]
