@@ -169,3 +169,38 @@ def checklist(app: Application | None = None, data=None, problems=()) -> dict:
     return {"required": required + extra, "printed": [{"key": k, "label": label, "done": state[k]} for k, label in PRINTED],
             "ready": all(row["done"] for row in required) and not extra}
 
+
+
+# ---------------------------------------------------------------- after submission
+
+NEXT_STEPS = {
+    "submitted": (_("Your provincial commerce department checks that the application is complete, then forwards "
+                    "it to the ministry or returns it to you for correction."),
+                  _("Usually a few working days. You are told when it moves on.")),
+    "forwarded": (_("The ministry accepts the case (受理) or asks you once for everything still missing (补正)."),
+                  _("Within 5 working days of receiving it.")),
+    "correcting": (_("The ministry has asked for corrections: answer them on this page. The 5 working days for "
+                     "acceptance start again from your answer."), None),
+    "accepted": (_("The ministry reviews the case and may consult other departments."),
+                 _("A decision is due within 45 working days of acceptance, not counting time waiting for you, "
+                   "item identification, expert consultation or on-site checks (Regulations Art. 17).")),
+    "with_agencies": (_("Other departments are giving their opinion on the case."),
+                      _("A decision is due within 45 working days of acceptance, not counting stops (Regulations "
+                        "Art. 17).")),
+    "awaiting_decision": (_("The ministry is preparing its decision."),
+                          _("A decision is due within 45 working days of acceptance, not counting stops "
+                            "(Regulations Art. 17).")),
+    "awaiting_countersign": (_("The ministry is preparing its decision."),
+                             _("A decision is due within 45 working days of acceptance, not counting stops "
+                               "(Regulations Art. 17).")),
+    "approved": (_("The licence is issued on this page. Declare the export to customs with it before it expires."),
+                 None),
+}
+
+
+def next_step(app: Application, user) -> dict | None:
+    """What the exporter is told happens next, and the usual time for it."""
+    if not (user.is_exporter and user.organisation_id == app.exporter_id) or app.status not in NEXT_STEPS:
+        return None
+    what, usual = NEXT_STEPS[app.status]
+    return {"what": what, "usual": usual}

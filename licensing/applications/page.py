@@ -2,6 +2,8 @@
 decisions, assignment). Each area's views import this module to show the page again with an
 error; the panels never import the views, so nothing imports back."""
 
+import uuid
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -10,8 +12,9 @@ from controllist.notices import panels as notice_panels
 from enduser.checks import panels as check_panels
 from enduser.exceptions import panels as exception_panels
 from enduser.screening import panels as screening_panels
+from licensing.applications import guidance, selectors, services, sharing, shipment
+from licensing.applications import items as draft_items
 from licensing.applications import parties as draft_parties
-from licensing.applications import selectors, services, sharing
 from licensing.applications.forms import DocumentForm, ReasonForm
 from licensing.certificates import panels as certificate_panels
 from licensing.decisions import panels as decisions_panels
@@ -40,7 +43,7 @@ def detail_context(request, app, **extra):
         "documents": app.documents.all(),
         "actions": [a for a in allowed_actions(app, request.user) if a in SIMPLE_ACTIONS],
         "editable": app.status in EDITABLE_STATES and request.user.is_exporter,
-        "missing": services.missing_for_submission(app) if app.status in EDITABLE_STATES else [],
+        **_guidance(request, app),
         "document_form": DocumentForm(initial={"version": app.version}),
         "reason_form": ReasonForm(initial={"version": app.version}),
         "deadline": selectors.decision_deadline(app),
@@ -61,6 +64,14 @@ def detail_context(request, app, **extra):
         **enduse_panels.panel_context(request, app),
         **extra,
     }
+
+
+def _guidance(request, app):
+    """The checklist before submission, what happens after it, the items' warnings and the shipment."""
+    missing = services.missing_for_submission(app) if app.status in EDITABLE_STATES else []
+    return {"missing": missing, "checklist": guidance.checklist(app, problems=missing),
+            "next_step": guidance.next_step(app, request.user), "item_warnings": draft_items.warnings(app.items.all()),
+            "shipment": shipment.as_data(app), "copy_token": uuid.uuid4()}
 
 
 def case_error(request, app_pk, exc: DomainError):
