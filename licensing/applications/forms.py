@@ -290,7 +290,7 @@ def item_formset(data=None, app=None, initial=None):
     if data is not None:
         return ItemFormSet(legacy_item_data(data), prefix=ITEMS_PREFIX)
     rows = [ItemForm.initial_from(item) for item in app.items.all()] if app else []
-    return ItemFormSet(initial=rows or [initial or {}], prefix=ITEMS_PREFIX)
+    return ItemFormSet(initial=rows or initial or [{}], prefix=ITEMS_PREFIX)
 
 
 def legacy_item_data(data):
@@ -311,3 +311,10 @@ def is_form_field(name: str) -> bool:
     if len(parts) == 3 and parts[0] == ITEMS_PREFIX and parts[1].isdigit():
         return parts[2] in ITEM_FIELDS
     return name in ApplicationForm.base_fields
+
+
+class ExchangeRateForm(forms.Form):
+    currency = forms.CharField(label=_("Currency"), max_length=3, help_text=_("ISO 4217, e.g. EUR"))
+    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
+    usd_per_unit = forms.DecimalField(label=_("US dollars per unit"), max_digits=14, decimal_places=8,
+                                      min_value=0)

@@ -219,3 +219,9 @@ def warnings(items) -> list:
         if warning:
             found.append((index, warning))
     return found
+
+
+def same_customs_unit(text: str, item) -> bool:
+    """Whether `text` ("kg") names the customs unit of `item` (an ApplicationItem: 千克)."""
+    unit = find_unit(text) if item.customs_unit_id else None
+    return unit is not None and unit.code == item.customs_unit_id

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from audit.services import history
+from licensing.applications.models import ExchangeRate
 from licensing.clock import selectors as clock
 from licensing.models import Application, ApplicationItem, PauseKind
 from portal.errors import lazy_format
@@ -119,3 +120,16 @@ def decision_deadline(app: Application, today: date | None = None):
     return clock.page_summary(app) if today is None else clock.summary(app, today)
 
 
+
+
+def exchange_rates():
+    """Every rate, newest first within each currency, with the one in force today marked."""
+    today = timezone.localdate()
+    rows = list(ExchangeRate.objects.order_by("currency", "-valid_from"))
+    current = {}
+    for row in rows:
+        if row.valid_from <= today and row.currency not in current:
+            current[row.currency] = row.pk
+    for row in rows:
+        row.in_force = current.get(row.currency) == row.pk
+    return rows

@@ -28,6 +28,7 @@ from licensing.applications import items as draft_items
 from licensing.applications import parties as draft_parties
 from licensing.applications import shipment
 from licensing.applications.items import not_listed_message, unlisted_codes
+from licensing.applications.models import ExchangeRate
 from licensing.certificates import selectors as certificate_selectors
 from licensing.clock import services as clock_services
 from licensing.models import (
@@ -40,7 +41,14 @@ from licensing.models import (
     Status,
 )
 from licensing.requests import services as requests_services
-from licensing.workflow import EDITABLE_STATES, TRANSITIONS, check_version, lock_case, transition
+from licensing.workflow import (
+    EDITABLE_STATES,
+    TRANSITIONS,
+    check_version,
+    lock_case,
+    require_ministry,
+    transition,
+)
 from outbox.services import enqueue
 from portal.errors import (
     InvalidTransition,
@@ -431,3 +439,31 @@ def application_accept(*, application_id, actor, expected_version=None) -> Appli
 # ---------------------------------------------------------------- licences
 
 
+
+
+# ---------------------------------------------------------------- the ministry's exchange rates
+
+
+@transaction.atomic
+def exchange_rate_add(*, actor, currency, valid_from, usd_per_unit) -> ExchangeRate:
+    """A rate from a day on; items are converted at the rate in force on the day they are saved.
+    A rate once entered is not changed: a correction is a new rate from a later day."""
+    require_ministry(actor, _("Only the ministry keeps the exchange rates."))
+    currency = (currency or "").strip().upper() if isinstance(currency, str) else ""
+    if len(currency) != 3 or not currency.isalpha():
+        raise ValidationFailed(fields={"currency": [_("A three-letter currency code, e.g. CNY or USD.")]})
+    day = shipment.parse_date(valid_from if isinstance(valid_from, str) else str(valid_from or ""), "valid_from")
+    if day is None:
+        raise ValidationFailed(fields={"valid_from": [_("Enter a date as YYYY-MM-DD.")]})
+    rate = draft_items.decimal_field(usd_per_unit, "usd_per_unit", positive=True, label=_("US dollars per unit"))
+    if rate.as_tuple().exponent < -8 or rate >= Decimal("1e6"):
+        raise ValidationFailed(fields={"usd_per_unit": [_("At most six digits before and eight after the point.")]})
+    message = _("There is already a rate for this currency from that day.")
+    try:
+        with transaction.atomic():  # a double click meets the unique constraint, not a second row
+            row = ExchangeRate.objects.create(currency=currency, valid_from=day, usd_per_unit=rate, entered_by=actor)
+    except IntegrityError:
+        raise ValidationFailed(message, code="duplicate", fields={"valid_from": [message]}) from None
+    audit.record(actor=actor, action="exchange_rate.add", obj=row,
+                 after={"currency": currency, "valid_from": day.isoformat(), "usd_per_unit": str(rate)})
+    return row

@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/form/check/", views.case_field_check, name="case-field-check"),
     path("cases/form/checklist/", views.case_checklist, name="case-checklist"),
     path("cases/form/item-row/", views.case_item_row, name="case-item-row"),
+    path("exchange-rates/", views.exchange_rates, name="exchange-rates"),
     path("cases/<int:pk>/delete/", views.case_delete, name="case-delete"),
     path("cases/<int:pk>/copy/", views.case_copy, name="case-copy"),
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),

@@ -2,6 +2,7 @@
 accepts and decides. Every read starts from visible_to; every write goes through a service."""
 
 import uuid
+from itertools import zip_longest
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,6 +23,7 @@ from licensing.applications import guidance, page, selectors, services, sharing
 from licensing.applications.forms import (
     ApplicationForm,
     DocumentForm,
+    ExchangeRateForm,
     ItemForm,
     ItemFormSet,
     ReasonForm,
@@ -74,13 +76,17 @@ def case_new(request):
         raise NotAllowed()
     if request.method == "POST":
         return _save(request, None)
-    # Started from a "do I need a licence?" answer or a control-list entry: the code is filled in.
-    start = {name: request.GET.get(name, "")[:limit] for name, limit in (("control_code", 16), ("description", 500),
-                                                                       ("hs_code", 10))}
+    # Started from a "do I need a licence?" answer or a control-list entry: the codes are filled in,
+    # one row per item (?control_code=…&description=…&hs_code=…, repeated).
     form = ApplicationForm(initial={"client_token": uuid.uuid4(),
                                     "destination": request.GET.get("destination", "")[:2].upper()},
                            parties=_book(request))
-    return _form_page(request, form, item_formset(initial={k: v for k, v in start.items() if v}), None)
+    starts = [{name: value[:limit] for name, value, limit in (("control_code", code, 16), ("description", text, 500),
+                                                            ("hs_code", hs, 10)) if value}
+              for code, text, hs in zip_longest(*(request.GET.getlist(key)[:50] for key in
+                                                  ("control_code", "description", "hs_code")), fillvalue="")]
+    rows = item_formset(initial=[start for start in starts if start] or None)
+    return _form_page(request, form, rows, None)
 
 
 @login_required
@@ -345,3 +351,31 @@ def case_exception_new(request, pk):
                      exception_forms.RequestForm(initial={"party": role, "listed": match.listed.pk,
                                                           "token": uuid.uuid4()}, auto_id=auto_id)})
     return render(request, "enduser/exceptions/new.html", {"app": app, "rows": rows}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@domain_errors_as_pages
+def exchange_rates(request):
+    """The ministry's rate table: everyone signed in reads it, the ministry adds rates."""
+    can_edit = request.user.is_ministry
+    form, status = (ExchangeRateForm() if can_edit else None), 200
+    if request.method == "POST":
+        if not can_edit:
+            raise NotAllowed(_("Only the ministry keeps the exchange rates."))
+        form = ExchangeRateForm(request.POST)
+        if form.is_valid():
+            try:
+                services.exchange_rate_add(actor=request.user, **form.cleaned_data)
+            except ValidationFailed as exc:
+                for key, errors in (exc.fields or {}).items():
+                    for error in errors:
+                        form.add_error(key if key in form.fields else None, error)
+                status = 400
+            else:
+                messages.success(request, _("Rate saved."))
+                return redirect("exchange-rates")
+        else:
+            status = 400
+    return render(request, "licensing/applications/exchange_rates.html",
+                  {"rates": selectors.exchange_rates(), "form": form}, status=status)
