@@ -294,14 +294,16 @@ def item_formset(data=None, app=None, initial=None):
 
 
 def legacy_item_data(data):
-    """Forms and scripts written for the one-item form post `item_<name>`: read them as row 0."""
-    if f"{ITEMS_PREFIX}-TOTAL_FORMS" in data or not any(key.startswith("item_") for key in data):
+    """Forms and scripts written for the one-item form post `item_<name>`: read them as row 0 (and a
+    post with neither, e.g. only the parties, as no rows)."""
+    if f"{ITEMS_PREFIX}-TOTAL_FORMS" in data:
         return data
     data = data.copy()
+    legacy = any(key.startswith("item_") for key in data)
     for name in ITEM_FIELDS:
         if f"item_{name}" in data:
             data[f"{ITEMS_PREFIX}-0-{name}"] = data[f"item_{name}"]
-    data.update({f"{ITEMS_PREFIX}-TOTAL_FORMS": "1", f"{ITEMS_PREFIX}-INITIAL_FORMS": "0"})
+    data.update({f"{ITEMS_PREFIX}-TOTAL_FORMS": "1" if legacy else "0", f"{ITEMS_PREFIX}-INITIAL_FORMS": "0"})
     return data
 
 
