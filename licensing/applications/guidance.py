@@ -140,9 +140,9 @@ def _from_form(data, app: Application | None) -> dict:
     def filled(name):
         return bool((data.get(name) or "").strip())
 
+    total = str(data.get("items-TOTAL_FORMS") or "0")
     rows = []
-    for index in range(min(int(data.get("items-TOTAL_FORMS") or 0) if str(data.get("items-TOTAL_FORMS") or "0").isdigit()
-                           else 0, draft_items.MAX_ITEMS)):
+    for index in range(min(int(total) if total.isdigit() else 0, draft_items.MAX_ITEMS)):
         row = {name: (data.get(f"items-{index}-{name}") or "").strip()
                for name in ("control_code", "catch_all", "description", "quantity", "unit", "hs_code", "value_rmb",
                             "unit_price")}
