@@ -365,6 +365,20 @@ def test_an_application_starts_from_a_control_list_entry_or_an_answer(actors):
     assert signed_in(actors.ministry).get("/cases/new/", {"control_code": "1C902.a"}).status_code == 403
 
 
+def test_a_licence_required_answer_links_to_a_new_application_with_its_codes(actors):
+    body = {"items-TOTAL_FORMS": "2", "items-INITIAL_FORMS": "0", "items-MIN_NUM_FORMS": "0",
+            "items-MAX_NUM_FORMS": "10", "destination": "DE", "items-0-control_code": "1C902.a",
+            "items-0-description": "SmCo alloy", "items-1-control_code": "1C902.b", "items-1-description": "NdFeB"}
+    html = signed_in(actors.owner).post("/controllist/determine/", body).content.decode()
+    assert 'data-outcome="licence_required"' in html
+    link = re.search(r'id="apply-from-answer" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert link.startswith("/cases/new/?") and "control_code=1C902.a" in link and "control_code=1C902.b" in link
+    page = signed_in(actors.owner).get(link).content.decode()
+    assert re.search(r'name="items-1-control_code"[^>]*value="1C902.b"', page)
+    assert 'id="apply-from-answer"' not in signed_in(actors.ministry).post("/controllist/determine/",
+                                                                           body).content.decode()
+
+
 # ---------------------------------------------------------------- delete and copy
 
 
