@@ -238,15 +238,22 @@ def application_copy(*, application_id, actor, client_token=None) -> tuple[Appli
         existing = Application.objects.filter(exporter_id=actor.organisation_id, client_token=client_token).first()
         if existing:
             return existing, False
-    with transaction.atomic():
-        app = Application.objects.create(exporter=actor.organisation, created_by=actor, client_token=client_token,
-                                         **{field: getattr(source, field) for field in COPIED_FIELDS})
-        ApplicationItem.objects.bulk_create([ApplicationItem(
-            application=app, **{field.attname: getattr(item, field.attname) for field in ApplicationItem._meta.concrete_fields
-                                if field.attname not in ("id", "application_id", "approved_quantity")})
-            for item in source.items.all()])
-        audit.record(actor=actor, action="application.create", obj=app,
-                     after={**_draft_snapshot(app), "copied_from": source.pk})
+    try:
+        with transaction.atomic():
+            app = Application.objects.create(exporter=actor.organisation, created_by=actor, client_token=client_token,
+                                             **{field: getattr(source, field) for field in COPIED_FIELDS})
+            ApplicationItem.objects.bulk_create([ApplicationItem(
+                application=app, **{field.attname: getattr(item, field.attname)
+                                    for field in ApplicationItem._meta.concrete_fields
+                                    if field.attname not in ("id", "application_id", "approved_quantity")})
+                for item in source.items.all()])
+            audit.record(actor=actor, action="application.create", obj=app,
+                         after={**_draft_snapshot(app), "copied_from": source.pk})
+    except IntegrityError:  # the same token raced in from a second click: return its copy
+        existing = Application.objects.filter(exporter_id=actor.organisation_id, client_token=client_token).first()
+        if existing is None:
+            raise
+        return existing, False
     return app, True
 
 
