@@ -4,10 +4,20 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from accounts.models import AGENCY_ROLES, EXPORTER_ROLES, MINISTRY_ROLES, Role
+from licensing.applications.models import (  # noqa: F401 (Django finds the area's models here)
+    CustomsPort,
+    CustomsUnit,
+    ExchangeRate,
+    PaymentTerms,
+    TradeMode,
+    TransportMode,
+)
 
 
 class Status(models.TextChoices):
@@ -106,6 +116,17 @@ class Application(models.Model):
     end_use_category = models.CharField(_("end-use category"), max_length=16, choices=EndUseCategory.choices,
                                         default=EndUseCategory.CIVIL)
     contract_number = models.CharField(_("contract number"), max_length=100, blank=True)
+    # The shipment as the ministry's form and the licence carry it (licensing.applications.shipment).
+    consignee = models.ForeignKey("enduser.Party", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("intermediate consignee"))
+    consignee_snapshot = models.JSONField(null=True, blank=True, editable=False)
+    trade_mode = models.CharField(_("trade mode"), max_length=4, choices=TradeMode.choices, blank=True)
+    export_port = models.ForeignKey(CustomsPort, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("customs port of export"))
+    transport_mode = models.CharField(_("transport mode"), max_length=8, choices=TransportMode.choices, blank=True)
+    payment_terms = models.CharField(_("payment terms"), max_length=8, choices=PaymentTerms.choices, blank=True)
+    shipment_from = models.DateField(_("shipment from"), null=True, blank=True)
+    shipment_until = models.DateField(_("shipment until"), null=True, blank=True)
     # Exporter staff other than the creator who may see and work on this case (the company's
     # administrators always may).
     shared_with = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="shared_cases")
@@ -164,7 +185,15 @@ class Application(models.Model):
         ]
 
     def __str__(self):
-        return self.reference or f"draft #{self.pk}"
+        return self.reference or f"draft of {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def label(self) -> str:
+        """How people see the case: its number, or a draft by its creation time (never by its
+        database id, which looks like another case's number)."""
+        if self.reference:
+            return self.reference
+        return f"{_('Draft')} · {date_format(timezone.localtime(self.created_at), 'Y-m-d H:i')}"
 
     @property
     def exporter_status_display(self) -> str:
@@ -183,7 +212,15 @@ class ApplicationItem(models.Model):
     specification = models.CharField(_("model / specification"), max_length=200, blank=True)
     quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=3)
     unit = models.CharField(_("unit"), max_length=20)
+    customs_unit = models.ForeignKey(CustomsUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    hs_code = models.CharField(_("HS code"), max_length=10, blank=True)
+    # The price as contracted; value_rmb and value_usd follow from it (licensing.applications.items).
+    unit_price = models.DecimalField(_("unit price"), max_digits=18, decimal_places=4, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    total = models.DecimalField(_("total"), max_digits=18, decimal_places=2, null=True, blank=True)
     value_rmb = models.DecimalField(_("value (RMB)"), max_digits=18, decimal_places=2)
+    value_usd = models.DecimalField(_("value (USD)"), max_digits=18, decimal_places=2, null=True, blank=True)
+    usd_rate_date = models.DateField(null=True, blank=True)
     # Set by an approval for a smaller quantity (0: item not approved); null: as applied for.
     approved_quantity = models.DecimalField(_("approved quantity"), max_digits=18, decimal_places=3,
                                             null=True, blank=True)
@@ -201,7 +238,10 @@ class ApplicationItem(models.Model):
     def snapshot(self) -> dict:
         return {"control_code": self.control_code, "catch_all": self.catch_all, "description": self.description,
                 "specification": self.specification, "quantity": str(self.quantity), "unit": self.unit,
-                "value_rmb": str(self.value_rmb)}
+                "value_rmb": str(self.value_rmb), "hs_code": self.hs_code, "customs_unit": self.customs_unit_id,
+                "unit_price": None if self.unit_price is None else str(self.unit_price), "currency": self.currency,
+                "total": None if self.total is None else str(self.total),
+                "value_usd": None if self.value_usd is None else str(self.value_usd)}
 
 
 class DocumentKind(models.TextChoices):
@@ -472,92 +512,17 @@ class Referral(models.Model):
         ]
 
 
-class LawFactor(models.TextChoices):
-    """The review factors of Export Control Law Art. 13."""
-
-    NATIONAL_SECURITY = "national_security", _("National security and interests")
-    INTERNATIONAL_OBLIGATIONS = "international_obligations", _("International obligations and commitments")
-    EXPORT_TYPE = "export_type", _("Type of export")
-    SENSITIVITY = "sensitivity", _("Sensitivity of the item")
-    DESTINATION = "destination", _("Destination country or region")
-    END_USER = "end_user", _("End user and end use")
-    CREDIT_RECORD = "credit_record", _("The exporter's credit record")
-    OTHER = "other", _("Other factors under laws and administrative regulations")
-
-
-class DecisionOutcome(models.TextChoices):
-    APPROVE = "approve", _("Approve")
-    REFUSE = "refuse", _("Refuse")
-
-
-class RecommendationState(models.TextChoices):
-    AWAITING_COUNTERSIGN = "awaiting_countersign", _("Awaiting countersignature")
-    SENT_BACK = "sent_back", _("Sent back")
-    FINAL = "final", _("Decided")
-
-
-class Recommendation(models.Model):
-    """The officer's recommendation; it takes effect at once, or once a senior officer
-    countersigns it when a CountersignRule applies."""
-
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="recommendations")
-    outcome = models.CharField(max_length=16, choices=DecisionOutcome.choices)
-    factors = models.JSONField(default=list, blank=True)  # LawFactor values
-    reasons = models.TextField(max_length=10000)
-    conditions = models.TextField(max_length=5000, blank=True)
-    # Approval for fewer items or a smaller quantity: {item_id: approved quantity as a string};
-    # an item missing from the map is approved as applied for, "0" excludes it.
-    item_quantities = models.JSONField(default=dict, blank=True)
-    state = models.CharField(max_length=24, choices=RecommendationState.choices)
-    countersign_rules = models.JSONField(default=list, blank=True)  # snapshots of the rules that applied
-    recommended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recommended_at = models.DateTimeField(auto_now_add=True)
-    countersigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                         blank=True, related_name="+")
-    countersigned_at = models.DateTimeField(null=True, blank=True)
-    send_back_comment = models.TextField(max_length=5000, blank=True)
-
-    class Meta:
-        ordering = ["recommended_at", "pk"]
-
-
-class CountersignRuleKind(models.TextChoices):
-    AGENCY_OBJECTION = "agency_objection", _("Any agency objected")
-    CODE_PREFIX = "code_prefix", _("An item's code starts with")
-    REGIME_DIGIT = "regime_digit", _("An item's regime digit is")
-    WATCH_LISTED = "watch_listed", _("A party is on the watch list")
-    VALUE_ABOVE = "value_above", _("Case value above (RMB)")
-    OUTCOME = "outcome", _("The recommendation is")
-
-
-class CountersignRule(models.Model):
-    """When a recommendation needs a senior officer's countersignature, edited by a ministry
-    administrator."""
-
-    kind = models.CharField(max_length=24, choices=CountersignRuleKind.choices)
-    parameter = models.CharField(max_length=40, blank=True)
-    description_zh = models.CharField(max_length=200, blank=True)
-    description_en = models.CharField(max_length=200, blank=True)
-    active = models.BooleanField(default=True)
-    version = models.PositiveIntegerField(default=1)
-
-    class Meta:
-        ordering = ["pk"]
-        verbose_name = _("countersignature rule")
-
-
-class RefusalLetter(models.Model):
-    """The written refusal (Law 13, Art. 41: reasons and the right to reconsideration)."""
-
-    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="refusal_letter")
-    number = models.CharField(max_length=24, unique=True)
-    issued_at = models.DateTimeField()
-    pdf = models.BinaryField()
-    sha256 = models.CharField(max_length=64)
-
-
 # Areas with models of their own keep them in their folder; Django finds them through this module.
 from licensing.certificates.models import CertificateLine, EndUseCertificate  # noqa: E402, F401
+from licensing.decisions.models import (  # noqa: E402, F401
+    CountersignRule,
+    CountersignRuleKind,
+    DecisionOutcome,
+    LawFactor,
+    Recommendation,
+    RecommendationState,
+    RefusalLetter,
+)
 from licensing.enduse.models import (  # noqa: E402, F401
     EndUseReport,
     EndUseReportDocument,

@@ -43,11 +43,11 @@ def _fill_registration(page, uscc: str, scan) -> None:
 
 def _fill_application(page) -> None:
     form = page.locator("#application-form")
-    form.locator("[name=item_control_code]").fill("1C902.a")
-    form.locator("[name=item_description]").fill("Samarium-cobalt alloy 钐钴合金")
-    form.locator("[name=item_quantity]").fill("25")
-    form.locator("[name=item_unit]").fill("kg")
-    form.locator("[name=item_value_rmb]").fill("180000")
+    form.locator("[name=items-0-control_code]").fill("1C902.a")
+    form.locator("[name=items-0-description]").fill("Samarium-cobalt alloy 钐钴合金")
+    form.locator("[name=items-0-quantity]").fill("25")
+    form.locator("select[name=items-0-unit]").select_option("千克")
+    form.locator("[name=items-0-value_rmb]").fill("180000")
     form.locator("select[name=destination]").select_option("DE")
     form.locator("[name=importer_name]").fill("Magnetec Handels GmbH")
     form.locator("[name=importer_address]").fill("Industriestr. 5, Stuttgart")

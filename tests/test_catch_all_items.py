@@ -95,7 +95,7 @@ def test_the_page_form_files_a_catch_all_item(actors):
     page = client.get(response["Location"]).content.decode()
     assert "Unlisted: catch-all" in page
     edit = client.get(f"/cases/{item.application_id}/edit/").content.decode()
-    assert re.search(r'<input type="checkbox" name="item_catch_all"[^>]*\schecked', edit)
+    assert re.search(r'<input type="checkbox" name="items-0-catch_all"[^>]*\schecked', edit)
 
 
 def test_the_api_takes_and_shows_the_catch_all_flag(actors):

@@ -706,8 +706,8 @@ def test_typing_a_description_offers_the_answer_and_fills_the_code(live_server, 
     sign_in(page, live_server.url, actors.owner.username, PASSWORD)
     page.goto(f"{live_server.url}{reverse('case-new')}")
     assert page.locator("#classification-suggestions").count() == 0
-    page.locator("[name=item_description]").press_sequentially("sintered smco magnet 2:17")
+    page.locator("[name=items-0-description]").press_sequentially("sintered smco magnet 2:17")
     page.wait_for_selector(f"#classification-suggestions [data-reference='{answered.reference}'] .use-code")
     page.click("#classification-suggestions .use-code")
-    assert page.locator("[name=item_control_code]").input_value() == "1C902.a"
+    assert page.locator("[name=items-0-control_code]").input_value() == "1C902.a"
 

@@ -101,7 +101,7 @@ def test_the_application_keeps_model_and_contract_number(actors, draft):
     body = api_as(actors.owner).get(f"/api/applications/{draft.pk}/").json()
     assert body["contract_number"] == "MM-2026-017" and body["items"][0]["specification"] == "SmCo-28"
     response = page_as(actors.owner).get(f"/cases/{draft.pk}/edit/")
-    assert b'name="item_specification"' in response.content and b'value="MM-2026-017"' in response.content
+    assert b'name="items-0-specification"' in response.content and b'value="MM-2026-017"' in response.content
     # The page form keeps the other fields' names; the new ones save.
     form = {"version": draft.version, "item_control_code": "1C902.a", "item_description": "Samarium-cobalt alloy",
             "item_specification": "SmCo-30", "item_quantity": "25", "item_unit": "kg", "item_value_rmb": "180000",

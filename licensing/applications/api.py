@@ -8,13 +8,14 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, status, viewsets
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from licensing.applications import selectors, services, sharing, timeline
 from licensing.applications import serializers as s
+from licensing.applications.models import CustomsPort, CustomsUnit, ExchangeRate
 from licensing.licences.selectors import licence_visible_to
 from licensing.models import Application, Status
 from portal.api import SafeJSONParser, idempotency_key
@@ -109,6 +110,24 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             raise NotFound()
         return pdf_response(bytes(licence.pdf), f"{licence.number}.pdf")
 
+    @extend_schema(summary="Delete a draft that was never submitted",
+                   parameters=[OpenApiParameter("version", int, description="The version you last read")],
+                   responses={204: None, **ERRORS})
+    def destroy(self, request, pk=None):
+        services.application_delete(application_id=pk, actor=request.user,
+                                    expected_version=_version(request.query_params))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(summary="Copy an application into a new draft", request=s.CopyInputSerializer,
+                   responses={201: s.ApplicationSerializer, 200: s.ApplicationSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def copy(self, request, pk=None):
+        form = s.CopyInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        app, created = services.application_copy(application_id=pk, actor=request.user,
+                                                 client_token=form.validated_data.get("client_token"))
+        return self._detail(app.pk, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
     def _act(self, request, pk, func, *, with_reason=False):
         form = (s.ReasonInputSerializer if with_reason else s.VersionInputSerializer)(data=request.data)
         form.is_valid(raise_exception=True)
@@ -174,6 +193,27 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         func(application_id=pk, actor=request.user, user_id=form.validated_data["user_id"],
              expected_version=form.validated_data.get("version"))
         return self._detail(pk)
+
+
+@extend_schema(summary="The customs statistical units an item's unit is chosen from")
+class CustomsUnitListView(generics.ListAPIView):
+    serializer_class = s.CustomsUnitSerializer
+    queryset = CustomsUnit.objects.all()
+    pagination_class = None
+
+
+@extend_schema(summary="The customs ports of export (报关口岸)")
+class CustomsPortListView(generics.ListAPIView):
+    serializer_class = s.CustomsPortSerializer
+    queryset = CustomsPort.objects.filter(active=True)
+    pagination_class = None
+
+
+@extend_schema(summary="The ministry's exchange rates (US dollars per unit, from a date)")
+class ExchangeRateListView(generics.ListAPIView):
+    serializer_class = s.ExchangeRateSerializer
+    queryset = ExchangeRate.objects.all()
+    pagination_class = None
 
 
 def _version(data):

@@ -2,6 +2,8 @@
 decisions, assignment). Each area's views import this module to show the page again with an
 error; the panels never import the views, so nothing imports back."""
 
+import uuid
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -10,8 +12,9 @@ from controllist.notices import panels as notice_panels
 from enduser.checks import panels as check_panels
 from enduser.exceptions import panels as exception_panels
 from enduser.screening import panels as screening_panels
+from licensing.applications import guidance, selectors, services, sharing, shipment, timeline
+from licensing.applications import items as draft_items
 from licensing.applications import parties as draft_parties
-from licensing.applications import selectors, services, sharing, timeline
 from licensing.applications.forms import DocumentForm, ReasonForm
 from licensing.applications.next_step import next_step
 from licensing.certificates import panels as certificate_panels
@@ -41,7 +44,7 @@ def detail_context(request, app, **extra):
         "documents": app.documents.all(),
         "actions": [a for a in allowed_actions(app, request.user) if a in SIMPLE_ACTIONS],
         "editable": app.status in EDITABLE_STATES and request.user.is_exporter,
-        "missing": services.missing_for_submission(app) if app.status in EDITABLE_STATES else [],
+        **_guidance(request, app),
         "document_form": DocumentForm(initial={"version": app.version}),
         "reason_form": ReasonForm(initial={"version": app.version}),
         "deadline": selectors.decision_deadline(app),
@@ -69,6 +72,14 @@ def detail_context(request, app, **extra):
     context["next_step"] = next_step(app, request.user, acceptance_due=getattr(
         context["case_clock"].acceptance, "due", None), open_requests=context["rq_open_for_exporter"])
     return context
+
+
+def _guidance(request, app):
+    """The checklist before submission, what happens after it, the items' warnings and the shipment."""
+    missing = services.missing_for_submission(app) if app.status in EDITABLE_STATES else []
+    return {"missing": missing, "checklist": guidance.checklist(app, problems=missing),
+            "after_submission": guidance.next_step(app, request.user), "item_warnings": draft_items.warnings(app.items.all()),
+            "shipment": shipment.as_data(app), "copy_token": uuid.uuid4()}
 
 
 def case_error(request, app_pk, exc: DomainError):

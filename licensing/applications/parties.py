@@ -15,13 +15,14 @@ from licensing.models import Application
 from licensing.workflow import EDITABLE_STATES
 from portal.errors import ValidationFailed
 
-ROLES = ("importer", "end_user")
+ROLES = ("importer", "end_user", "consignee")  # the consignee only where there is one
 PICK_KEYS = tuple(f"{role}_party" for role in ROLES)
 
 
 def clean(data: dict, cleaned: dict) -> None:
     """Check the party fields of a draft's data into `cleaned`."""
-    for role, label in (("importer", _("Importer")), ("end_user", _("End user"))):
+    for role, label in (("importer", _("Importer")), ("end_user", _("End user")),
+                        ("consignee", _("Intermediate consignee"))):
         pick_key = f"{role}_party"
         if role in data:
             typed = data[role]
@@ -73,10 +74,10 @@ def _private(app: Application, role: str, party: Party) -> bool:
     """Whether the draft may edit this record in place: it was never filed and nothing else names it."""
     if app.submitted_at is not None:
         return False
-    other = "end_user" if role == "importer" else "importer"
-    if getattr(app, f"{other}_id") == party.pk:
+    if any(getattr(app, f"{other}_id") == party.pk for other in ROLES if other != role):
         return False
-    return not (Application.objects.filter(Q(importer=party) | Q(end_user=party)).exclude(pk=app.pk).exists())
+    return not (Application.objects.filter(Q(importer=party) | Q(end_user=party) | Q(consignee=party))
+                .exclude(pk=app.pk).exists())
 
 
 def snapshots(app: Application) -> dict:
@@ -85,7 +86,7 @@ def snapshots(app: Application) -> dict:
 
 
 def as_filed(app: Application) -> dict:
-    """The importer and the end user a reader of the case sees: as filed once submitted (the
+    """The importer, the end user and the consignee a reader of the case sees: as filed once submitted (the
     snapshot), the live record while the exporter edits it (a draft, or returned for correction). Each a Party.snapshot()-shaped dict with the
     country's name, or None."""
     out = {}

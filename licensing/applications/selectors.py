@@ -2,13 +2,16 @@
 
 from datetime import date
 
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from audit.services import history
+from licensing.applications.models import ExchangeRate
 from licensing.clock import selectors as clock
-from licensing.models import Application, PauseKind
+from licensing.models import Application, ApplicationItem, PauseKind
 from portal.errors import lazy_format
 
 
@@ -16,6 +19,25 @@ def applications_for(user):
     return (Application.objects.visible_to(user)
             .select_related("exporter", "province", "importer", "end_user", "assigned_to")
             .prefetch_related("items"))
+
+
+def search(qs, query: str, licence: str = ""):
+    """The case list searched by case or licence number, contract number, item code or name, or
+    party name; `licence` "valid" / "expired" / "none" keeps the cases with such a licence."""
+    if query:
+        qs = qs.filter(Q(reference__icontains=query) | Q(contract_number__icontains=query)
+                       | Q(licence__number__icontains=query) | Q(importer__name__icontains=query)
+                       | Q(end_user__name__icontains=query) | Q(pk__in=ApplicationItem.objects.filter(
+                           Q(control_code__icontains=query) | Q(description__icontains=query)
+                           | Q(hs_code__startswith=query)).values("application_id")))
+    today = timezone.localdate()
+    if licence == "valid":
+        qs = qs.filter(licence__valid_until__gte=today)
+    elif licence == "expired":
+        qs = qs.filter(licence__valid_until__lt=today)
+    elif licence == "none":
+        qs = qs.filter(licence__isnull=True)
+    return qs.select_related("licence").defer("licence__pdf")
 
 
 def case_url(app: Application) -> str:
@@ -98,3 +120,16 @@ def decision_deadline(app: Application, today: date | None = None):
     return clock.page_summary(app) if today is None else clock.summary(app, today)
 
 
+
+
+def exchange_rates():
+    """Every rate, newest first within each currency, with the one in force today marked."""
+    today = timezone.localdate()
+    rows = list(ExchangeRate.objects.order_by("currency", "-valid_from"))
+    current = {}
+    for row in rows:
+        if row.valid_from <= today and row.currency not in current:
+            current[row.currency] = row.pk
+    for row in rows:
+        row.in_force = current.get(row.currency) == row.pk
+    return rows

@@ -3,6 +3,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from enduser.models import Party
+from licensing.applications import items as draft_items
+from licensing.applications.models import (
+    CustomsPort,
+    CustomsUnit,
+    ExchangeRate,
+    PaymentTerms,
+    TradeMode,
+    TransportMode,
+)
 from licensing.applications.parties import as_filed
 from licensing.applications.selectors import decision_deadline
 from licensing.clock import selectors as clock
@@ -29,7 +38,8 @@ class PartySerializer(serializers.Serializer):
 class ItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApplicationItem
-        fields = ["control_code", "catch_all", "description", "specification", "quantity", "unit", "value_rmb"]
+        fields = ["control_code", "catch_all", "description", "specification", "hs_code", "quantity", "unit",
+                  "customs_unit", "unit_price", "currency", "total", "value_rmb", "value_usd", "usd_rate_date"]
 
 
 class ItemInputSerializer(serializers.Serializer):
@@ -42,9 +52,17 @@ class ItemInputSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=500)
     specification = serializers.CharField(max_length=200, required=False, allow_blank=True,
                                           help_text="Model or specification, as on the end-user certificate")
+    hs_code = serializers.CharField(max_length=10, required=False, allow_blank=True,
+                                    help_text="The 10-digit China customs commodity code")
     quantity = serializers.DecimalField(max_digits=18, decimal_places=3)
-    unit = serializers.CharField(max_length=20)
-    value_rmb = serializers.DecimalField(max_digits=18, decimal_places=2)
+    unit = serializers.CharField(max_length=20, help_text="A customs statistical unit: its code (035), name (千克) "
+                                                          "or usual spelling (kg); GET /api/customs-units/")
+    unit_price = serializers.DecimalField(max_digits=18, decimal_places=4, required=False, allow_null=True,
+                                          help_text="In `currency`; the total is quantity × unit price")
+    currency = serializers.CharField(max_length=3, required=False, default="CNY",
+                                     help_text="ISO 4217; other than CNY needs a unit price and a ministry rate")
+    value_rmb = serializers.DecimalField(max_digits=18, decimal_places=2, required=False,
+                                         help_text="The total in RMB, when no unit price is given")
 
 
 class DraftInputSerializer(serializers.Serializer):
@@ -59,10 +77,51 @@ class DraftInputSerializer(serializers.Serializer):
     end_user_party = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=2**31 - 1,
         help_text="Instead of `end_user`: the id of one of your parties (GET /api/parties/)")
-    item = ItemInputSerializer(required=False, allow_null=True)
+    consignee = PartySerializer(required=False, allow_null=True, help_text="The intermediate consignee, if any")
+    consignee_party = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2**31 - 1,
+        help_text="Instead of `consignee`: the id of one of your parties")
+    item = ItemInputSerializer(required=False, allow_null=True,
+                               help_text="Older clients: one item (replaces all items). Prefer `items`.")
+    items = ItemInputSerializer(many=True, required=False, help_text="All the items (replaces them)")
     contract_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    trade_mode = serializers.ChoiceField(choices=TradeMode.choices, required=False, allow_blank=True)
+    export_port = serializers.CharField(max_length=4, required=False, allow_blank=True,
+                                        help_text="Customs district code; GET /api/customs-ports/")
+    transport_mode = serializers.ChoiceField(choices=TransportMode.choices, required=False, allow_blank=True)
+    payment_terms = serializers.ChoiceField(choices=PaymentTerms.choices, required=False, allow_blank=True)
+    shipment_from = serializers.DateField(required=False, allow_null=True)
+    shipment_until = serializers.DateField(required=False, allow_null=True)
     version = serializers.IntegerField(required=False, min_value=1,
                                        help_text="The version you last read; a stale one is refused (409).")
+
+
+class ItemWarningSerializer(serializers.Serializer):
+    item = serializers.IntegerField(help_text="Index of the item in `items`")
+    message = serializers.CharField()
+
+
+class CustomsUnitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CustomsUnit
+        fields = ["code", "name_zh", "name_en", "aliases"]
+
+
+class CustomsPortSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CustomsPort
+        fields = ["code", "name_zh", "name_en"]
+
+
+class ExchangeRateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExchangeRate
+        fields = ["currency", "valid_from", "usd_per_unit"]
+
+
+class CopyInputSerializer(serializers.Serializer):
+    client_token = serializers.UUIDField(required=False, allow_null=True,
+                                         help_text="Repeating it returns the copy already made")
 
 
 class VersionInputSerializer(serializers.Serializer):
@@ -250,7 +309,10 @@ class ApplicationSerializer(ClockFieldsMixin, serializers.ModelSerializer):
     destination = CountryField(allow_blank=True)
     importer = serializers.SerializerMethodField()
     end_user = serializers.SerializerMethodField()
+    consignee = serializers.SerializerMethodField()
     items = ItemSerializer(many=True)
+    item_warnings = serializers.SerializerMethodField(
+        help_text="Not blocking: e.g. an HS code the control-list entry does not name")
     exporter = serializers.SerializerMethodField()
     documents = DocumentSerializer(many=True)
     licence = serializers.SerializerMethodField()
@@ -266,7 +328,9 @@ class ApplicationSerializer(ClockFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Application
         fields = ["id", "reference", "status", "version", "exporter", "province", "destination",
-                  "importer", "end_user", "end_use", "end_use_category", "contract_number", "items", "documents", "created_at",
+                  "importer", "end_user", "consignee", "end_use", "end_use_category", "contract_number",
+                  "trade_mode", "export_port", "transport_mode", "payment_terms", "shipment_from", "shipment_until",
+                  "items", "item_warnings", "documents", "created_at",
                   "submitted_at", "forwarded_at", "accepted_at", "decided_at", "return_reason",
                   "decision_reason", "decision_deadline", "licence", "allowed_actions",
                   "list_version", "classification_suggestions", *CLOCK_FIELDS]
@@ -280,6 +344,15 @@ class ApplicationSerializer(ClockFieldsMixin, serializers.ModelSerializer):
     def get_end_user(self, obj):
         party = as_filed(obj)["end_user"]
         return PartyReadSerializer(party).data if party else None
+
+    @extend_schema_field(PartyReadSerializer(allow_null=True))
+    def get_consignee(self, obj):
+        party = as_filed(obj)["consignee"]
+        return PartyReadSerializer(party).data if party else None
+
+    @extend_schema_field(ItemWarningSerializer(many=True))
+    def get_item_warnings(self, obj):
+        return [{"item": index, "message": str(message)} for index, message in draft_items.warnings(obj.items.all())]
 
     def get_exporter(self, obj) -> dict:
         return {"id": obj.exporter_id, "name_zh": obj.exporter.name_zh, "name_en": obj.exporter.name_en,

@@ -3,7 +3,7 @@ in one transaction that locks the row, checks the transition, writes the audit e
 side effects in the outbox."""
 
 import hashlib
-from decimal import Decimal, DecimalException
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -17,17 +17,18 @@ from django_countries import countries
 
 from accounts.models import EXPORTER_ROLES, Verification
 from audit import services as audit
-from controllist.codes import parse_control_code
-from controllist.controls.determination import Outcome, determine, temporary_controls_in_force
-from controllist.models import Entry
+from controllist.controls.determination import Outcome, determine
 from controllist.notices import services as notice_services
 from controllist.selectors import version_in_force
 from enduser.exceptions import services as list_exceptions
 from enduser.models import ListKind
 from enduser.screening import selectors as screening_selectors
 from enduser.screening import services as screening
+from licensing.applications import items as draft_items
 from licensing.applications import parties as draft_parties
-from licensing.applications import timeline
+from licensing.applications import shipment, timeline
+from licensing.applications.items import not_listed_message, unlisted_codes
+from licensing.applications.models import ExchangeRate
 from licensing.certificates import selectors as certificate_selectors
 from licensing.clock import services as clock_services
 from licensing.models import (
@@ -37,9 +38,17 @@ from licensing.models import (
     Document,
     DocumentKind,
     EndUseCategory,
+    Status,
 )
 from licensing.requests import services as requests_services
-from licensing.workflow import EDITABLE_STATES, TRANSITIONS, check_version, lock_case, transition
+from licensing.workflow import (
+    EDITABLE_STATES,
+    TRANSITIONS,
+    check_version,
+    lock_case,
+    require_ministry,
+    transition,
+)
 from outbox.services import enqueue
 from portal.errors import (
     InvalidTransition,
@@ -62,51 +71,8 @@ def _require_text(value, field, message):
 
 # ---------------------------------------------------------------- drafts
 
-DRAFT_FIELDS = ("destination", "end_use", "end_use_category", "importer", "end_user", *draft_parties.PICK_KEYS,
-                "item", "contract_number")
-
-
-def _decimal(value, field, *, positive: bool, label):
-    number = None
-    if value is not None and value != "" and not isinstance(value, bool):  # JSON 0 and 1 are numbers
-        try:
-            number = Decimal(str(value))
-            if number.is_finite() and abs(number.adjusted()) > 30:
-                raise ValidationFailed(fields={field: [_("The number is too large.")]})
-            number = number.normalize()
-        except DecimalException:
-            number = None
-    if number is None or not number.is_finite():
-        raise ValidationFailed(fields={field: [_("Enter a number.")]})
-    if positive and number <= 0:
-        raise ValidationFailed(lazy_format(_("%(field)s must be greater than zero."), field=label),
-                               fields={field: [_("Must be greater than zero.")]})
-    if not positive and number < 0:
-        raise ValidationFailed(lazy_format(_("%(field)s must not be negative."), field=label),
-                               fields={field: [_("Must not be negative.")]})
-    if abs(number) >= Decimal("1e15"):
-        raise ValidationFailed(fields={field: [_("The number is too large.")]})
-    return number
-
-
-def unlisted_codes(codes, on=None) -> list[str]:
-    """The codes that are neither an entry of the list version in force nor the code of a
-    temporary control in force (Law 12(1): only those need, and can get, a licence)."""
-    version = version_in_force(on)
-    listed = set(Entry.objects.filter(version=version, code__in=codes).values_list("code", flat=True)
-                 if version else [])
-    listed |= {control.control_code for control in temporary_controls_in_force(on or timezone.localdate())}
-    return [code for code in dict.fromkeys(codes) if code not in listed]
-
-
-def _not_listed_message(codes, version):
-    if version is None:
-        return lazy_format(_("%(codes)s: no control list is in force, so no code can be checked."),
-                           codes=", ".join(codes))
-    return lazy_format(
-        _("%(codes)s is not in the control list in force (%(label)s, effective %(date)s). Search the "
-          "list, or ask a classification question."),
-        codes=", ".join(codes), label=version.label, date=version.effective_from.isoformat())
+DRAFT_FIELDS = ("destination", "end_use", "end_use_category", "importer", "end_user", "consignee",
+                *draft_parties.PICK_KEYS, "item", "items", "contract_number", *shipment.FIELDS)
 
 
 def _prohibited_message(hits):
@@ -121,48 +87,6 @@ def _prohibited_message(hits):
                      "%(reasons)s")) % {"reasons": reasons}
 
     return lazy(render, str)()
-
-
-def _clean_item(data) -> dict | None:
-    if data in (None, ""):
-        return None
-    if not isinstance(data, dict):
-        raise ValidationFailed(fields={"item": [_("Expected an object describing the item.")]})
-    catch_all = data.get("catch_all", False)
-    if not isinstance(catch_all, bool):
-        raise ValidationFailed(fields={"item.catch_all": [_("Expected true or false.")]})
-    raw_code = data.get("control_code")
-    if catch_all:
-        # Law 12(3), Reg. 14: an unlisted item needs a licence when the catch-all applies; it has
-        # no code, and a listed item is never applied for this way.
-        if raw_code not in (None, ""):
-            message = _("An item applied for under the catch-all is not on the list: leave the "
-                        "export control code empty, or untick the catch-all box.")
-            raise ValidationFailed(message, code="catch_all_with_code", fields={"item.control_code": [message]})
-        code = ""
-    else:
-        code = parse_control_code(raw_code if isinstance(raw_code, str) else "").code
-        unlisted = unlisted_codes([code])
-        if unlisted:
-            message = _not_listed_message(unlisted, version_in_force())
-            raise ValidationFailed(message, code="not_listed", fields={"item.control_code": [message]})
-    description = data.get("description")
-    unit = data.get("unit")
-    if not isinstance(description, str) or not description.strip() or len(description) > 500:
-        raise ValidationFailed(fields={"item.description": [_("Describe the item (at most 500 characters).")]})
-    if not isinstance(unit, str) or not unit.strip() or len(unit) > 20:
-        raise ValidationFailed(fields={"item.unit": [_("Give the unit, e.g. kg or pieces.")]})
-    specification = data.get("specification") or ""
-    if not isinstance(specification, str) or len(specification) > 200:
-        raise ValidationFailed(fields={"item.specification": [_("At most 200 characters of text.")]})
-    quantity = _decimal(data.get("quantity"), "quantity", positive=True, label=_("Quantity"))
-    if quantity.as_tuple().exponent < -3:
-        raise ValidationFailed(fields={"item.quantity": [_("At most three decimal places.")]})
-    value = _decimal(data.get("value_rmb"), "value_rmb", positive=False, label=_("Value (RMB)"))
-    if value.as_tuple().exponent < -2:
-        raise ValidationFailed(fields={"item.value_rmb": [_("At most two decimal places.")]})
-    return {"control_code": code, "catch_all": catch_all, "description": description.strip(),
-            "specification": specification.strip(), "quantity": quantity, "unit": unit.strip(), "value_rmb": value}
 
 
 def _clean_draft(data: dict) -> dict:
@@ -200,8 +124,8 @@ def _clean_draft(data: dict) -> dict:
             raise ValidationFailed(fields={"contract_number": [_("At most 100 characters of text.")]})
         cleaned["contract_number"] = number.strip()
     draft_parties.clean(data, cleaned)
-    if "item" in data:
-        cleaned["item"] = _clean_item(data["item"])
+    shipment.clean(data, cleaned)
+    draft_items.clean_items(data, cleaned)
     return cleaned
 
 
@@ -215,11 +139,11 @@ def _apply_draft(app: Application, cleaned: dict, actor) -> None:
     if "contract_number" in cleaned:
         app.contract_number = cleaned["contract_number"]
     draft_parties.apply(app, cleaned, actor)
+    shipment.apply(app, cleaned)
     app.save()
-    if "item" in cleaned:
+    if "items" in cleaned:
         app.items.all().delete()
-        if cleaned["item"] is not None:
-            ApplicationItem.objects.create(application=app, **cleaned["item"])
+        ApplicationItem.objects.bulk_create([ApplicationItem(application=app, **item) for item in cleaned["items"]])
 
 
 def _draft_snapshot(app: Application) -> dict:
@@ -230,6 +154,8 @@ def _draft_snapshot(app: Application) -> dict:
         "contract_number": app.contract_number,
         "importer": app.importer.snapshot() if app.importer else None,
         "end_user": app.end_user.snapshot() if app.end_user else None,
+        "consignee": app.consignee.snapshot() if app.consignee else None,
+        **shipment.snapshot(app),
         "items": [item.snapshot() for item in app.items.all()],
     }
 
@@ -278,6 +204,57 @@ def application_update_draft(*, application_id, actor, data: dict, expected_vers
     audit.record(actor=actor, action="application.update", obj=app, before=before,
                  after=_draft_snapshot(app))
     return app
+
+
+@transaction.atomic
+def application_delete(*, application_id, actor, expected_version=None) -> None:
+    """Delete a draft that was never submitted (a case, once filed, stays on record)."""
+    app = lock_case(application_id, actor)
+    if actor.role not in EXPORTER_ROLES:
+        raise NotAllowed()
+    if app.status != Status.DRAFT or app.submitted_at is not None:
+        raise InvalidTransition(_("Only a draft that was never submitted can be deleted."))
+    check_version(app, expected_version)
+    files = [doc.file.name for doc in app.documents.all()]
+    audit.record(actor=actor, action="application.delete", obj=app, before=_draft_snapshot(app))
+    app.delete()
+    transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
+
+
+COPIED_FIELDS = ("destination", "end_use", "end_use_category", "contract_number", "importer_id", "end_user_id",
+                 "consignee_id", *shipment.CHOICE_FIELDS, "export_port_id")
+
+
+def application_copy(*, application_id, actor, client_token=None) -> tuple[Application, bool]:
+    """A new draft with what an earlier application of the company says (parties, shipment,
+    items; not its documents, dates or shipment period). The same client_token returns the copy
+    already made."""
+    if actor.role not in EXPORTER_ROLES:
+        raise NotAllowed()
+    source = Application.objects.visible_to(actor).filter(pk=application_id).first()
+    if source is None:
+        raise NotFound()
+    if client_token is not None:
+        existing = Application.objects.filter(exporter_id=actor.organisation_id, client_token=client_token).first()
+        if existing:
+            return existing, False
+    try:
+        with transaction.atomic():
+            app = Application.objects.create(exporter=actor.organisation, created_by=actor, client_token=client_token,
+                                             **{field: getattr(source, field) for field in COPIED_FIELDS})
+            ApplicationItem.objects.bulk_create([ApplicationItem(
+                application=app, **{field.attname: getattr(item, field.attname)
+                                    for field in ApplicationItem._meta.concrete_fields
+                                    if field.attname not in ("id", "application_id", "approved_quantity")})
+                for item in source.items.all()])
+            audit.record(actor=actor, action="application.create", obj=app,
+                         after={**_draft_snapshot(app), "copied_from": source.pk})
+    except IntegrityError:  # the same token raced in from a second click: return its copy
+        existing = Application.objects.filter(exporter_id=actor.organisation_id, client_token=client_token).first()
+        if existing is None:
+            raise
+        return existing, False
+    return app, True
 
 
 @transaction.atomic
@@ -375,13 +352,15 @@ def application_submit(*, application_id, actor, expected_version=None) -> Appli
                                      "provincial department; you can prepare drafts meanwhile."),
                                    code="not_verified")
         checked = _check_against_list(app)
-        screened = screening.screen_parties(parties=[app.importer, app.end_user], actor=actor)
+        screened = screening.screen_parties(parties=[p for p in (app.importer, app.end_user, app.consignee) if p],
+                                            actor=actor)
         excepted = list_exceptions.excepted(screened, exporter_id=app.exporter_id)
         if excepted.blocking:
             hit = excepted.blocking[0]
             message = list_exceptions.refusal_message(hit, awaiting=excepted.awaiting.get(hit.pk),
                                                       apply_url=reverse("case-exception-new", args=[app.pk]))
-            field = "importer" if hit.party_id == app.importer_id else "end_user"
+            field = next((role for role in draft_parties.ROLES if getattr(app, f"{role}_id") == hit.party_id),
+                         "end_user")
             raise ValidationFailed(message, code="control_listed", fields={field: [message]})
     now = timezone.now()
     changes = {"submitted_at": now, "province_id": app.exporter.province_id, "return_reason": "",
@@ -420,7 +399,7 @@ def _check_against_list(app: Application):
     items = list(app.items.all())
     unlisted = unlisted_codes([item.control_code for item in items if not item.catch_all])
     if unlisted:
-        message = _not_listed_message(unlisted, version_in_force())
+        message = not_listed_message(unlisted, version_in_force())
         raise ValidationFailed(message, code="not_listed", fields={"item.control_code": [message]})
     answer = determine(
         exporter=app.exporter,
@@ -483,3 +462,31 @@ def application_accept(*, application_id, actor, expected_version=None) -> Appli
 # ---------------------------------------------------------------- licences
 
 
+
+
+# ---------------------------------------------------------------- the ministry's exchange rates
+
+
+@transaction.atomic
+def exchange_rate_add(*, actor, currency, valid_from, usd_per_unit) -> ExchangeRate:
+    """A rate from a day on; items are converted at the rate in force on the day they are saved.
+    A rate once entered is not changed: a correction is a new rate from a later day."""
+    require_ministry(actor, _("Only the ministry keeps the exchange rates."))
+    currency = (currency or "").strip().upper() if isinstance(currency, str) else ""
+    if len(currency) != 3 or not currency.isalpha():
+        raise ValidationFailed(fields={"currency": [_("A three-letter currency code, e.g. CNY or USD.")]})
+    day = shipment.parse_date(valid_from if isinstance(valid_from, str) else str(valid_from or ""), "valid_from")
+    if day is None:
+        raise ValidationFailed(fields={"valid_from": [_("Enter a date as YYYY-MM-DD.")]})
+    rate = draft_items.decimal_field(usd_per_unit, "usd_per_unit", positive=True, label=_("US dollars per unit"))
+    if rate.as_tuple().exponent < -8 or rate >= Decimal("1e6"):
+        raise ValidationFailed(fields={"usd_per_unit": [_("At most six digits before and eight after the point.")]})
+    message = _("There is already a rate for this currency from that day.")
+    try:
+        with transaction.atomic():  # a double click meets the unique constraint, not a second row
+            row = ExchangeRate.objects.create(currency=currency, valid_from=day, usd_per_unit=rate, entered_by=actor)
+    except IntegrityError:
+        raise ValidationFailed(message, code="duplicate", fields={"valid_from": [message]}) from None
+    audit.record(actor=actor, action="exchange_rate.add", obj=row,
+                 after={"currency": currency, "valid_from": day.isoformat(), "usd_per_unit": str(rate)})
+    return row

@@ -11,6 +11,12 @@ router.register("applications", api.ApplicationViewSet, basename="application")
 urlpatterns = [
     path("cases/", views.case_list, name="case-list"),
     path("cases/new/", views.case_new, name="case-new"),
+    path("cases/form/check/", views.case_field_check, name="case-field-check"),
+    path("cases/form/checklist/", views.case_checklist, name="case-checklist"),
+    path("cases/form/item-row/", views.case_item_row, name="case-item-row"),
+    path("exchange-rates/", views.exchange_rates, name="exchange-rates"),
+    path("cases/<int:pk>/delete/", views.case_delete, name="case-delete"),
+    path("cases/<int:pk>/copy/", views.case_copy, name="case-copy"),
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
     path("cases/<int:pk>/edit/", views.case_edit, name="case-edit"),
     path("cases/<int:pk>/act/<str:action>/", views.case_act, name="case-act"),
@@ -22,5 +28,8 @@ urlpatterns = [
 ]
 
 api_urlpatterns = [
+    path("customs-units/", api.CustomsUnitListView.as_view(), name="api-customs-units"),
+    path("customs-ports/", api.CustomsPortListView.as_view(), name="api-customs-ports"),
+    path("exchange-rates/", api.ExchangeRateListView.as_view(), name="api-exchange-rates"),
     path("", include(router.urls)),
 ]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enduser.screening import matching, names
 from enduser.screening.index import THRESHOLD
+from licensing.applications.items import same_customs_unit
 from portal.errors import lazy_format
 
 
@@ -101,7 +102,7 @@ def certificate_mismatches(certificate, lines, application, items, on: date) -> 
                 _("“%(item)s”: the model on the certificate (%(certificate)s) differs from the application's "
                   "(%(application)s)."), item=item.description, certificate=line.specification or "—",
                 application=item.specification)))
-        if plain(line.unit) != plain(item.unit):
+        if plain(line.unit) != plain(item.unit) and not same_customs_unit(line.unit, item):
             found.append(Mismatch("unit_differs", _line_field(lines, line, "unit"), lazy_format(
                 _("“%(item)s”: the certificate counts in %(certificate)s, the application in %(application)s."),
                 item=item.description, certificate=line.unit, application=item.unit)))

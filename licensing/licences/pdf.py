@@ -157,21 +157,45 @@ def _format_money(value: Decimal) -> str:
     return f"{value.quantize(_CENT, rounding=ROUND_HALF_UP):,.2f}"
 
 
+def _format_price(value: Any) -> str:
+    """Unit prices keep up to four decimals, at least two: 12.5 -> '12.50', 0.1234 -> '0.1234'."""
+    number = _decimal(value)
+    if number.as_tuple().exponent >= -2:
+        return _format_money(number)
+    return f"{number.normalize():,f}"
+
+
 def build_context(data: dict) -> dict:
     """The template context for ``data`` (dates and numbers formatted, QR made, totals added)."""
     items = []
     total = Decimal(0)
+    total_usd = Decimal(0)
+    usd_complete = True
     for index, item in enumerate(data.get("items") or [], start=1):
         value = _decimal(item.get("value_rmb"))
         total += value
+        currency = item.get("currency") or "CNY"
+        amount = value if item.get("total") in (None, "") else _decimal(item.get("total"))
+        usd = None if item.get("value_usd") in (None, "") else _decimal(item.get("value_usd"))
+        if usd is None:
+            usd_complete = False
+        else:
+            total_usd += usd
         items.append({
             "index": index,
             "control_code": item.get("control_code", ""),
             "catch_all": bool(item.get("catch_all")),
+            "hs_code": item.get("hs_code", ""),
             "description": item.get("description", ""),
+            "specification": item.get("specification", ""),
             "quantity": _format_quantity(item.get("quantity")),
             "unit": item.get("unit", ""),
+            "unit_en": item.get("unit_en", ""),
+            "unit_price": "" if item.get("unit_price") in (None, "") else _format_price(item.get("unit_price")),
+            "currency": currency,
+            "amount": _format_money(amount),
             "value_rmb": _format_money(value),
+            "value_usd": "" if usd is None else _format_money(usd),
         })
     verify_url = data.get("verify_url", "")
     return {
@@ -187,8 +211,11 @@ def build_context(data: dict) -> dict:
         "destination": data.get("destination") or {},
         "end_use": data.get("end_use", ""),
         "conditions": data.get("conditions", ""),
+        "consignee": data.get("consignee") or {},
+        "shipment": data.get("shipment") or {},
         "items": items,
         "total_value_rmb": _format_money(total),
+        "total_value_usd": _format_money(total_usd) if items and usd_complete else "",
         "issuer": data.get("issuer") or {},
         "verify_url": verify_url,
         "qr_data_uri": qr_png_data_uri(verify_url),

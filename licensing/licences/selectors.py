@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
 from django_countries import countries
 
-from licensing.models import Application, DecisionOutcome, Licence, RecommendationState
+from licensing.models import Application, DecisionOutcome, Licence, RecommendationState, TradeMode
 
 
 def licence_visible_to(user, application: Application) -> bool:
@@ -44,21 +44,53 @@ def party_lines(party, snapshot: dict | None = None) -> dict:
     return {"name": party.name, "address": party.address, "country_zh": zh, "country_en": en}
 
 
+# The licence prints each choice in both languages, whatever the reader's language.
+TRANSPORT_ZH = {"sea": "水路运输", "air": "航空运输", "rail": "铁路运输", "road": "公路运输", "post": "邮件运输", "other": "其他"}
+TRANSPORT_EN = {"sea": "Waterway", "air": "Air", "rail": "Railway", "road": "Road", "post": "Postal", "other": "Other"}
+PAYMENT_ZH = {"tt": "电汇", "lc": "信用证", "dp": "付款交单", "da": "承兑交单", "oa": "赊销", "other": "其他"}
+PAYMENT_EN = {"tt": "T/T", "lc": "L/C", "dp": "D/P", "da": "D/A", "oa": "O/A", "other": "Other"}
+
+
+def shipment_lines(app: Application) -> dict:
+    trade = ""
+    if app.trade_mode:
+        with translation.override("en"):
+            label = str(TradeMode(app.trade_mode).label)  # "General trade (一般贸易)": both languages already
+        trade = f"{app.trade_mode} {label}"
+    port = app.export_port
+    return {
+        "trade_mode": trade,
+        "contract_number": app.contract_number,
+        "export_port": f"{port.name_zh} {port.name_en} ({port.code})" if port else "",
+        "transport_mode": f"{TRANSPORT_ZH[app.transport_mode]} {TRANSPORT_EN[app.transport_mode]}"
+        if app.transport_mode else "",
+        "payment_terms": f"{PAYMENT_ZH[app.payment_terms]} {PAYMENT_EN[app.payment_terms]}" if app.payment_terms else "",
+        "shipment_from": app.shipment_from.isoformat() if app.shipment_from else "",
+        "shipment_until": app.shipment_until.isoformat() if app.shipment_until else "",
+    }
+
+
 def licence_pdf_data(licence: Licence) -> dict:
     app = licence.application
     dest_zh, dest_en = country_names(app.destination.code)
     # The items as approved: a smaller approved quantity is printed with its value pro rata; an
     # item approved at 0 is left off.
     items = []
-    for i in app.items.all():
+    for i in app.items.select_related("customs_unit"):
         quantity, value = i.quantity, i.value_rmb
         if i.approved_quantity is not None:
             if i.approved_quantity <= 0:
                 continue
             quantity = i.approved_quantity
             value = (i.value_rmb * i.approved_quantity / i.quantity).quantize(Decimal("0.01"))
+        share = quantity / i.quantity
+        unit_zh, unit_en = (i.customs_unit.name_zh, i.customs_unit.name_en) if i.customs_unit else (i.unit, "")
         items.append({"control_code": i.control_code, "catch_all": i.catch_all, "description": i.description,
-                      "quantity": quantity, "unit": i.unit, "value_rmb": value})
+                      "specification": i.specification, "hs_code": i.hs_code, "quantity": quantity, "unit": unit_zh,
+                      "unit_en": unit_en, "unit_price": i.unit_price, "currency": i.currency,
+                      "total": None if i.total is None else (i.total * share).quantize(Decimal("0.01")),
+                      "value_rmb": value,
+                      "value_usd": None if i.value_usd is None else (i.value_usd * share).quantize(Decimal("0.01"))})
     conditions = (app.recommendations.filter(state=RecommendationState.FINAL, outcome=DecisionOutcome.APPROVE)
                   .order_by("-pk").values_list("conditions", flat=True).first())
     return {
@@ -74,6 +106,8 @@ def licence_pdf_data(licence: Licence) -> dict:
         "end_user": party_lines(app.end_user, app.end_user_snapshot),
         "destination": {"code": app.destination.code, "zh": dest_zh, "en": dest_en},
         "end_use": app.end_use,
+        "consignee": party_lines(app.consignee, app.consignee_snapshot) if app.consignee_id else {},
+        "shipment": shipment_lines(app),
         "items": items,
         "conditions": conditions or "",
         "issuer": {"zh": "中华人民共和国商务部",
