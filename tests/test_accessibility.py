@@ -189,11 +189,17 @@ def test_a_keyboard_alone_files_an_application(live_server, browser_page, actors
         page.keyboard.press("Enter")
     assert page.url.endswith("/cases/new/")
 
-    type_into(page, "item_control_code", "1C902.a")
-    type_into(page, "item_description", "Samarium-cobalt alloy 钐钴合金")
-    type_into(page, "item_quantity", "25")
-    type_into(page, "item_unit", "kg")
-    type_into(page, "item_value_rmb", "180000")
+    type_into(page, "items-0-control_code", "1C902.a")
+    type_into(page, "items-0-description", "Samarium-cobalt alloy 钐钴合金")
+    type_into(page, "items-0-quantity", "25")
+    tab_to(page, "items-0-unit")  # a closed <select>: the arrow keys walk its options
+    steps = page.evaluate("""() => [...document.querySelector('[name="items-0-unit"]').options]
+                                     .findIndex((o) => o.value === '千克')""")
+    assert steps > 0
+    for _ in range(steps):
+        page.keyboard.press("ArrowDown")
+    assert page.locator('[name="items-0-unit"]').input_value() == "千克"
+    type_into(page, "items-0-value_rmb", "180000")
     type_into(page, "destination", "Germany")  # a closed <select> picks the option typed
     type_into(page, "importer_name", "Magnetec Handels GmbH")
     type_into(page, "importer_address", "Industriestr. 5, Stuttgart")
