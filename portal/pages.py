@@ -38,11 +38,12 @@ def error_page(request, exc: DomainError, back_url: str | None = None):
         "title": ERROR_TITLES.get(exc.status_code, ERROR_TITLES[400]),
         "message": exc.message,
         "fields": exc.fields,
-        "back_url": back_url or _safe_referer(request),
+        "back_url": back_url or safe_referer(request),
+        "status": exc.status_code,
     }, status=exc.status_code)
 
 
-def _safe_referer(request) -> str:
+def safe_referer(request) -> str:
     referer = request.META.get("HTTP_REFERER", "")
     if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
                                        require_https=request.is_secure()):

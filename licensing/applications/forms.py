@@ -1,13 +1,11 @@
 from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from licensing.models import DocumentKind, EndUseCategory
+from portal import countries
 
 
-def _country_choices():
-    return [("", "—")] + [(code, f"{name} ({code})") for code, name in countries]
 
 
 class ApplicationForm(forms.Form):
@@ -33,13 +31,13 @@ class ApplicationForm(forms.Form):
     item_quantity = forms.CharField(label=_("Quantity"), required=False, max_length=40)
     item_unit = forms.CharField(label=_("Unit"), required=False, max_length=20)
     item_value_rmb = forms.CharField(label=_("Value (RMB)"), required=False, max_length=40)
-    destination = forms.ChoiceField(label=_("Destination country"), required=False, choices=_country_choices)
+    destination = forms.ChoiceField(label=_("Destination country"), required=False, choices=countries.destination_choices)
     importer_name = forms.CharField(label=_("Importer name"), required=False, max_length=300)
     importer_address = forms.CharField(label=_("Importer address"), required=False, max_length=500)
-    importer_country = forms.ChoiceField(label=_("Importer country"), required=False, choices=_country_choices)
+    importer_country = forms.ChoiceField(label=_("Importer country"), required=False, choices=countries.choices)
     end_user_name = forms.CharField(label=_("End user name"), required=False, max_length=300)
     end_user_address = forms.CharField(label=_("End user address"), required=False, max_length=500)
-    end_user_country = forms.ChoiceField(label=_("End user country"), required=False, choices=_country_choices)
+    end_user_country = forms.ChoiceField(label=_("End user country"), required=False, choices=countries.choices)
     end_use_category = forms.ChoiceField(label=_("End-use category"), required=False,
                                          choices=EndUseCategory.choices, initial=EndUseCategory.CIVIL)
     end_use = forms.CharField(label=_("End-use statement"), required=False, max_length=2000,

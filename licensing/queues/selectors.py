@@ -16,7 +16,6 @@ from django.db.models.fields import DateField
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from accounts.models import (
     AGENCY_ROLES,
@@ -40,6 +39,7 @@ from licensing.models import (
     Status,
 )
 from licensing.workflow import require_ministry
+from portal import countries as portal_countries
 from portal.errors import NotAllowed, ValidationFailed, lazy_format
 from workdays.services import NoCalendarError, add_working_days
 
@@ -111,18 +111,20 @@ def _deadline_expression():
 
 
 class CountryCodeField(forms.CharField):
+    """A destination typed as a name in either language (德国, Germany, 台湾) or as its ISO code."""
+
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 2)
+        kwargs.setdefault("max_length", 60)
         super().__init__(**kwargs)
 
     def clean(self, value):
         value = super().clean(value)
         if not value:
             return value
-        value = value.strip().upper()
-        if value not in countries:
-            raise forms.ValidationError(_("Unknown country code; use ISO 3166 two letters, e.g. DE."))
-        return value
+        code = portal_countries.lookup(value)
+        if not code:
+            raise forms.ValidationError(_("Unknown country or region; type its name, e.g. 德国 or Germany."))
+        return code
 
 
 class CodePrefixField(forms.RegexField):
@@ -161,7 +163,7 @@ class QueueFilter(django_filters.FilterSet):
 
     province = django_filters.ChoiceFilter(empty_label=None, label=_("Province"))
     code = CodePrefixFilter(method="filter_code", label=_("Control code starts with"))
-    destination = CountryFilter(field_name="destination", label=_("Destination (ISO code)"))
+    destination = CountryFilter(field_name="destination", label=_("Destination"))
     agency = django_filters.ChoiceFilter(method="filter_agency", empty_label=None, label=_("Referred to agency"))
     officer = django_filters.ChoiceFilter(field_name="assigned_to", empty_label=None, label=_("Officer"),
                                           null_label=_("Unassigned"), null_value="null")

@@ -95,7 +95,7 @@ def _filter_fields(filterset) -> dict:
                     ("agency", form["agency"], choices["agency"]),
                     ("officer", form["officer"], [("null", _("Unassigned")), *choices["officer"]]),
                     ("sort", form["sort"], list(SORTS.items()))],
-        "inputs": [("code", form["code"], 8), ("destination", form["destination"], 3),
+        "inputs": [("code", form["code"], 8), ("destination", form["destination"], 10),
                    ("days_left", form["days_left"], 3), ("q", form["q"], 14)],
     }
 

@@ -1,0 +1,43 @@
+"""Amounts and country names as people read them, in the active language."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.utils import formats
+
+from portal import countries
+
+register = template.Library()
+
+
+@register.filter
+def amount(value, decimal_places=2):
+    """An amount with thousands separators (1,234,567.50); '' for nothing, the value as it was if
+    it is not a number."""
+    if value in (None, ""):
+        return ""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return value
+    return formats.number_format(number, decimal_pos=int(decimal_places), use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def quantity(value):
+    """A quantity without trailing zeros, grouped (12,000 or 2.5)."""
+    if value in (None, ""):
+        return ""
+    try:
+        number = Decimal(str(value)).normalize()
+    except (InvalidOperation, ValueError):
+        return value
+    places = max(0, -number.as_tuple().exponent)
+    return formats.number_format(number, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def country_name(code):
+    """The name of a country or region given its ISO code (or a django-countries Country)."""
+    code = getattr(code, "code", code)
+    return countries.name(code) or code or ""
