@@ -2,10 +2,10 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from portal import countries
 
 from enduser.lists import selectors, services
 from enduser.models import ListKind, PartyKind
+from portal import countries
 from portal.errors import DomainError
 
 

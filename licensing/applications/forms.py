@@ -6,8 +6,6 @@ from licensing.models import DocumentKind, EndUseCategory
 from portal import countries
 
 
-
-
 class ApplicationForm(forms.Form):
     """Plain fields for the page; the service validates the content (one source of rules)."""
 

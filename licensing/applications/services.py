@@ -39,6 +39,7 @@ from licensing.models import (
 from licensing.requests import services as requests_services
 from licensing.workflow import EDITABLE_STATES, TRANSITIONS, check_version, lock_case, transition
 from outbox.services import enqueue
+from portal import countries as portal_countries
 from portal.errors import (
     InvalidTransition,
     NotAllowed,
@@ -205,6 +206,9 @@ def _clean_draft(data: dict) -> dict:
                                    fields={"destination": [_("Unknown country code.")]})
         else:
             cleaned["destination"] = dest.upper()
+            if not portal_countries.is_destination(dest):
+                message = _("China is not an export destination; choose the country or region the items go to.")
+                raise ValidationFailed(message, fields={"destination": [message]})
     if "end_use" in data:
         end_use = data["end_use"] or ""
         if not isinstance(end_use, str) or len(end_use) > 2000:

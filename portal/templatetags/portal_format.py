@@ -41,3 +41,12 @@ def country_name(code):
     """The name of a country or region given its ISO code (or a django-countries Country)."""
     code = getattr(code, "code", code)
     return countries.name(code) or code or ""
+
+
+@register.filter
+def country_names(codes):
+    """A list of ISO codes as names, separated as the language separates a list."""
+    from django.utils.translation import get_language
+
+    separator = "、" if (get_language() or "").startswith("zh") else ", "
+    return separator.join(country_name(code) for code in (codes or []))
