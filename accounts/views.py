@@ -3,8 +3,8 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts import services
 from accounts.models import Organisation, OrgKind, Province, Role, Verification
@@ -12,13 +12,18 @@ from portal.errors import DomainError, NotAllowed
 from portal.pages import domain_errors_as_pages
 
 
+class ProvinceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name_zh if (get_language() or "").startswith("zh") else obj.name_en
+
+
 class RegisterForm(forms.Form):
     uscc = forms.CharField(label=gettext_lazy("Unified social credit code"), max_length=40,
                            help_text=gettext_lazy("18 characters, as on the business licence"))
     name_zh = forms.CharField(label=gettext_lazy("Company name (Chinese)"), max_length=200)
     name_en = forms.CharField(label=gettext_lazy("Company name (English)"), max_length=200)
-    province = forms.ModelChoiceField(label=gettext_lazy("Province of registration"),
-                                      queryset=Province.objects.all(), to_field_name="code")
+    province = ProvinceChoiceField(label=gettext_lazy("Province of registration"),
+                                   queryset=Province.objects.all(), to_field_name="code")
     address = forms.CharField(label=gettext_lazy("Address"), max_length=300)
     contact_name = forms.CharField(label=gettext_lazy("Contact person"), max_length=100)
     contact_phone = forms.CharField(label=gettext_lazy("Contact phone"), max_length=40)

@@ -27,11 +27,12 @@ def translations_json(settings):
     entries = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     catalog = trans_real.translation("zh-hans")._catalog
     added = [msgid for msgid in entries if msgid not in catalog]
-    for msgid in added:
-        catalog[msgid] = entries[msgid]
+    for msgid in added:  # Chinese has one plural form: (msgid, 0) serves ngettext
+        catalog[msgid] = catalog[(msgid, 0)] = entries[msgid]
     yield
     for msgid in added:
         catalog._catalogs[0].pop(msgid, None)
+        catalog._catalogs[0].pop((msgid, 0), None)
 
 
 def browser(user=None, language=None, **kwargs):

@@ -208,7 +208,7 @@ def acceptance(app, today: date | None = None, pauses=None) -> Acceptance | None
         left = _signed_between(as_of, due)
     except NoCalendarError as exc:
         return Acceptance(received_on, restarted_on, None, None, False, waiting_since, respond_by,
-                          accepted_on, str(exc))
+                          accepted_on, exc.for_people)
     return Acceptance(received_on, restarted_on, due, left, as_of > due, waiting_since, respond_by,
                       accepted_on)
 
@@ -255,7 +255,7 @@ def summary(app, today: date | None = None, *, pauses=None, history: bool = True
             due = _due(accepted_on, intervals)
     except NoCalendarError as exc:
         # Days used and left may still be known when only the due date lies in a missing year.
-        problem = str(exc)
+        problem = exc.for_people
     overdue = (due is not None and as_of > due) or (left is not None and left < 0)
     return Summary(
         state=state, as_of=as_of, accepted_on=accepted_on, due=due, days_used=used, days_left=left,

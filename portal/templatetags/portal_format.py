@@ -50,3 +50,19 @@ def country_names(codes):
 
     separator = "、" if (get_language() or "").startswith("zh") else ", "
     return separator.join(country_name(code) for code in (codes or []))
+
+
+def local_name_of(obj) -> str:
+    """An organisation's, province's or rule's name in the active language: name_zh in Chinese,
+    name_en (or name_zh where there is none) in English."""
+    from django.utils.translation import get_language
+
+    if obj in (None, ""):
+        return ""
+    zh, en = getattr(obj, "name_zh", "") or "", getattr(obj, "name_en", "") or ""
+    if not zh and not en:
+        return str(obj)
+    return (zh or en) if (get_language() or "").startswith("zh") else (en or zh)
+
+
+register.filter("local_name", local_name_of)
