@@ -297,3 +297,33 @@ def test_django_messages_are_chinese_too(db):
     register = client.post("/register/", {"username": "abc", "password": "1234"})
     assert "password" in register.content.decode().lower()
     assert not chinese_fragments(visible_text(register.content.decode(), "en"))
+
+
+# ---------------------------------------------------------------- amounts and dates
+
+
+def test_amounts_are_grouped_and_dates_in_each_languages_form(actors, case_factory):
+    from django.utils import timezone
+
+    app = case_factory("submitted")  # one item of RMB 180000
+    Application.objects.filter(pk=app.pk).update(
+        submitted_at=timezone.make_aware(timezone.datetime(2026, 3, 9, 14, 30)))
+    zh_page = signed_in(actors.owner).get(f"/cases/{app.pk}/").content.decode()
+    en_page = signed_in(actors.owner, "en").get(f"/cases/{app.pk}/").content.decode()
+    for page in (zh_page, en_page):
+        assert "180,000.00" in page and "180000" not in page
+        assert "2026-03-09" not in page
+    assert "2026年3月9日 14:30" in zh_page and "9 Mar 2026, 14:30" in en_page
+    zh_list = signed_in(actors.owner).get("/cases/").content.decode()
+    assert "2026年3月9日" in zh_list and "<td>德国</td>" in zh_list
+
+
+def test_the_amount_and_country_filters():
+    from portal.templatetags.portal_format import amount, country_name, country_names, quantity
+
+    assert amount("1234567.5") == "1,234,567.50" and amount(None) == "" and amount("n/a") == "n/a"
+    assert quantity("12000.000") == "12,000" and quantity("2.50") == "2.5"
+    with translation.override("zh-hans"):
+        assert country_name("WS") == "萨摩亚" and country_names(["TW", "SG"]) == "中国台湾、新加坡"
+    with translation.override("en"):
+        assert country_names(["TW", "SG"]) == "Taiwan, China; Singapore"

@@ -48,7 +48,7 @@ def country_names(codes):
     """A list of ISO codes as names, separated as the language separates a list."""
     from django.utils.translation import get_language
 
-    separator = "、" if (get_language() or "").startswith("zh") else ", "
+    separator = "、" if (get_language() or "").startswith("zh") else "; "  # "Taiwan, China; Singapore"
     return separator.join(country_name(code) for code in (codes or []))
 
 
