@@ -11,6 +11,8 @@ never a destination of an export.
 This module is imported by the settings, so it imports nothing that reads them at import time.
 """
 
+import functools
+
 from django.utils import translation
 from django.utils.functional import lazy
 
@@ -117,12 +119,16 @@ def all_codes() -> list[str]:
     return [code for code, _name in countries]
 
 
-def choices(*, destination: bool = False, blank: str | None = "—", with_code: bool = False) -> list:
+@functools.lru_cache(maxsize=8)
+def _sorted(language: str, destination: bool) -> tuple:
+    with translation.override(language):
+        pairs = [(code, name(code)) for code in all_codes() if not (destination and code in NOT_DESTINATIONS)]
+    return tuple(sorted(pairs, key=lambda pair: sort_key(pair[1])))
+
+
+def choices(*, destination: bool = False, blank: str | None = "—") -> list:
     """(code, name) pairs sorted for the active language; destinations leave out China itself."""
-    pairs = [(code, name(code)) for code in all_codes() if not (destination and code in NOT_DESTINATIONS)]
-    pairs.sort(key=lambda pair: sort_key(pair[1]))
-    if with_code:
-        pairs = [(code, f"{label} ({code})") for code, label in pairs]
+    pairs = list(_sorted(translation.get_language() or "zh-hans", destination))
     return ([("", blank)] if blank is not None else []) + pairs
 
 
@@ -144,6 +150,25 @@ def _normalise(text: str) -> str:
     return "".join(text.split()).casefold().replace("（", "(").replace("）", ")")
 
 
+@functools.lru_cache(maxsize=1)
+def _index() -> dict:
+    """Every way a person may write a country or region, normalised, to its code."""
+    from django_countries.data import COUNTRIES
+
+    index = {}
+    for code in all_codes():
+        zh, en = names(code)
+        with translation.override("zh-hans"):
+            package_zh = str(COUNTRIES.get(code, ""))
+        candidates = {zh, en, package_zh, _english_default(code)}
+        if code in REGIONS:
+            candidates |= {zh.removeprefix("中国"), en.removesuffix(", China")}
+        for candidate in candidates:
+            if candidate:
+                index.setdefault(_normalise(candidate), code)
+    return index
+
+
 def lookup(text: str) -> str | None:
     """The code for what a person typed: a code, or a name in either language (also the package's
     old Chinese name, or the name without its 'China' prefix for the regions). None if unknown."""
@@ -152,28 +177,4 @@ def lookup(text: str) -> str | None:
     text = text.strip()
     if len(text) == 2 and is_known(text):
         return text.upper()
-    wanted = _normalise(text)
-    from django_countries.data import COUNTRIES
-
-    for code in all_codes():
-        zh, en = names(code)
-        with translation.override("zh-hans"):
-            package_zh = str(COUNTRIES.get(code, ""))
-        candidates = {zh, en, package_zh, _english_default(code)}
-        if code in REGIONS:
-            candidates |= {zh.removeprefix("中国"), en.removesuffix(", China")}
-        if wanted in {_normalise(c) for c in candidates if c}:
-            return code
-    return None
-
-
-def search(text: str) -> list[str]:
-    """Codes whose name (in either language) contains what was typed, or whose code it is."""
-    if not isinstance(text, str) or not text.strip():
-        return []
-    exact = lookup(text)
-    wanted = _normalise(text)
-    found = [code for code in all_codes() if any(wanted in _normalise(n) for n in names(code))]
-    if exact and exact not in found:
-        found.insert(0, exact)
-    return found
+    return _index().get(_normalise(text))

@@ -49,8 +49,10 @@ def _limit_mb() -> int:
     return settings.PORTAL_MAX_UPLOAD_BYTES // (1024 * 1024)
 
 
-def _error_page(request, template: str, status: int, **context):
+def _error_page(request, template: str, status: int, back: bool = False, **context):
     try:
+        if back:
+            context["back_url"] = _safe_referer(request)
         return render(request, template, {"status": status, "limit_mb": _limit_mb(), **context}, status=status)
     except Exception:  # the page itself failed (e.g. no database): the plain page that needs nothing
         return _plain_server_error(status)
@@ -67,7 +69,7 @@ def too_large(request):
         from portal.api import json_error_for_api
 
         return json_error_for_api(request, 413, "too_large", message)
-    return _error_page(request, "413.html", 413, message=message, back_url=_safe_referer(request))
+    return _error_page(request, "413.html", 413, message=message, back=True)
 
 
 def bad_request(request, exception=None):
@@ -78,7 +80,7 @@ def bad_request(request, exception=None):
 
         return json_error_for_api(request, 400, "bad_request",
                                   _("The request was malformed or too large."))
-    return _error_page(request, "400.html", 400, back_url=_safe_referer(request))
+    return _error_page(request, "400.html", 400, back=True)
 
 
 def page_not_found(request, exception=None):
@@ -106,7 +108,7 @@ def csrf_failure(request, reason=""):
 
         return json_error_for_api(request, 403, "csrf_failed",
                                   _("The form had expired. Reload the page and send it again."))
-    return _error_page(request, "403_csrf.html", 403, back_url=_safe_referer(request))
+    return _error_page(request, "403_csrf.html", 403, back=True)
 
 
 def server_error(request):

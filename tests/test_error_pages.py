@@ -173,3 +173,9 @@ def test_api_request_body_over_django_limit_is_json(actors, settings):
     resp = api(actors.owner).post("/api/applications/", {"end_use": "x" * 5000}, format="json")
     assert resp.status_code in (400, 413) and resp["Content-Type"].startswith("application/json")
     assert "code" in resp.json()
+
+
+def test_unknown_host_is_a_400_page_not_a_500():
+    resp = Client().get("/accounts/login/", HTTP_HOST="evil.example", HTTP_REFERER="http://evil.example/x")
+    html = portal_page(resp, 400)
+    assert "evil.example" not in html
