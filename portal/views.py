@@ -73,13 +73,14 @@ def too_large(request):
 
 
 def bad_request(request, exception=None):
-    if isinstance(exception, RequestDataTooBig):
-        return too_large(request)
     if _api(request):
         from portal.api import json_error_for_api
 
         return json_error_for_api(request, 400, "bad_request",
                                   _("The request was malformed or too large."))
+    if isinstance(exception, RequestDataTooBig):  # a form's fields over DATA_UPLOAD_MAX_MEMORY_SIZE
+        message = _("The form sent is too large: shorten its longest texts, or attach them as a document.")
+        return _error_page(request, "413.html", 413, message=message, back=True)
     return _error_page(request, "400.html", 400, back=True)
 
 

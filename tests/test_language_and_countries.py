@@ -327,3 +327,13 @@ def test_the_amount_and_country_filters():
         assert country_name("WS") == "萨摩亚" and country_names(["TW", "SG"]) == "中国台湾、新加坡"
     with translation.override("en"):
         assert country_names(["TW", "SG"]) == "Taiwan, China; Singapore"
+
+
+def test_the_switcher_names_each_language_in_itself(client):
+    for language in (None, "en"):
+        if language:
+            client.cookies["django_language"] = language
+        html = client.get("/accounts/login/").content.decode()
+        switcher = html[html.index('id="lang-form"'):html.index("</form>", html.index('id="lang-form"'))]
+        options = re.findall(r'<option value="([\w-]+)"[^>]*>([^<]+)</option>', switcher)
+        assert options == [("zh-hans", "简体中文"), ("en", "English")], options
