@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from licensing.models import Application
 from portal import countries
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_uscc
 from tests.test_error_pages import translations_json  # noqa: F401 (autouse: the branch's Chinese texts)
 
 pytestmark = pytest.mark.django_db
@@ -289,6 +289,14 @@ def test_django_messages_are_chinese_too(db):
                                            "email": "not-an-email", "province": "99"})
     text = visible_text(register.content.decode(), "zh-hans")
     assert register.status_code in (200, 400) and "密码" in text
+    assert not english_words(text), english_words(text)
+    # The password rules (Django 5.2 changed the msgid of the length rule; locale/ overrides it).
+    register = client.post("/register/", {
+        "uscc": make_uscc(4243), "name_zh": "宁波测试有限公司", "name_en": "Ningbo Test Ltd", "province": "31",
+        "address": "宁波", "contact_name": "王", "contact_phone": "0574-1", "email": "boss@nb.example",
+        "username": "nb_admin", "password": "1234"})
+    text = visible_text(register.content.decode(), "zh-hans")
+    assert "至少须包含 10 个字符" in text and "这个密码太常见了" in text
     assert not english_words(text), english_words(text)
     login = client.post("/accounts/login/", {"username": "nobody", "password": "wrong-password"})
     text = visible_text(login.content.decode(), "zh-hans")
