@@ -7,8 +7,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.functional import lazy
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts import selectors, services
 from accounts.models import Organisation, OrgKind, Province, Role, Verification
@@ -17,6 +17,11 @@ from accounts.signin.services import is_system_administrator
 from portal.errors import DomainError, NotAllowed
 from portal.pages import domain_errors_as_pages
 from portal.pdf import pdf_response
+
+
+class ProvinceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name_zh if (get_language() or "").startswith("zh") else obj.name_en
 
 
 def _password_rules() -> str:
@@ -47,7 +52,7 @@ class RegisterForm(PasswordTwiceForm):
                                "hx-include": "#id_province"}))
     name_zh = forms.CharField(label=gettext_lazy("Company name (Chinese)"), max_length=200)
     name_en = forms.CharField(label=gettext_lazy("Company name (English)"), max_length=200)
-    province = forms.ModelChoiceField(
+    province = ProvinceChoiceField(
         label=gettext_lazy("Province of registration"), queryset=Province.objects.all(), to_field_name="code",
         required=False, empty_label=gettext_lazy("The one the credit code names"),
         help_text=gettext_lazy("Characters 3 to 8 of the credit code name the place of registration; the "

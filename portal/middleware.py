@@ -1,12 +1,12 @@
 from django.conf import settings
-from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
-from django.utils.translation import gettext_lazy as _
 
 
 class RequestSizeLimitMiddleware:
-    """Refuse a request body far larger than any allowed upload before Django reads it."""
+    """Refuse a request body far larger than any allowed upload before Django reads it: a page of
+    the portal for a person, the JSON error for the API. It comes after the authentication
+    middleware so the page knows who is signed in; nothing before it reads the body."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -17,12 +17,9 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         if length > settings.PORTAL_MAX_REQUEST_BYTES:
-            from portal.api import error_body
-            from portal.errors import lazy_format
+            from portal.views import too_large
 
-            limit_mb = settings.PORTAL_MAX_UPLOAD_BYTES // (1024 * 1024)
-            message = lazy_format(_("The upload is too large: at most %(mb)s MB is accepted."), mb=limit_mb)
-            return JsonResponse(error_body("too_large", message), status=413)
+            return too_large(request)
         return self.get_response(request)
 
 

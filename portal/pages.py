@@ -3,6 +3,7 @@
 import functools
 
 from django.contrib import messages
+from django.core.exceptions import DisallowedHost
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -38,14 +39,18 @@ def error_page(request, exc: DomainError, back_url: str | None = None):
         "title": ERROR_TITLES.get(exc.status_code, ERROR_TITLES[400]),
         "message": exc.message,
         "fields": exc.fields,
-        "back_url": back_url or _safe_referer(request),
+        "back_url": back_url or safe_referer(request),
+        "status": exc.status_code,
     }, status=exc.status_code)
 
 
-def _safe_referer(request) -> str:
+def safe_referer(request) -> str:
     referer = request.META.get("HTTP_REFERER", "")
-    if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    try:
+        host = request.get_host()
+    except DisallowedHost:  # the error page of a request for a host the portal does not serve
+        return ""
+    if url_has_allowed_host_and_scheme(referer, allowed_hosts={host}, require_https=request.is_secure()):
         return referer
     return ""
 

@@ -9,6 +9,7 @@ Redis and real Celery workers. PORTAL_ENV=production turns on the hardened setti
 from datetime import timedelta
 from pathlib import Path
 
+from portal import countries
 from portal.env import EnvReader
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -61,11 +62,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.PortalLocaleMiddleware",
-    "portal.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.middleware.RequestSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lock-out page.
@@ -143,6 +144,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# Dates and amounts in each language's own form (portal/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["portal.formats"]
+# Country and region names corrected and China's usage followed, in one place (portal/countries.py).
+COUNTRIES_OVERRIDE = countries.overrides()
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
@@ -166,6 +171,7 @@ MEDIA_URL = None
 PORTAL_MAX_UPLOAD_BYTES = env.int("PORTAL_MAX_UPLOAD_MB", default=10, minimum=1, maximum=100) * 1024 * 1024
 PORTAL_MAX_REQUEST_BYTES = PORTAL_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 
 # Celery: eager (in process) unless a broker is configured.
 # Production needs real workers: without a broker the licence would be rendered inside the request.

@@ -276,7 +276,8 @@ def test_search_by_case_number(actors, mixed):
     ({"code": "1C9%"}, "code"),
     ({"code": "x" * 40}, "code"),
     ({"destination": "XX"}, "destination"),
-    ({"destination": "Nowhere land"}, "destination"),  # names are accepted (德国), unknown ones are not
+    ({"destination": "纳尼亚"}, "destination"),  # a name is accepted (德国), an unknown one is not
+    ({"destination": "x" * 80}, "destination"),
     ({"agency": "NOPE"}, "agency"),
     ({"agency": "MOFCOM"}, "agency"),  # an organisation, but not an agency
     ({"officer": "abc"}, "officer"),

@@ -41,7 +41,17 @@ class NoCalendarError(WorkdaysError):
         message += f" ({detail_en})" if detail_en else ""
         message += f" / {year} 年工作日历尚未录入"
         message += f"（{detail_zh}）" if detail_zh else ""
+        self.detail_en, self.detail_zh = detail_en, detail_zh
         super().__init__(message)
+
+    @property
+    def for_people(self) -> str:
+        """The message in the active language only, for a page (str() holds both, for logs)."""
+        from django.utils.translation import get_language
+
+        if (get_language() or "").startswith("zh"):
+            return f"{self.year} 年工作日历尚未录入" + (f"（{self.detail_zh}）" if self.detail_zh else "")
+        return f"No working-day calendar for {self.year}" + (f" ({self.detail_en})" if self.detail_en else "")
 
 
 class CalendarFileError(WorkdaysError):

@@ -14,18 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
-from django_countries import countries
 
 from controllist.controls import determination, services
 from controllist.models import Prohibition, TemporaryControl, TemporaryControlState
+from portal import countries
 from portal.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from portal.pages import domain_errors_as_pages
 
 LIST_LIMIT = 500
-
-
-def _country_choices():
-    return [("", "—")] + [(code, f"{name} ({code})") for code, name in countries]
 
 
 def _date_widget():
@@ -87,10 +83,10 @@ class ProhibitionForm(ServiceErrorsMixin, forms.Form):
     item_description = forms.CharField(label=gettext_lazy("Item description"), max_length=300,
                                        required=False)
     destination = forms.ChoiceField(label=gettext_lazy("Destination"), required=False,
-                                    choices=_country_choices)
+                                    choices=countries.destination_choices)
     party_name = forms.CharField(label=gettext_lazy("Party name"), max_length=300, required=False)
     party_country = forms.ChoiceField(label=gettext_lazy("Party country"), required=False,
-                                      choices=_country_choices)
+                                      choices=countries.choices)
     reason_zh = forms.CharField(label=gettext_lazy("Reason (Chinese)"), required=False,
                                 widget=forms.Textarea(attrs={"rows": 3}))
     reason_en = forms.CharField(label=gettext_lazy("Reason (English)"), required=False,
@@ -128,13 +124,13 @@ def item_rows(extra: int = 0):
 
 
 class DetermineForm(ServiceErrorsMixin, forms.Form):
-    destination = forms.ChoiceField(label=gettext_lazy("Destination country"), choices=_country_choices)
+    destination = forms.ChoiceField(label=gettext_lazy("Destination country"), choices=countries.destination_choices)
     end_user_name = forms.CharField(label=gettext_lazy("End user name"), max_length=300, required=False)
     end_user_country = forms.ChoiceField(label=gettext_lazy("End user country"), required=False,
-                                         choices=_country_choices)
+                                         choices=countries.choices)
     importer_name = forms.CharField(label=gettext_lazy("Importer name"), max_length=300, required=False)
     importer_country = forms.ChoiceField(label=gettext_lazy("Importer country"), required=False,
-                                         choices=_country_choices)
+                                         choices=countries.choices)
     end_use = forms.CharField(label=gettext_lazy("End use"), max_length=2000, required=False,
                               widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -2,10 +2,10 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from enduser.lists import selectors, services
 from enduser.models import LinkKind, ListedParty, ListKind, PartyKind
+from portal import countries
 from portal.errors import DomainError
 
 
@@ -50,7 +50,7 @@ class ListedPartyForm(ServiceErrorsMixin, forms.Form):
     addresses = forms.CharField(label=_("Addresses"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                 help_text=_("One per line."))
     country = forms.ChoiceField(label=_("Country"), required=False,
-                                choices=lambda: [("", "—")] + [(code, f"{name} ({code})") for code, name in countries])
+                                choices=countries.choices)
     uscc = forms.CharField(label=_("Unified social credit code (if any)"), max_length=40, required=False)
     registration = forms.CharField(label=_("Registration number abroad (if any)"), max_length=100, required=False)
     announcement = forms.CharField(label=_("Announcement"), max_length=120, required=False,

@@ -1,7 +1,10 @@
+import re
+
 from django import forms
 from django.urls import reverse_lazy
+from django.utils import translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from enduser.models import Party
 from enduser.parties.services import registration_identifiers
@@ -17,19 +20,36 @@ from licensing.applications.parties import ROLES
 from licensing.applications.shipment import FIELDS as SHIPMENT_FIELDS
 from licensing.applications.shipment import snapshot as shipment_snapshot
 from licensing.models import DocumentKind, EndUseCategory
-
-
-def _country_choices():
-    return [("", "—")] + [(code, f"{name} ({code})") for code, name in countries]
+from portal import countries
 
 
 def _kind_choices():
     return [("", "—")] + list(Party.Kind.choices)
 
 
+def _chinese() -> bool:
+    return (get_language() or "zh-hans").startswith("zh")
+
+
 def _port_choices():
-    return [("", "—")] + [(port.code, f"{port.name_zh} {port.name_en} ({port.code})")
+    zh = _chinese()
+    return [("", "—")] + [(port.code, f"{port.name_zh if zh else port.name_en} ({port.code})")
                           for port in CustomsPort.objects.filter(active=True)]
+
+
+BILINGUAL_LABEL = re.compile(r"^(?P<en>.*\S) \((?P<zh>[^)]*[\u4e00-\u9fff][^)]*)\)$")
+
+
+def _trade_mode_choices():
+    """Trade modes are labelled in both languages (General trade (一般贸易)), as the licence prints
+    them; the form shows the page's language only."""
+    zh, out = _chinese(), [("", "—")]
+    for value, label in TradeMode.choices:
+        with translation.override("en"):
+            text = str(label)
+        parts = BILINGUAL_LABEL.match(text)
+        out.append((value, f"{value} {(parts['zh'] if zh else parts['en']) if parts else text}"))
+    return out
 
 
 def field_check_attrs(name: str) -> dict:
@@ -47,7 +67,8 @@ class ApplicationForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     client_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
-    destination = forms.ChoiceField(label=_("Destination country"), required=False, choices=_country_choices)
+    destination = forms.ChoiceField(label=_("Destination country"), required=False,
+                                    choices=countries.destination_choices)
     # Each party: one of the exporter's own (address book), or typed here (saved into the book).
     importer_party = forms.ChoiceField(label=_("Importer from my parties"), required=False, choices=[],
                                        help_text=_("Or leave this empty and type a new importer below."))
@@ -56,7 +77,7 @@ class ApplicationForm(forms.Form):
     importer_name_latin = forms.CharField(label=_("Importer Latin-script name"), required=False, max_length=300)
     importer_kind = forms.ChoiceField(label=_("Importer kind"), required=False, choices=_kind_choices)
     importer_address = forms.CharField(label=_("Importer address"), required=False, max_length=500)
-    importer_country = forms.ChoiceField(label=_("Importer country"), required=False, choices=_country_choices)
+    importer_country = forms.ChoiceField(label=_("Importer country"), required=False, choices=countries.choices)
     importer_registration = forms.CharField(label=_("Importer registration number"), required=False,
                                             max_length=64)
     end_user_party = forms.ChoiceField(label=_("End user from my parties"), required=False, choices=[],
@@ -66,7 +87,7 @@ class ApplicationForm(forms.Form):
     end_user_name_latin = forms.CharField(label=_("End user Latin-script name"), required=False, max_length=300)
     end_user_kind = forms.ChoiceField(label=_("End user kind"), required=False, choices=_kind_choices)
     end_user_address = forms.CharField(label=_("End user address"), required=False, max_length=500)
-    end_user_country = forms.ChoiceField(label=_("End user country"), required=False, choices=_country_choices)
+    end_user_country = forms.ChoiceField(label=_("End user country"), required=False, choices=countries.choices)
     end_user_registration = forms.CharField(label=_("End user registration number"), required=False,
                                             max_length=64)
     end_use_category = forms.ChoiceField(label=_("End-use category"), required=False,
@@ -84,11 +105,11 @@ class ApplicationForm(forms.Form):
     consignee_kind = forms.ChoiceField(label=_("Intermediate consignee kind"), required=False, choices=_kind_choices)
     consignee_address = forms.CharField(label=_("Intermediate consignee address"), required=False, max_length=500)
     consignee_country = forms.ChoiceField(label=_("Intermediate consignee country"), required=False,
-                                          choices=_country_choices)
+                                          choices=countries.choices)
     consignee_registration = forms.CharField(label=_("Intermediate consignee registration number"), required=False,
                                              max_length=64)
     trade_mode = forms.ChoiceField(label=_("Trade mode"), required=False,
-                                   choices=[("", "—")] + list(TradeMode.choices))
+                                   choices=_trade_mode_choices)
     export_port = forms.ChoiceField(label=_("Customs port of export"), required=False, choices=_port_choices)
     transport_mode = forms.ChoiceField(label=_("Transport mode"), required=False,
                                        choices=[("", "—")] + list(TransportMode.choices))
@@ -191,7 +212,8 @@ class ReasonForm(forms.Form):
 
 
 def _unit_choices():
-    return [("", "—")] + [(unit.name_zh, f"{unit.name_zh} {unit.name_en}") for unit in CustomsUnit.objects.all()]
+    zh = _chinese()
+    return [("", "—")] + [(unit.name_zh, unit.name_zh if zh else unit.name_en) for unit in CustomsUnit.objects.all()]
 
 
 def _currency_choices():

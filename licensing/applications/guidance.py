@@ -177,7 +177,7 @@ NEXT_STEPS = {
     "submitted": (_("Your provincial commerce department checks that the application is complete, then forwards "
                     "it to the ministry or returns it to you for correction."),
                   _("Usually a few working days. You are told when it moves on.")),
-    "forwarded": (_("The ministry accepts the case (受理) or asks you once for everything still missing (补正)."),
+    "forwarded": (_("The ministry accepts the case or asks you once for everything still missing."),
                   _("Within 5 working days of receiving it.")),
     "correcting": (_("The ministry has asked for corrections: answer them on this page. The 5 working days for "
                      "acceptance start again from your answer."), None),

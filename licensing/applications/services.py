@@ -50,6 +50,7 @@ from licensing.workflow import (
     transition,
 )
 from outbox.services import enqueue
+from portal import countries as portal_countries
 from portal.errors import (
     InvalidTransition,
     NotAllowed,
@@ -105,6 +106,9 @@ def _clean_draft(data: dict) -> dict:
                                    fields={"destination": [_("Unknown country code.")]})
         else:
             cleaned["destination"] = dest.upper()
+            if not portal_countries.is_destination(dest):
+                message = _("China is not an export destination; choose the country or region the items go to.")
+                raise ValidationFailed(message, fields={"destination": [message]})
     if "end_use" in data:
         end_use = data["end_use"] or ""
         if not isinstance(end_use, str) or len(end_use) > 2000:

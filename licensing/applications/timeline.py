@@ -36,7 +36,7 @@ PUBLIC_ACTIONS = {
                                         _("The ministry asked for corrections (补正)")),
     "application.answer_corrections": ("corrections_answered", EXPORTER,
                                        _("Corrections sent to the ministry")),
-    "application.accept": ("accepted", MINISTRY, _("Accepted by the ministry (受理)")),
+    "application.accept": ("accepted", MINISTRY, _("Accepted by the ministry")),
     # Referred or not: the exporter learns only that the review has begun (Reg. 17 clock runs).
     "application.refer": ("under_review", MINISTRY, _("Under review")),
     "application.no_referral": ("under_review", MINISTRY, _("Under review")),

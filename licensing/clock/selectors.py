@@ -218,7 +218,7 @@ def acceptance(app, today: date | None = None, pauses=None) -> Acceptance | None
         left = _signed_between(as_of, due)
     except NoCalendarError as exc:
         return Acceptance(received_on, restarted_on, None, None, False, waiting_since, respond_by,
-                          accepted_on, str(exc),
+                          accepted_on, exc.for_people,
                           provisional_add_working_days(start, ACCEPTANCE_LIMIT_WORKING_DAYS)[0])
     return Acceptance(received_on, restarted_on, due, left, as_of > due, waiting_since, respond_by,
                       accepted_on)
@@ -266,7 +266,7 @@ def summary(app, today: date | None = None, *, pauses=None, history: bool = True
             due = _due(accepted_on, intervals)
     except NoCalendarError as exc:
         # Days used and left may still be known when only the due date lies in a missing year.
-        problem = str(exc)
+        problem = exc.for_people
         if state != ClockState.NO_LIMIT:
             provisional = _provisional_due(accepted_on, intervals)
     overdue = (due is not None and as_of > due) or (left is not None and left < 0)

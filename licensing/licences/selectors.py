@@ -6,9 +6,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
-from django_countries import countries
 
 from licensing.models import Application, DecisionOutcome, Licence, RecommendationState, TradeMode
+from portal import countries as portal_countries
 
 
 def licence_visible_to(user, application: Application) -> bool:
@@ -27,11 +27,7 @@ def licence_verify_url(licence: Licence) -> str:
 
 
 def country_names(code: str) -> tuple[str, str]:
-    with translation.override("zh-hans"):
-        zh = str(countries.name(code))
-    with translation.override("en"):
-        en = str(countries.name(code))
-    return zh, en
+    return portal_countries.names(code)
 
 
 def party_lines(party, snapshot: dict | None = None) -> dict:

@@ -35,7 +35,7 @@ PAGE = OpenApiParameter("page", int, description="Page number (50 rows a page)")
 QUEUE_PARAMETERS = [
     OpenApiParameter("province", str, description="Province code (GB/T 2260), e.g. 31"),
     OpenApiParameter("code", str, description="Control code prefix, any case, e.g. 1C9"),
-    OpenApiParameter("destination", str, description="Destination, ISO 3166 alpha-2"),
+    OpenApiParameter("destination", str, description="Destination: ISO 3166 alpha-2 code or its name in Chinese or English"),
     OpenApiParameter("agency", str, description="Code of an agency the case was referred to, e.g. MIIT"),
     OpenApiParameter("officer", str, description="Id of the assigned officer, or `null` for unassigned"),
     OpenApiParameter("days_left", int, description="At most this many working days left on the "

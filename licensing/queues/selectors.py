@@ -8,16 +8,14 @@ are counted from one read of the calendar (attach_clocks, WorkingDayCounter)."""
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 import django_filters
 from django import forms
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, When
 from django.db.models.fields import DateField
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from accounts.models import (
     AGENCY_ROLES,
@@ -41,6 +39,7 @@ from licensing.models import (
     Status,
 )
 from licensing.workflow import require_ministry
+from portal import countries as portal_countries
 from portal.errors import NotAllowed, ValidationFailed, lazy_format
 from workdays.services import NoCalendarError, add_working_days, provisional_adder
 
@@ -111,26 +110,13 @@ def _deadline_expression():
 # ---------------------------------------------------------------- filters
 
 
-@lru_cache(maxsize=1)
-def _country_names() -> dict[str, str]:
-    """Every country's name in both languages (as the portal spells them), folded, to its code."""
-    names = {}
-    for language in ("en", "zh-hans"):
-        with translation.override(language):
-            names.update({str(name).casefold(): code for code, name in countries})
-    return names
-
-
 def country_code(value: str) -> str | None:
     """The ISO code of a destination typed as its code or its name, in either language."""
-    value = (value or "").strip()
-    if value.upper() in countries:
-        return value.upper()
-    return _country_names().get(value.casefold())
+    return portal_countries.lookup(value) or None
 
 
 class CountryCodeField(forms.CharField):
-    """A destination, by ISO code (DE) or name (Germany, 德国)."""
+    """A destination typed as a name in either language (德国, Germany, 台湾) or as its ISO code."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 60)
@@ -140,9 +126,9 @@ class CountryCodeField(forms.CharField):
         value = super().clean(value)
         if not value:
             return value
-        code = country_code(value)
-        if code is None:
-            raise forms.ValidationError(_("Unknown country; type its name or its ISO code, e.g. Germany, 德国 or DE."))
+        code = portal_countries.lookup(value)
+        if not code:
+            raise forms.ValidationError(_("Unknown country or region; type its name, e.g. 德国 or Germany."))
         return code
 
 
@@ -182,7 +168,7 @@ class QueueFilter(django_filters.FilterSet):
 
     province = django_filters.ChoiceFilter(empty_label=None, label=_("Province"))
     code = CodePrefixFilter(method="filter_code", label=_("Control code starts with"))
-    destination = CountryFilter(field_name="destination", label=_("Destination (name or ISO code)"))
+    destination = CountryFilter(field_name="destination", label=_("Destination"))
     agency = django_filters.ChoiceFilter(method="filter_agency", empty_label=None, label=_("Referred to agency"))
     officer = django_filters.ChoiceFilter(field_name="assigned_to", empty_label=None, label=_("Officer"),
                                           null_label=_("Unassigned"), null_value="null")

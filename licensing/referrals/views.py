@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
-from django_countries import countries
 
 from accounts.models import Organisation, OrgKind, Role
 from licensing.applications import page
@@ -23,6 +22,7 @@ from licensing.models import (
 )
 from licensing.referrals import services, tables
 from licensing.workflow import require_ministry
+from portal import countries
 from portal.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from portal.pages import domain_errors_as_pages
 
@@ -170,7 +170,7 @@ class RuleForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["destination"].choices = _blank_choices((code, f"{name} ({code})") for code, name in countries)
+        self.fields["destination"].choices = countries.destination_choices()
         self.fields["country_group"].choices = _blank_choices(
             (str(g.pk), f"{g.code} · {g.name_zh} / {g.name_en}") for g in CountryGroup.objects.all())
         self.fields["agencies"].choices = [
