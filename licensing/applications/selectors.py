@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 from audit.services import history
 from licensing.clock import selectors as clock
 from licensing.models import Application, PauseKind
-from portal.errors import lazy_format
+from portal.errors import NotFound, lazy_format
 
 
 def applications_for(user):
@@ -98,3 +98,11 @@ def decision_deadline(app: Application, today: date | None = None):
     return clock.page_summary(app) if today is None else clock.summary(app, today)
 
 
+
+
+def case_version(user, id) -> int:
+    """The version of a case the user may see (its API ETag); NotFound otherwise."""
+    version = Application.objects.visible_to(user).filter(pk=id).values_list("version", flat=True).first()
+    if version is None:
+        raise NotFound()
+    return version
