@@ -124,6 +124,11 @@ class InvitationAcceptView(APIView):
         return Response(MeSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`")
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
 class TokenView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
@@ -131,7 +136,8 @@ class TokenView(APIView):
 
     @extend_schema(summary="Exchange user name and password for an API token",
                    request=TokenRequestSerializer,
-                   responses={200: OpenApiResponse(description='{"token": "..."}'), 400: OpenApiResponse()})
+                   responses={200: TokenResponseSerializer,
+                              400: OpenApiResponse(description="Wrong user name or password")})
     def post(self, request):
         from django.contrib.auth import authenticate
 

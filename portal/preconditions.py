@@ -104,3 +104,10 @@ class ETagMiddleware:
             except DomainError:
                 pass
         return response
+
+
+def versioned_path(template: str) -> bool:
+    """Whether an OpenAPI path template (/api/applications/{id}/...) is a registered versioned
+    resource."""
+    sample = re.sub(r"\{[^}]+\}", "1", template)
+    return _versioned(sample) is not None

@@ -212,8 +212,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("PORTAL_ANON_RATE", default="120/minute")},
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Dual-use Export Licensing Portal API / 两用物项出口许可平台接口",
-    "DESCRIPTION": "Applications, provincial forwarding, ministry decisions and licences. "
+    # ASCII: client generators derive the package name from the title.
+    "TITLE": "Dual-use Export Licensing Portal API",
+    "DESCRIPTION": "两用物项出口许可平台接口. Applications, provincial forwarding, ministry decisions and licences. "
     "Authenticate with a browser session or `Authorization: Token <key>` (POST /api/auth/token/).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -221,6 +222,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "portal.schema.postprocess"],
     "ENUM_NAME_OVERRIDES": {"CountryEnum": "django_countries.countries", "ListKindEnum": "enduser.models.ListKind",
                             "PartyKindEnum": "enduser.models.PartyKind",
                             "EndUseReportKindEnum": "licensing.models.EndUseReportKind",
