@@ -99,6 +99,7 @@ class MeView(APIView):
 
 
 class InvitationView(APIView):
+    write_roles = frozenset({Role.EXPORTER_ADMIN})
     @extend_schema(summary="Exporter admin: invite a colleague by email",
                    request=InvitationCreateSerializer,
                    responses={201: InvitationSerializer, 400: OpenApiResponse(description="Bad email"),
@@ -180,6 +181,7 @@ class CompanyVerifyView(APIView):
 
 
 class CompanyRejectView(APIView):
+    write_roles = frozenset({Role.PROVINCIAL_OFFICER})
     @extend_schema(summary="Province: reject a registration (its accounts are switched off)",
                    request=RejectSerializer,
                    responses={200: CompanySerializer, 400: OpenApiResponse(), 403: OpenApiResponse(),

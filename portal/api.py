@@ -18,7 +18,6 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.errors import DomainError, NotFound, ValidationFailed
 
-
 NOT_JSON = _("The request body is not valid JSON.")
 DUPLICATE_KEY = _("The request body is not valid JSON: a name appears twice in one object.")
 

@@ -9,7 +9,8 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from portal.errors import DomainError, ValidationFailed
+from portal.errors import DomainError, NotAllowed, ValidationFailed
+
 
 class PreconditionFailed(DomainError):
     status_code = 412
@@ -111,3 +112,16 @@ def versioned_path(template: str) -> bool:
     resource."""
     sample = re.sub(r"\{[^}]+\}", "1", template)
     return _versioned(sample) is not None
+
+
+class WriteRoles(BasePermission):
+    """A view's `write_roles`: the only roles that may ever make its writes (POST, PUT, PATCH,
+    DELETE), refused with 403 before the body is read. The services check the same and more."""
+
+    def has_permission(self, request, view):
+        roles = getattr(view, "write_roles", None)
+        if roles is None or request.method in SAFE_METHODS or not request.user.is_authenticated:
+            return True
+        if request.user.role not in roles:
+            raise NotAllowed()
+        return True

@@ -198,7 +198,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated",
-                                   "portal.preconditions.VersionPrecondition"],
+                                   "portal.preconditions.WriteRoles", "portal.preconditions.VersionPrecondition"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PARSER_CLASSES": [
         "portal.api.SafeJSONParser",

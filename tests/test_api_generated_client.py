@@ -87,17 +87,32 @@ def _ok(resp, status=200):
 def test_the_whole_case_through_the_generated_client(generated, actors, calendar_2027,
                                                      django_capture_on_commit_callbacks):
     from portal_api_client.api.applications import (
-        applications_accept_create, applications_countersign_create, applications_create,
-        applications_documents_create, applications_forward_create, applications_licence_retrieve,
-        applications_partial_update, applications_recommendation_create, applications_referrals_create,
-        applications_referrals_retrieve, applications_referrals_send_create, applications_retrieve,
-        applications_submit_create)
+        applications_accept_create,
+        applications_countersign_create,
+        applications_create,
+        applications_documents_create,
+        applications_forward_create,
+        applications_licence_retrieve,
+        applications_partial_update,
+        applications_recommendation_create,
+        applications_referrals_create,
+        applications_referrals_retrieve,
+        applications_referrals_send_create,
+        applications_retrieve,
+        applications_submit_create,
+    )
     from portal_api_client.api.referrals import referrals_opinion_create
-    from portal_api_client.models import (
-        DocumentUploadKindEnum, DocumentUploadRequest, DraftInputRequest, OpinionInputRequest, RecommendationInputRequest,
-        ReferralAddInputRequest, VersionInputRequest)
-    from portal_api_client.models import ReferralVersionInputRequest as SendInput
     from portal_api_client.models import DecisionVersionInputRequest as CountersignInput
+    from portal_api_client.models import (
+        DocumentUploadKindEnum,
+        DocumentUploadRequest,
+        DraftInputRequest,
+        OpinionInputRequest,
+        RecommendationInputRequest,
+        ReferralAddInputRequest,
+        VersionInputRequest,
+    )
+    from portal_api_client.models import ReferralVersionInputRequest as SendInput
     from portal_api_client.types import File
 
     owner, province = _client(generated, actors.owner), _client(generated, actors.province)

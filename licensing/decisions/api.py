@@ -25,6 +25,7 @@ RULE404 = OpenApiResponse(description="No such rule")
 RULE409 = OpenApiResponse(description="Someone changed the rule since you read it (stale version)")
 
 RULES_ARE_THE_MINISTRYS = _("Only the ministry sees the countersignature rules.")
+from accounts.models import Role
 
 
 def _state(app_id, rec) -> dict:
@@ -124,6 +125,7 @@ def _rule(rule_pk) -> CountersignRule:
 
 
 class RuleListView(APIView):
+    write_roles = frozenset({Role.MINISTRY_SENIOR})
     parser_classes = [SafeJSONParser]
 
     @extend_schema(summary="Ministry: the countersignature rules", responses={

@@ -27,6 +27,8 @@ ERRORS = {400: OpenApiResponse(description="Invalid input (a bad or too large PD
 READ_ERRORS = {403: ERRORS[403], 404: ERRORS[404]}
 IDEMPOTENCY_KEY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
                                    description="A UUID; repeating it returns the report already filed")
+from accounts.models import EXPORTER_ROLES
+from portal.preconditions import WriteRoles
 
 
 def _report(request, id) -> EndUseReport:
@@ -37,9 +39,10 @@ def _report(request, id) -> EndUseReport:
 
 
 class EndUseReportListView(GenericAPIView):
+    write_roles = EXPORTER_ROLES
     serializer_class = s.EndUseReportListItemSerializer
     queryset = EndUseReport.objects.none()  # for the schema; the rows come from the selectors
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, WriteRoles]
     parser_classes = [SafeJSONParser, MultiPartParser, FormParser]
 
     @extend_schema(summary="End-use change reports you may see (the ministry all, an exporter those of its "
