@@ -18,7 +18,7 @@ def token_client(username, password=PASSWORD):
     client = APIClient()
     resp = client.post("/api/auth/token/", {"username": username, "password": password}, format="json")
     assert resp.status_code == 200, resp.content
-    client.credentials(HTTP_AUTHORIZATION=f"Token {resp.json()['token']}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {resp.json()['token']}", HTTP_IF_MATCH="*")  # any version: 428 is tested in test_api_manners
     return client
 
 

@@ -22,6 +22,7 @@ def staff_without_access(actors):
 def _api(user):
     client = APIClient()
     client.force_authenticate(user)
+    client.credentials(HTTP_IF_MATCH="*")  # any version: 428 is tested in test_api_manners
     return client
 
 

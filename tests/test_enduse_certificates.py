@@ -88,6 +88,7 @@ def page_as(user):
 def api_as(user):
     client = APIClient()
     client.force_authenticate(user)
+    client.credentials(HTTP_IF_MATCH="*")  # any version: 428 is tested in test_api_manners
     client.credentials(HTTP_ACCEPT_LANGUAGE="en")
     return client
 

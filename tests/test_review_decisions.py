@@ -96,6 +96,7 @@ def page(user, lang="en"):
 def api(user):
     client = APIClient()
     client.force_authenticate(user)
+    client.credentials(HTTP_IF_MATCH="*")  # any version: 428 is tested in test_api_manners
     return client
 
 

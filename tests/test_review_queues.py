@@ -72,6 +72,7 @@ def api(user):
     client = APIClient()
     if user is not None:
         client.force_authenticate(user)
+        client.credentials(HTTP_IF_MATCH="*")  # any version: 428 is tested in test_api_manners
     client.credentials(HTTP_ACCEPT_LANGUAGE="en")
     return client
 

@@ -61,6 +61,7 @@ def api_as(user, lang="en"):
     client = APIClient()
     if user is not None:
         client.force_authenticate(user)
+        client.credentials(HTTP_IF_MATCH="*")  # any version: 428 is tested in test_api_manners
     client.credentials(HTTP_ACCEPT_LANGUAGE=lang)
     return client
 
