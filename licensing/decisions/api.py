@@ -8,6 +8,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import Role
 from licensing.applications import selectors
 from licensing.decisions import serializers as s
 from licensing.decisions import services as decisions
@@ -25,7 +26,6 @@ RULE404 = OpenApiResponse(description="No such rule")
 RULE409 = OpenApiResponse(description="Someone changed the rule since you read it (stale version)")
 
 RULES_ARE_THE_MINISTRYS = _("Only the ministry sees the countersignature rules.")
-from accounts.models import Role
 
 
 def _state(app_id, rec) -> dict:

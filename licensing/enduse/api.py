@@ -12,12 +12,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import EXPORTER_ROLES
 from licensing.enduse import selectors, services
 from licensing.enduse import serializers as s
 from licensing.models import EndUseReport, EndUseReportKind, EndUseReportState
 from portal.api import SafeJSONParser, idempotency_key
 from portal.errors import NotFound, ValidationFailed
 from portal.pdf import pdf_response
+from portal.preconditions import WriteRoles
 
 ERRORS = {400: OpenApiResponse(description="Invalid input (a bad or too large PDF among them); nothing changed"),
           403: OpenApiResponse(description="Your role may not do this (or you are not signed in)"),
@@ -27,8 +29,6 @@ ERRORS = {400: OpenApiResponse(description="Invalid input (a bad or too large PD
 READ_ERRORS = {403: ERRORS[403], 404: ERRORS[404]}
 IDEMPOTENCY_KEY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
                                    description="A UUID; repeating it returns the report already filed")
-from accounts.models import EXPORTER_ROLES
-from portal.preconditions import WriteRoles
 
 
 def _report(request, id) -> EndUseReport:
