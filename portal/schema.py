@@ -89,7 +89,7 @@ def postprocess(result, generator, request, public):
                 if not any(p.get("name") == "If-Match" for p in params):
                     params.append({"in": "header", "name": "If-Match", "required": False,
                                    "schema": {"type": "string"},
-                                   "description": "The ETag you read; instead of `version` in the body"})
+                                   "description": "The ETag you read (instead of `version` in the body); `*` for any version"})
             for status, response in responses.items():
                 if str(status).startswith("4"):
                     response.setdefault("description", DEFAULTS.get(int(status), "Refused"))

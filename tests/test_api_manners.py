@@ -187,3 +187,88 @@ def test_a_referral_has_an_etag(actors, case_factory):
         pytest.skip("no referral proposed for the sample case")
     resp = api(actors.agency).post(f"/api/referrals/{ref.pk}/opinion/", {}, format="json")
     assert resp.status_code in (404, 428)
+
+
+def test_every_case_write_is_404_for_another_company_before_validation(actors, case_factory):
+    app = case_factory("accepted")
+    outsider = api(actors.outsider)
+    wrong = []
+    for method, path in _write_routes():
+        if path.startswith("/api/applications/{id}/"):
+            resp = getattr(outsider, method)(_fill(path, app.pk), {}, format="json")
+            if resp.status_code != 404:
+                wrong.append(f"{method.upper()} {path}: {resp.status_code}")
+    assert not wrong, "\n".join(wrong)
+
+
+# ---------------------------------------------------------------- the schema a client is generated from
+
+
+@pytest.fixture
+def schema(db):
+    return yaml.safe_load(Client().get("/api/schema/").content)
+
+
+def _operations(schema):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if isinstance(operation, dict) and "responses" in operation:
+                yield path, method, operation
+
+
+def test_each_operation_takes_one_encoding_and_multipart_only_for_uploads(schema):
+    for path, method, operation in _operations(schema):
+        content = operation.get("requestBody", {}).get("content", {})
+        assert len(content) <= 1, (method, path, list(content))
+        if "multipart/form-data" in content:
+            assert _has_file(content["multipart/form-data"]["schema"], schema), (method, path)
+
+
+def _has_file(node, schema, depth=0):
+    if depth > 5:
+        return False
+    if "$ref" in node:
+        return _has_file(schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]], schema, depth + 1)
+    if node.get("format") == "binary":
+        return True
+    children = [*node.get("properties", {}).values(), *node.get("allOf", []), *node.get("oneOf", [])]
+    children += [node["items"]] if "items" in node else []
+    return any(_has_file(child, schema, depth + 1) for child in children)
+
+
+def test_every_4xx_has_the_error_shape_and_403_413_412_428_are_documented(schema):
+    error = schema["components"]["schemas"]["Error"]
+    assert set(error["required"]) == {"code", "detail", "messages"} and "fields" in error["properties"]
+    for path, method, operation in _operations(schema):
+        responses = operation["responses"]
+        for status, response in responses.items():
+            if str(status).startswith("4"):
+                assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+        if {} not in operation.get("security", []):
+            assert "403" in responses, (method, path)
+        if "requestBody" in operation:
+            assert "413" in responses, (method, path)
+        if method in WRITES and path.startswith("/api/applications/{id}/"):
+            assert {"412", "428"} <= set(responses), (method, path)
+            assert any(p["name"] == "If-Match" for p in operation["parameters"])
+
+
+def test_token_opinion_pdf_and_title(schema):
+    token = schema["paths"]["/api/auth/token/"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert token == {"$ref": "#/components/schemas/TokenResponse"}
+    opinion = schema["components"]["schemas"]["Referral"]["properties"]["opinion"]
+    assert {"$ref": "#/components/schemas/BlankEnum"} in opinion["oneOf"]
+    licence = schema["paths"]["/api/applications/{id}/licence/"]["get"]["responses"]["200"]["content"]
+    assert licence["application/pdf"]["schema"] == {"type": "string", "format": "binary"}
+    assert schema["info"]["title"].isascii()
+
+
+def test_if_match_star_says_any_version_explicitly(actors, case_factory):
+    app = case_factory("submitted")
+    resp = api(actors.province).post(f"/api/applications/{app.pk}/forward/", {}, format="json", HTTP_IF_MATCH="*")
+    assert resp.status_code == 200
+    resp = api(actors.owner).get(f"/api/applications/{app.pk}/", HTTP_IF_MATCH="nonsense")
+    assert resp.status_code == 200  # reads ignore If-Match
+    resp = api(actors.ministry).post(f"/api/applications/{app.pk}/accept/", {}, format="json",
+                                     HTTP_IF_MATCH="nonsense")
+    assert resp.status_code == 400 and "If-Match" in resp.json()["fields"]

@@ -22,7 +22,8 @@ def staff_without_access(actors):
 def _api(user):
     client = APIClient()
     client.force_authenticate(user)
-    client.credentials(HTTP_IF_MATCH="*")  # any version: 428 is tested in test_api_manners
+    # These tests judge bodies and flows; 428 and If-Match are tested in tests/test_api_manners.py.
+    client.credentials(HTTP_IF_MATCH="*")
     return client
 
 

@@ -101,7 +101,6 @@ def test_the_page_form_files_a_catch_all_item(actors):
 def test_the_api_takes_and_shows_the_catch_all_flag(actors):
     api = APIClient()
     api.force_authenticate(actors.owner)
-    api.credentials(HTTP_IF_MATCH="*")  # any version: 428 is tested in test_api_manners
     response = api.post("/api/applications/", {**DRAFT, "item": CATCH_ALL_ITEM}, format="json")
     assert response.status_code == 201, response.content
     assert response.json()["items"][0]["catch_all"] is True

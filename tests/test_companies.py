@@ -16,7 +16,6 @@ pytestmark = pytest.mark.django_db
 def api(user):
     client = APIClient()
     client.force_authenticate(user)
-    client.credentials(HTTP_IF_MATCH="*")  # any version: 428 is tested in test_api_manners
     return client
 
 

@@ -70,7 +70,6 @@ def page_as(user):
 def api_as(user):
     client = APIClient()
     client.force_authenticate(user)
-    client.credentials(HTTP_IF_MATCH="*")  # any version: 428 is tested in test_api_manners
     return client
 
 

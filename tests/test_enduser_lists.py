@@ -68,7 +68,6 @@ def api_as(user):
     client = APIClient()
     if user is not None:
         client.force_authenticate(user)
-        client.credentials(HTTP_IF_MATCH="*")  # any version: 428 is tested in test_api_manners
     return client
 
 

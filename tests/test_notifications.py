@@ -38,7 +38,6 @@ def api(user, language="en"):
     client = APIClient()
     if user is not None:
         client.force_authenticate(user)
-        client.credentials(HTTP_IF_MATCH="*")  # any version: 428 is tested in test_api_manners
     client.credentials(HTTP_ACCEPT_LANGUAGE=language)
     return client
 

@@ -44,7 +44,6 @@ def test_api_errors_follow_accept_language(actors):
 
     api = APIClient()
     api.force_authenticate(actors.owner)
-    api.credentials(HTTP_IF_MATCH="*")  # any version: 428 is tested in test_api_manners
     en = api.post("/api/applications/", {"destination": "ZZ"}, format="json", HTTP_ACCEPT_LANGUAGE="en")
     zh = api.post("/api/applications/", {"destination": "ZZ"}, format="json")
     assert en.status_code == zh.status_code == 400

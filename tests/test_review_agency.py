@@ -44,7 +44,6 @@ def page(client, user, url, method="get", data=None, lang="en"):
 def api(user):
     client = APIClient()
     client.force_authenticate(user)
-    client.credentials(HTTP_IF_MATCH="*")  # any version: 428 is tested in test_api_manners
     return client
 
 
