@@ -27,5 +27,6 @@ class LicensingConfig(AppConfig):
         from licensing.workflow import require_api_write_role
         from portal.preconditions import register_versioned
 
-        register_versioned(r"^/api/applications/(?P<id>\d+)/", case_version, may_act=require_api_write_role)
+        register_versioned(r"^/api/applications/(?P<id>\d+)/", case_version, may_act=require_api_write_role,
+                           other_version=r"certificate/$")  # the certificate has its own version
         register_versioned(r"^/api/referrals/(?P<id>\d+)/", referral_version, may_act=require_opinion_role)

@@ -27,18 +27,20 @@ class PreconditionRequired(DomainError):
 _VERSIONED: list = []
 
 
-def register_versioned(pattern: str, load, *, may_act=None):
+def register_versioned(pattern: str, load, *, may_act=None, other_version: str | None = None):
     """`load(user, **groups)` gives the resource's current version, or raises NotFound when the
     user may not see it; `may_act(user, path_rest, method)` raises NotAllowed (403) for a caller
-    whose role may never make this write, before the body is read."""
-    _VERSIONED.append((re.compile(pattern), load, may_act))
+    whose role may never make this write, before the body is read. `other_version` matches the
+    rest of the path where a body's `version` is another resource's (If-Match is then checked
+    here but not handed to the service)."""
+    _VERSIONED.append((re.compile(pattern), load, may_act, re.compile(other_version) if other_version else None))
 
 
 def _versioned(path):
-    for regex, load, may_act in _VERSIONED:
+    for regex, load, may_act, other in _VERSIONED:
         match = regex.match(path)
         if match:
-            return match, load, may_act
+            return match, load, may_act, other
     return None
 
 
@@ -62,11 +64,11 @@ class VersionPrecondition(BasePermission):
         found = _versioned(request.path)
         if found is None or not request.user.is_authenticated:
             return True
-        match, load, may_act = found
-        version = load(request.user, **match.groupdict())
+        match, load, may_act, other = found
         request._request.resource_version = lambda: load(request.user, **match.groupdict())
         if request.method in SAFE_METHODS:
-            return True
+            return True  # the view answers 404 itself; the ETag is read after it
+        version = load(request.user, **match.groupdict())
         if may_act is not None:
             may_act(request.user, request.path[match.end():], request.method)
         header = request.headers.get("If-Match")
@@ -80,7 +82,8 @@ class VersionPrecondition(BasePermission):
             if wanted != version:
                 raise PreconditionFailed()
             data = request.data
-            if isinstance(data, dict) and not isinstance(data, QueryDict) and "version" not in data:
+            own = other is None or not other.match(request.path[match.end():])
+            if own and isinstance(data, dict) and not isinstance(data, QueryDict) and "version" not in data:
                 data["version"] = wanted  # the service checks it again under the row lock
             return True
         data = request.data

@@ -180,13 +180,26 @@ def test_pages_keep_their_hidden_version_field(actors, case_factory):
     assert Application.objects.get(pk=app.pk).status == "forwarded"
 
 
-def test_a_referral_has_an_etag(actors, case_factory):
+def test_a_referral_has_an_etag_and_an_opinion_must_name_its_version(actors, case_factory):
+    from licensing.referrals import services as referrals
+    from tests.factories import authority
+
     app = case_factory("accepted")
-    ref = app.referrals.first()
-    if ref is None:
-        pytest.skip("no referral proposed for the sample case")
-    resp = api(actors.agency).post(f"/api/referrals/{ref.pk}/opinion/", {}, format="json")
-    assert resp.status_code in (404, 428)
+    if not app.referrals.filter(agency=authority("MIIT")).exists():
+        referrals.referral_add(application_id=app.pk, actor=actors.ministry, agency_id=authority("MIIT").pk,
+                               reason="magnets")
+    referrals.referrals_send(application_id=app.pk, actor=actors.ministry)
+    ref = app.referrals.get(agency=authority("MIIT"))
+    agency = api(actors.agency)
+    opinion = {"opinion": "no_objection", "reasons": "civil use"}
+    assert agency.post(f"/api/referrals/{ref.pk}/opinion/", opinion, format="json").status_code == 428
+    assert api(actors.owner).post(f"/api/referrals/{ref.pk}/opinion/", {}, format="json").status_code in (403, 404)
+    stale = agency.post(f"/api/referrals/{ref.pk}/opinion/", opinion, format="json",
+                        HTTP_IF_MATCH=f'"{ref.version + 1}"')
+    assert stale.status_code == 412
+    done = agency.post(f"/api/referrals/{ref.pk}/opinion/", opinion, format="json", HTTP_IF_MATCH=f'"{ref.version}"')
+    assert done.status_code == 200, done.content
+    assert done["ETag"] == f'"{done.json()["version"]}"'
 
 
 def test_every_case_write_is_404_for_another_company_before_validation(actors, case_factory):
