@@ -1,7 +1,8 @@
 """A Python client generated from /api/schema/ with openapi-python-client runs the whole case, with
 no hand-written call: the schema is what customs systems and exporters' ERPs integrate with.
 
-The client is generated here, into a temporary directory, from the schema the test server serves.
+The client is generated here, into a temporary directory, from the schema the test server serves,
+and installed there with pip.
 It talks to Django through an httpx transport that hands each request to Django's test client:
 everything runs inside the test's database transaction, with no port, thread or live server."""
 
@@ -43,17 +44,23 @@ def generated(tmp_path_factory, django_db_blocker):
     assert schema.status_code == 200
     root = tmp_path_factory.mktemp("client")
     (root / "schema.yaml").write_bytes(schema.content)
-    out = root / "portal_api_client"
+    project, site = root / "portal-api-client", root / "site"
+    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(root)}
     run = subprocess.run(
-        [GENERATOR, "generate", "--path", str(root / "schema.yaml"), "--meta", "none",
-         "--config", str(ROOT / "scripts" / "openapi-client.yaml"), "--output-path", str(out)],
-        capture_output=True, text=True, timeout=600,
-        env={"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(root)})
+        [GENERATOR, "generate", "--path", str(root / "schema.yaml"), "--meta", "setup",
+         "--config", str(ROOT / "scripts" / "openapi-client.yaml"), "--output-path", str(project)],
+        capture_output=True, text=True, timeout=600, env=env)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "WARNING" not in run.stdout + run.stderr, run.stdout + run.stderr
-    sys.path.insert(0, str(root))
+    # It installs as a package (offline: no dependencies fetched, the venv's setuptools builds it).
+    run = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--no-index",
+         "--target", str(site), str(project)], capture_output=True, text=True, timeout=600, env=env)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert list(site.glob("portal_api_client-*.dist-info"))
+    sys.path.insert(0, str(site))
     yield importlib.import_module("portal_api_client")
-    sys.path.remove(str(root))
+    sys.path.remove(str(site))
     for name in [n for n in sys.modules if n.startswith("portal_api_client")]:
         del sys.modules[name]
 
