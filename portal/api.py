@@ -14,7 +14,6 @@ from django.utils.translation import trans_real
 from rest_framework import exceptions, serializers
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.errors import DomainError, NotFound, ValidationFailed
 
@@ -164,6 +163,9 @@ def _drf_messages(exc, context) -> dict:
 
 
 def exception_handler(exc, context):
+    # Imported here: rest_framework.views reads DEFAULT_PARSER_CLASSES (this module) on import.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     if isinstance(exc, DomainError):
         fields = {k: [str(m) for m in v] for k, v in exc.fields.items()} if exc.fields else None
         response = Response(error_body(exc.code, exc.message, fields), status=exc.status_code)

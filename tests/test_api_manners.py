@@ -285,3 +285,18 @@ def test_if_match_star_says_any_version_explicitly(actors, case_factory):
     resp = api(actors.ministry).post(f"/api/applications/{app.pk}/accept/", {}, format="json",
                                      HTTP_IF_MATCH="nonsense")
     assert resp.status_code == 400 and "If-Match" in resp.json()["fields"]
+
+
+def test_a_throttle_answer_is_bilingual():
+    from rest_framework import exceptions
+    from rest_framework.test import APIRequestFactory
+
+    from portal.api import exception_handler
+
+    request = APIRequestFactory().get("/api/me/")
+    with translation.override("zh-hans"):
+        resp = exception_handler(exceptions.Throttled(wait=3), {"request": request})
+    assert resp.status_code == 429
+    messages = resp.data["messages"]
+    assert messages["en"] == "Request was throttled. Expected available in 3 seconds."
+    assert "3" in messages["zh-hans"] and messages["zh-hans"] != messages["en"]
