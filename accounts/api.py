@@ -129,6 +129,7 @@ class MeView(APIView):
 
 
 class InvitationView(APIView):
+    write_roles = frozenset({Role.EXPORTER_ADMIN})
     @extend_schema(summary="Exporter admin: invite a colleague by email",
                    request=InvitationCreateSerializer,
                    responses={201: InvitationSerializer, 400: OpenApiResponse(description="Bad email"),
@@ -154,6 +155,11 @@ class InvitationAcceptView(APIView):
         return Response(MeSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`")
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
 class TokenView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
@@ -161,7 +167,8 @@ class TokenView(APIView):
 
     @extend_schema(summary="Exchange user name and password for an API token",
                    request=TokenRequestSerializer,
-                   responses={200: OpenApiResponse(description='{"token": "..."}'), 400: OpenApiResponse(),
+                   responses={200: TokenResponseSerializer,
+                              400: OpenApiResponse(description="Wrong user name or password"),
                               429: OpenApiResponse(description="Too many failed sign-ins for this user name "
                                                                "or from this address (signin_locked)")})
     def post(self, request):
@@ -209,6 +216,7 @@ class CompanyVerifyView(APIView):
 
 
 class CompanyRejectView(APIView):
+    write_roles = frozenset({Role.PROVINCIAL_OFFICER})
     @extend_schema(summary="Province: reject a registration (its accounts are switched off)",
                    request=RejectSerializer,
                    responses={200: CompanySerializer, 400: OpenApiResponse(), 403: OpenApiResponse(),

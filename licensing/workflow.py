@@ -4,6 +4,7 @@ Each transition is applied by exactly one service function (named in the last co
 <area>.<function>, in licensing/<area>/services.py) that pages, the API, Celery tasks and management
 commands all call. Below the table, the one step that every such function takes (lock_case, transition)."""
 
+import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -150,3 +151,32 @@ def _jsonable(value):
     if hasattr(value, "pk"):
         return value.pk
     return value
+
+
+# Who may ever make each write on a case through the API, by the path after
+# /api/applications/<id>/: checked before the body is read, so a caller who may not act gets 403
+# (never a 400 about its body). The services check the same and more (the case's state, the
+# province, the assignment) under the row lock.
+_EXPORTER = EXPORTER_ROLES
+_MINISTRY = MINISTRY_ROLES
+_SENIOR = frozenset({Role.MINISTRY_SENIOR})
+API_WRITE_ROLES = [
+    (r"$", _EXPORTER),
+    (r"(documents|submit|corrections/answer|certificate|requests/\d+/answer|certification/\d+/answer)/$",
+     _EXPORTER),
+    (r"(share|unshare)/$", frozenset({Role.EXPORTER_ADMIN})),
+    (r"(return|forward)/$", frozenset({Role.PROVINCIAL_OFFICER})),
+    (r"(countersign|send-back)/$", _SENIOR),
+    (r"(accept|assign|take|recommendation|corrections|requests|requests/\d+/withdraw|certification"
+     r"|certification/\d+/withdraw|pauses|pauses/\d+/end|referrals|referrals/send|referrals/skip"
+     r"|referrals/\d+/drop|referrals/\d+/withdraw)/$", _MINISTRY),
+]
+_API_WRITE_ROLES = [(re.compile(pattern), roles) for pattern, roles in API_WRITE_ROLES]
+
+
+def require_api_write_role(user, rest: str, method: str) -> None:
+    for regex, roles in _API_WRITE_ROLES:
+        if regex.match(rest):
+            if user.role not in roles:
+                raise NotAllowed()
+            return

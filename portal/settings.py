@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "portal.middleware.RequestSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "portal.preconditions.ETagMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -239,7 +240,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated",
+                                   "portal.preconditions.WriteRoles", "portal.preconditions.VersionPrecondition"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PARSER_CLASSES": [
         "portal.api.SafeJSONParser",
@@ -253,8 +255,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("PORTAL_ANON_RATE", default="120/minute")},
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Dual-use Export Licensing Portal API / 两用物项出口许可平台接口",
-    "DESCRIPTION": "Applications, provincial forwarding, ministry decisions and licences. "
+    # ASCII: client generators derive the package name from the title.
+    "TITLE": "Dual-use Export Licensing Portal API",
+    "DESCRIPTION": "两用物项出口许可平台接口. Applications, provincial forwarding, ministry decisions and licences. "
     "Authenticate with a browser session or `Authorization: Token <key>` (POST /api/auth/token/).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -262,6 +265,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "portal.schema.postprocess"],
     "ENUM_NAME_OVERRIDES": {"CountryEnum": "django_countries.countries", "ListKindEnum": "enduser.models.ListKind",
                             "PartyKindEnum": "enduser.models.PartyKind", "LinkKindEnum": "enduser.models.LinkKind",
                             "EndUseReportKindEnum": "licensing.models.EndUseReportKind",

@@ -62,38 +62,48 @@ def test_whole_flow_through_the_api(actors, calendar_2027, django_capture_on_com
     assert resp.json()["items"][0]["control_code"] == "1C902.a"
 
     resp = staff.post(f"/api/applications/{app_id}/documents/",
-                      {"kind": "end_user_certificate", "file": _file()}, format="multipart")
+                      {"kind": "end_user_certificate", "file": _file()}, format="multipart",
+                      HTTP_IF_MATCH=staff.get(f"/api/applications/{app_id}/")["ETag"])
     assert resp.status_code == 201, resp.content
+    version = staff.get(f"/api/applications/{app_id}/").json()["version"]
 
     # The province has not verified the company yet: no submission.
-    early = staff.post(f"/api/applications/{app_id}/submit/", {}, format="json")
+    early = staff.post(f"/api/applications/{app_id}/submit/", {"version": version}, format="json")
     assert early.status_code == 400 and early.json()["code"] == "not_verified"
     assert province.post(f"/api/companies/{company_id}/verify/").json()["verification"] == "verified"
 
     # Submitting twice (a retried request) creates one case.
-    r1 = staff.post(f"/api/applications/{app_id}/submit/", {}, format="json")
-    r2 = staff.post(f"/api/applications/{app_id}/submit/", {}, format="json")
+    r1 = staff.post(f"/api/applications/{app_id}/submit/", {"version": version}, format="json")
+    r2 = staff.post(f"/api/applications/{app_id}/submit/", {"version": version}, format="json")
     assert r1.status_code == 200 and r2.status_code == 200, (r1.content, r2.content)
     assert r1.json()["reference"] == r2.json()["reference"]
     assert r1.json()["version"] == r2.json()["version"]
     assert Application.objects.filter(exporter__code=make_uscc(9001)).exclude(reference=None).count() == 1
 
     # The province returns it; the exporter corrects and resubmits; the province forwards.
-    resp = province.post(f"/api/applications/{app_id}/return/", {"reason": "证书缺少签字 / unsigned"},
+    resp = province.post(f"/api/applications/{app_id}/return/", {"reason": "证书缺少签字 / unsigned", "version": r1.json()["version"]},
                          format="json")
     assert resp.status_code == 200 and resp.json()["status"] == "returned"
-    resp = staff.patch(f"/api/applications/{app_id}/", {"end_use": "Corrected end use"}, format="json")
+    resp = staff.patch(f"/api/applications/{app_id}/", {"end_use": "Corrected end use",
+                                                         "version": resp.json()["version"]}, format="json")
     assert resp.status_code == 200
-    assert staff.post(f"/api/applications/{app_id}/submit/", {}, format="json").json()["status"] == "submitted"
-    assert province.post(f"/api/applications/{app_id}/forward/", {}, format="json").status_code == 200
+    resp = staff.post(f"/api/applications/{app_id}/submit/", {"version": resp.json()["version"]}, format="json")
+    assert resp.json()["status"] == "submitted"
+    # A client may name the version by If-Match instead, with the ETag of its last read.
+    etag = province.get(f"/api/applications/{app_id}/")["ETag"]
+    assert etag == f'"{resp.json()["version"]}"'
+    assert province.post(f"/api/applications/{app_id}/forward/", {}, format="json",
+                         HTTP_IF_MATCH=etag).status_code == 200
 
     ministry = token_client(actors.ministry.username)
-    resp = ministry.post(f"/api/applications/{app_id}/accept/", {}, format="json")
+    resp = ministry.post(f"/api/applications/{app_id}/accept/", {}, format="json",
+                         HTTP_IF_MATCH=ministry.get(f"/api/applications/{app_id}/")["ETag"])
     assert resp.status_code == 200
     assert resp.json()["decision_deadline"]["due"] is not None
     # No agency needs consulting; the officer recommends approval; 1C902.a (a 9xx item) needs a
     # senior officer's countersignature under the seeded rules.
-    resp = ministry.post(f"/api/applications/{app_id}/referrals/skip/", {"reason": "无需会商 / none concerned"},
+    resp = ministry.post(f"/api/applications/{app_id}/referrals/skip/", {"reason": "无需会商 / none concerned",
+                                                                          "version": resp.json()["version"]},
                          format="json")
     assert resp.status_code == 200, resp.content
     resp = ministry.post(f"/api/applications/{app_id}/recommendation/",

@@ -322,7 +322,8 @@ def test_malformed_patches_are_refused_with_the_error_shape_and_change_nothing(a
     wrong = []
     for name, body in _malformed_bodies():
         resp = client.generic("PATCH", f"/api/applications/{draft.pk}/", body,
-                              content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+                              content_type="application/json", HTTP_ACCEPT_LANGUAGE="en",
+                              HTTP_IF_MATCH=f'"{version}"')  # the version named, so the body is what is judged
         draft.refresh_from_db()
         if draft.version != version:
             wrong.append(f"{name}: changed the draft (version {version} -> {draft.version})")

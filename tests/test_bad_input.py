@@ -78,7 +78,8 @@ def test_non_pdf_certificate_is_refused_and_nothing_stored(actors, case_factory,
     before_events = AuditEvent.objects.count()
     resp = api(actors.owner).post(
         f"/api/applications/{app.pk}/documents/",
-        {"kind": "end_user_certificate", "file": SimpleUploadedFile(name, content, "application/pdf")},
+        {"kind": "end_user_certificate", "file": SimpleUploadedFile(name, content, "application/pdf"),
+         "version": app.version},
         format="multipart", HTTP_ACCEPT_LANGUAGE="en")
     assert resp.status_code == 400, resp.content
     assert fragment in resp.content
@@ -94,7 +95,8 @@ def test_oversized_certificate_is_refused(actors, case_factory, settings):
     big = pdf_bytes(pages=40)
     assert len(big) > 2000
     resp = api(actors.owner).post(f"/api/applications/{app.pk}/documents/",
-                                  {"kind": "end_user_certificate", "file": SimpleUploadedFile("big.pdf", big)},
+                                  {"kind": "end_user_certificate", "file": SimpleUploadedFile("big.pdf", big),
+                                   "version": app.version},
                                   format="multipart")
     assert resp.status_code == 400 and resp.json()["code"] == "too_large"
     assert app.documents.count() == 1
@@ -121,7 +123,8 @@ def test_huge_request_body_is_refused_before_it_is_read(actors, case_factory, se
 def test_bad_items_are_refused(actors, case_factory, item, field):
     app = case_factory("draft")
     version = app.version
-    resp = api(actors.owner).patch(f"/api/applications/{app.pk}/", {"item": item}, format="json")
+    resp = api(actors.owner).patch(f"/api/applications/{app.pk}/", {"item": item, "version": version},
+                                   format="json")
     assert resp.status_code == 400, resp.content
     assert field in resp.content.decode()
     app.refresh_from_db()
@@ -133,7 +136,7 @@ def test_wrong_types_are_refused(actors, case_factory):
     app = case_factory("draft")
     client = api(actors.owner)
     for payload in ({"item": "a string"}, {"importer": 5}, {"destination": "XX"}, {"end_use": ["x"]}):
-        resp = client.patch(f"/api/applications/{app.pk}/", payload, format="json")
+        resp = client.patch(f"/api/applications/{app.pk}/", {**payload, "version": app.version}, format="json")
         assert resp.status_code == 400, (payload, resp.content)
     resp = client.post("/api/applications/", data="{not json", content_type="application/json")
     assert resp.status_code == 400
@@ -154,18 +157,22 @@ def test_transition_from_the_wrong_state_is_409_and_changes_nothing(actors, case
     resp = api(actors.ministry).post(f"/api/applications/{app.pk}/recommendation/", approve, format="json")
     assert resp.status_code == 404  # a draft is invisible to the ministry
     forwarded = case_factory("forwarded")
-    resp = api(actors.ministry).post(f"/api/applications/{forwarded.pk}/recommendation/", approve, format="json")
+    resp = api(actors.ministry).post(f"/api/applications/{forwarded.pk}/recommendation/",
+                                     {**approve, "version": forwarded.version}, format="json")
     assert resp.status_code == 409 and resp.json()["code"] == "invalid_transition"
     forwarded.refresh_from_db()
     assert forwarded.status == "forwarded" and forwarded.decided_at is None
-    resp = api(actors.owner).patch(f"/api/applications/{forwarded.pk}/", {"end_use": "x"}, format="json")
+    resp = api(actors.owner).patch(f"/api/applications/{forwarded.pk}/", {"end_use": "x", "version": forwarded.version},
+                                   format="json")
     assert resp.status_code == 409
 
 
 def test_submit_incomplete_is_refused_with_what_is_missing(actors):
     client = api(actors.owner)
-    app_id = client.post("/api/applications/", {"destination": "DE"}, format="json").json()["id"]
-    resp = client.post(f"/api/applications/{app_id}/submit/", {}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    draft = client.post("/api/applications/", {"destination": "DE"}, format="json").json()
+    app_id = draft["id"]
+    resp = client.post(f"/api/applications/{app_id}/submit/", {"version": draft["version"]}, format="json",
+                       HTTP_ACCEPT_LANGUAGE="en")
     assert resp.status_code == 400 and resp.json()["code"] == "incomplete"
     assert "end-user certificate" in resp.json()["detail"]
     assert Application.objects.get(pk=app_id).status == "draft"
@@ -173,13 +180,16 @@ def test_submit_incomplete_is_refused_with_what_is_missing(actors):
 
 def test_refusal_and_return_need_a_reason(actors, case_factory):
     app = case_factory("submitted")
-    resp = api(actors.province).post(f"/api/applications/{app.pk}/return/", {"reason": "  "}, format="json")
+    resp = api(actors.province).post(f"/api/applications/{app.pk}/return/", {"reason": "  ", "version": app.version},
+                                     format="json")
     assert resp.status_code == 400
     deciding = case_factory("awaiting_decision")
     path = f"/api/applications/{deciding.pk}/recommendation/"
-    resp = api(actors.ministry).post(path, {"outcome": "refuse", "factors": ["end_user"]}, format="json")
+    resp = api(actors.ministry).post(path, {"outcome": "refuse", "factors": ["end_user"], "version": deciding.version},
+                                     format="json")
     assert resp.status_code == 400 and "reasons" in resp.json()["fields"]
-    resp = api(actors.ministry).post(path, {"outcome": "refuse", "factors": ["end_user"], "reasons": "  "},
+    resp = api(actors.ministry).post(path, {"outcome": "refuse", "factors": ["end_user"], "reasons": "  ",
+                                            "version": deciding.version},
                                      format="json")
     assert resp.status_code == 400 and "reasons" in resp.json()["fields"]
     deciding.refresh_from_db()
@@ -189,7 +199,7 @@ def test_refusal_and_return_need_a_reason(actors, case_factory):
 def test_stale_form_is_refused(actors, case_factory):
     app = case_factory("submitted")
     stale = app.version
-    assert api(actors.province).post(f"/api/applications/{app.pk}/return/", {"reason": "fix"},
+    assert api(actors.province).post(f"/api/applications/{app.pk}/return/", {"reason": "fix", "version": stale},
                                      format="json").status_code == 200
     client = Client()
     assert client.login(username=actors.province.username, password=PASSWORD)

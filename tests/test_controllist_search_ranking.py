@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
-from django.utils import translation
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent

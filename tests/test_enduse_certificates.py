@@ -88,7 +88,8 @@ def page_as(user):
 def api_as(user):
     client = APIClient()
     client.force_authenticate(user)
-    client.credentials(HTTP_ACCEPT_LANGUAGE="en")
+    # These tests judge bodies and flows; 428 and If-Match are tested in tests/test_api_manners.py.
+    client.credentials(HTTP_ACCEPT_LANGUAGE="en", HTTP_IF_MATCH="*")
     return client
 
 

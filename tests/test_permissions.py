@@ -72,7 +72,8 @@ def test_nobody_but_the_exporter_edits_or_submits(actors, case_factory, who):
     app = case_factory("draft")
     user = getattr(actors, who)
     expected = {"colleague": 200}.get(who, 404)
-    resp = api_as(user).patch(f"/api/applications/{app.pk}/", {"end_use": "changed"}, format="json")
+    resp = api_as(user).patch(f"/api/applications/{app.pk}/", {"end_use": "changed", "version": app.version},
+                              format="json")
     assert resp.status_code == expected
     app.refresh_from_db()
     assert (app.end_use == "changed") == (expected == 200)

@@ -96,6 +96,8 @@ def page(user, lang="en"):
 def api(user):
     client = APIClient()
     client.force_authenticate(user)
+    # These tests judge bodies and flows; 428 and If-Match are tested in tests/test_api_manners.py.
+    client.credentials(HTTP_IF_MATCH="*")
     return client
 
 

@@ -72,7 +72,8 @@ def api(user):
     client = APIClient()
     if user is not None:
         client.force_authenticate(user)
-    client.credentials(HTTP_ACCEPT_LANGUAGE="en")
+    # These tests judge bodies and flows; 428 and If-Match are tested in tests/test_api_manners.py.
+    client.credentials(HTTP_ACCEPT_LANGUAGE="en", HTTP_IF_MATCH="*")
     return client
 
 

@@ -429,6 +429,8 @@ def test_agency_answering_while_the_deadline_task_fires_one_outcome(actors, case
 def api(user):
     client = APIClient()
     client.force_authenticate(user)
+    # These tests judge bodies and flows; 428 and If-Match are tested in tests/test_api_manners.py.
+    client.credentials(HTTP_IF_MATCH="*")
     return client
 
 

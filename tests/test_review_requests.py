@@ -61,7 +61,8 @@ def api_as(user, lang="en"):
     client = APIClient()
     if user is not None:
         client.force_authenticate(user)
-    client.credentials(HTTP_ACCEPT_LANGUAGE=lang)
+    # These tests judge bodies and flows; 428 and If-Match are tested in tests/test_api_manners.py.
+    client.credentials(HTTP_ACCEPT_LANGUAGE=lang, HTTP_IF_MATCH="*")
     return client
 
 

@@ -1,7 +1,5 @@
 """REST API for temporary controls, prohibitions and determinations ("do I need a licence?").
 Views only translate HTTP to service calls; every signed-in user reads, ministry officers write."""
-
-
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -10,6 +8,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import MINISTRY_ROLES
 from controllist.controls import determination, services
 from controllist.models import Prohibition, TemporaryControl
 from portal.api import idempotency_key
@@ -174,6 +173,7 @@ class DeterminationSerializer(serializers.Serializer):
 
 
 class TemporaryControlListView(GenericAPIView):
+    write_roles = MINISTRY_ROLES
     serializer_class = TemporaryControlSerializer
     queryset = TemporaryControl.objects.all()
 
@@ -200,6 +200,7 @@ class TemporaryControlDetailView(APIView):
 
 
 class TemporaryControlExtendView(APIView):
+    write_roles = MINISTRY_ROLES
     @extend_schema(summary="Ministry: extend (at most twice, two years each)", request=ExtendInputSerializer,
                    responses={200: TemporaryControlSerializer, **ERRORS})
     def post(self, request, pk):
@@ -212,6 +213,7 @@ class TemporaryControlExtendView(APIView):
 
 
 class TemporaryControlCancelView(APIView):
+    write_roles = MINISTRY_ROLES
     service = staticmethod(services.temporary_control_cancel)
 
     @extend_schema(summary="Ministry: cancel", request=ControlReasonInputSerializer,
@@ -237,6 +239,7 @@ class TemporaryControlMoveToListView(TemporaryControlCancelView):
 
 
 class ProhibitionListView(GenericAPIView):
+    write_roles = MINISTRY_ROLES
     serializer_class = ProhibitionSerializer
     queryset = Prohibition.objects.all()
 
@@ -262,6 +265,7 @@ class ProhibitionDetailView(APIView):
 
 
 class ProhibitionRevokeView(APIView):
+    write_roles = MINISTRY_ROLES
     @extend_schema(summary="Ministry: revoke a prohibition", request=ControlReasonInputSerializer,
                    responses={200: ProhibitionSerializer, **ERRORS})
     def post(self, request, pk):

@@ -12,7 +12,7 @@ from audit.services import history
 from licensing.applications.models import ExchangeRate
 from licensing.clock import selectors as clock
 from licensing.models import Application, ApplicationItem, PauseKind
-from portal.errors import lazy_format
+from portal.errors import NotFound, lazy_format
 
 
 def applications_for(user):
@@ -133,3 +133,11 @@ def exchange_rates():
     for row in rows:
         row.in_force = current.get(row.currency) == row.pk
     return rows
+
+
+def case_version(user, id) -> int:
+    """The version of a case the user may see (its API ETag); NotFound otherwise."""
+    version = Application.objects.visible_to(user).filter(pk=id).values_list("version", flat=True).first()
+    if version is None:
+        raise NotFound()
+    return version

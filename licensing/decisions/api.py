@@ -8,6 +8,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import Role
 from licensing.applications import selectors
 from licensing.decisions import serializers as s
 from licensing.decisions import services as decisions
@@ -124,6 +125,7 @@ def _rule(rule_pk) -> CountersignRule:
 
 
 class RuleListView(APIView):
+    write_roles = frozenset({Role.MINISTRY_SENIOR})
     parser_classes = [SafeJSONParser]
 
     @extend_schema(summary="Ministry: the countersignature rules", responses={

@@ -12,12 +12,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import EXPORTER_ROLES
 from licensing.enduse import selectors, services
 from licensing.enduse import serializers as s
 from licensing.models import EndUseReport, EndUseReportKind, EndUseReportState
 from portal.api import SafeJSONParser, idempotency_key
 from portal.errors import NotFound, ValidationFailed
 from portal.pdf import pdf_response
+from portal.preconditions import WriteRoles
 
 ERRORS = {400: OpenApiResponse(description="Invalid input (a bad or too large PDF among them); nothing changed"),
           403: OpenApiResponse(description="Your role may not do this (or you are not signed in)"),
@@ -37,9 +39,10 @@ def _report(request, id) -> EndUseReport:
 
 
 class EndUseReportListView(GenericAPIView):
+    write_roles = EXPORTER_ROLES
     serializer_class = s.EndUseReportListItemSerializer
     queryset = EndUseReport.objects.none()  # for the schema; the rows come from the selectors
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, WriteRoles]
     parser_classes = [SafeJSONParser, MultiPartParser, FormParser]
 
     @extend_schema(summary="End-use change reports you may see (the ministry all, an exporter those of its "

@@ -31,6 +31,8 @@ class ReferralAgencySerializer(serializers.ModelSerializer):
 
 class ReferralSerializer(serializers.ModelSerializer):
     agency = ReferralAgencySerializer(read_only=True)
+    opinion = serializers.ChoiceField(choices=OpinionKind.choices, allow_blank=True, read_only=True,
+                                      help_text="Empty until the agency answers")
     rules = serializers.ListField(child=serializers.DictField(), read_only=True,
                                   help_text="Snapshots of the routing rules that proposed it (empty: added by hand)")
 

@@ -444,3 +444,16 @@ def referrals_visible_to(user, app: Application):
     if user.role in AGENCY_ROLES:
         return qs.filter(agency_id=user.organisation_id, sent_at__isnull=False)
     return qs.none()
+
+
+def referral_version(user, id) -> int:
+    """The version of a referral the user may see (its API ETag); NotFound otherwise."""
+    ref = Referral.objects.filter(pk=id).select_related("application").first()
+    if ref is None or not referrals_visible_to(user, ref.application).filter(pk=ref.pk).exists():
+        raise NotFound()
+    return ref.version
+
+
+def require_opinion_role(user, rest: str, method: str) -> None:
+    if user.role not in AGENCY_ROLES:
+        raise NotAllowed(_("Only the agency the case was referred to gives an opinion."))
