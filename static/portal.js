@@ -18,3 +18,21 @@ document.addEventListener("DOMContentLoaded", () => {
     if (link.pathname === window.location.pathname) link.setAttribute("aria-current", "page");
   }
 });
+// A table wider than the screen scrolls inside its wrapper: the wrapper then takes the keyboard
+// focus, so the arrow keys scroll it (WCAG 2.1.1; axe "scrollable-region-focusable").
+function focusableScrollers() {
+  for (const box of document.querySelectorAll(".table-scroll")) {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      box.setAttribute("tabindex", "0");
+      const caption = box.querySelector("table")?.getAttribute("aria-label") || box.previousElementSibling?.textContent;
+      if (caption && caption.trim()) {
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", caption.trim().slice(0, 80));
+      }
+    } else {
+      box.removeAttribute("tabindex");
+    }
+  }
+}
+document.addEventListener("DOMContentLoaded", focusableScrollers);
+window.addEventListener("resize", focusableScrollers);
