@@ -27,6 +27,10 @@ class PreconditionRequired(DomainError):
 _VERSIONED: list = []
 
 
+# Writes under a versioned resource that change nothing of it (a copy of a case into a new draft).
+VERSION_FREE = frozenset({"copy/"})
+
+
 def register_versioned(pattern: str, load, *, may_act=None, other_version: str | None = None):
     """`load(user, **groups)` gives the resource's current version, or raises NotFound when the
     user may not see it; `may_act(user, path_rest, method)` raises NotAllowed (403) for a caller
@@ -71,6 +75,8 @@ class VersionPrecondition(BasePermission):
         version = load(request.user, **match.groupdict())
         if may_act is not None:
             may_act(request.user, request.path[match.end():], request.method)
+        if request.path[match.end():] in VERSION_FREE:
+            return True  # reads the resource and makes another: nothing of it changes
         header = request.headers.get("If-Match")
         if header is not None:
             if header.strip() == "*":
@@ -87,9 +93,11 @@ class VersionPrecondition(BasePermission):
                 data["version"] = wanted  # the service checks it again under the row lock
             return True
         data = request.data
-        if not (hasattr(data, "get") and data.get("version") not in (None, "")):
-            raise PreconditionRequired()
-        return True
+        if hasattr(data, "get") and data.get("version") not in (None, ""):
+            return True
+        if request.query_params.get("version") not in (None, ""):
+            return True  # DELETE has no body: ?version= names it
+        raise PreconditionRequired()
 
 
 class ETagMiddleware:

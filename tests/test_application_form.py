@@ -106,7 +106,8 @@ def test_the_old_single_item_key_still_works_and_replaces_all_items(actors):
                                    format="json")
     assert resp.status_code == 200, resp.content
     assert app.items.count() == 1
-    both = api(actors.owner).patch(f"/api/applications/{app.pk}/", {"item": ITEM, "items": [ITEM]}, format="json")
+    both = api(actors.owner).patch(f"/api/applications/{app.pk}/", {"item": ITEM, "items": [ITEM], "version": app.version + 1},
+                                   format="json")
     assert both.status_code == 400
 
 
@@ -123,7 +124,8 @@ def test_the_old_single_item_key_still_works_and_replaces_all_items(actors):
 def test_bad_item_fields_are_refused_and_nothing_changes(actors, change, field):
     app = draft_with(actors)
     version = app.version
-    resp = api(actors.owner).patch(f"/api/applications/{app.pk}/", {"items": [ITEM, {**SECOND, **change}]},
+    resp = api(actors.owner).patch(f"/api/applications/{app.pk}/", {"items": [ITEM, {**SECOND, **change}],
+                                                                     "version": app.version},
                                    format="json")
     assert resp.status_code == 400, resp.content
     assert f"items.1.{field}" in resp.json().get("fields", {}), resp.json()
@@ -408,11 +410,12 @@ def test_others_cannot_delete_or_copy_a_draft(actors, who):
 
 def test_a_colleague_administrator_may_delete_a_draft_but_not_a_filed_case(actors, case_factory):
     draft = draft_with(actors)
-    assert api(actors.colleague).delete(f"/api/applications/{draft.pk}/").status_code == 204
+    assert api(actors.colleague).delete(f"/api/applications/{draft.pk}/",
+                                        HTTP_IF_MATCH=f'"{draft.version}"').status_code == 204
     filed = case_factory("submitted")
     with pytest.raises(InvalidTransition):
         services.application_delete(application_id=filed.pk, actor=actors.owner)
-    assert api(actors.owner).delete(f"/api/applications/{filed.pk}/").status_code == 409
+    assert api(actors.owner).delete(f"/api/applications/{filed.pk}/", HTTP_IF_MATCH="*").status_code == 409
 
 
 def test_a_stale_delete_is_refused(actors):

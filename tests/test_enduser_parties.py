@@ -468,14 +468,15 @@ def test_api_a_draft_picks_a_party_and_the_case_shows_it_as_filed(actors):
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["importer"]["id"] == party.pk and body["importer"]["name_zh"] == PARTY["name_zh"]
-    both = client.patch(f"/api/applications/{body['id']}/", {"importer_party": party.pk,
+    both = client.patch(f"/api/applications/{body['id']}/", {"importer_party": party.pk, "version": body["version"],
                                                               "importer": DRAFT["importer"]}, format="json")
     assert both.status_code == 400
     with translation.override("en"):
         assert "not both" in both.json()["messages"]["en"]
     applications.document_add(application_id=body["id"], actor=actors.owner, kind="end_user_certificate",
                               upload=pdf_upload())
-    assert client.post(f"/api/applications/{body['id']}/submit/", {}, format="json").status_code == 200
+    assert client.post(f"/api/applications/{body['id']}/submit/", {}, format="json",
+                       HTTP_IF_MATCH="*").status_code == 200
     assert Application.objects.get().importer_snapshot["identifiers"] == {"registration": "HRB 12345"}
 
 

@@ -226,7 +226,8 @@ def test_the_opinion_is_optional_but_bounded(actors):
     with pytest.raises(NotAllowed):
         services.application_forward(application_id=app.pk, actor=actors.owner, opinion="x" * 4001)
     assert Application.objects.get(pk=app.pk).status == "submitted"
-    resp = api(actors.province).post(f"/api/applications/{app.pk}/forward/", {"opinion": "y" * 4001},
+    resp = api(actors.province).post(f"/api/applications/{app.pk}/forward/", {"opinion": "y" * 4001,
+                                                                          "version": app.version},
                                      format="json")
     assert resp.status_code == 400 and Application.objects.get(pk=app.pk).status == "submitted"
     resp = api(actors.province).post(f"/api/applications/{app.pk}/forward/", {"version": app.version},

@@ -114,7 +114,7 @@ class OwnershipLinkForm(ServiceErrorsMixin, forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 3}),
                                   help_text=_("One per line, every form given (Chinese, English, transliterations)."))
     owned_country = forms.ChoiceField(label=_("Owned entity: country"), required=False,
-                                      choices=lambda: [("", "—")] + [(c, f"{n} ({c})") for c, n in countries])
+                                      choices=countries.choices)
     uscc = forms.CharField(label=_("Unified social credit code (if any)"), max_length=40, required=False)
     registration = forms.CharField(label=_("Registration number abroad (if any)"), max_length=100, required=False)
     kind = forms.ChoiceField(label=_("Subsidiary or branch"), required=False, choices=LinkKind.choices)

@@ -2,14 +2,14 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from enduser.models import Party
 from enduser.parties.services import registration_identifiers
+from portal import countries
 
 
 def _country_choices():
-    return [("", "—")] + [(code, f"{name} ({code})") for code, name in countries]
+    return countries.choices()
 
 
 class PartyForm(forms.Form):

@@ -16,7 +16,15 @@ from licensing.applications.parties import as_filed
 from licensing.applications.selectors import decision_deadline
 from licensing.clock import selectors as clock
 from licensing.licences.selectors import licence_visible_to
-from licensing.models import Application, ApplicationItem, Document, EndUseCategory, Licence
+from licensing.models import (
+    EXPORTER_STATUS_LABELS,
+    Application,
+    ApplicationItem,
+    Document,
+    EndUseCategory,
+    Licence,
+    Status,
+)
 from licensing.workflow import allowed_actions
 
 
@@ -220,10 +228,17 @@ CLOCK_FIELDS = ["clock_state", "decision_due", "days_used", "days_left", "decisi
                 "assigned_to"]
 
 
+UNDER_REVIEW = "under_review"
+CASE_STATUS_CHOICES = [*Status.choices, (UNDER_REVIEW, "Under review (what an exporter is told)")]
+
+
 class ClockFieldsMixin(serializers.Serializer):
     """The statutory clocks (licensing.clock) as flat fields: a case page reads them from the
     full summary, a list from the denormalised fields with one calendar read for the page."""
 
+    status = serializers.ChoiceField(choices=CASE_STATUS_CHOICES, read_only=True, help_text=(
+        "The case's state; an exporter is told under_review for the review's inner steps (accepted, "
+        "with the agencies, awaiting decision or countersignature)"))
     clock_state = serializers.CharField(read_only=True, help_text=(
         "Decision clock (Reg. 17): not_started, running, paused, no_limit or stopped"))
     decision_due = serializers.SerializerMethodField(help_text=(
@@ -244,7 +259,10 @@ class ClockFieldsMixin(serializers.Serializer):
         data = super().to_representation(instance)
         request = self.context.get("request")
         if request is not None and getattr(request.user, "is_exporter", False):
-            data["assigned_to"] = None  # ministry staff are not named to the exporter
+            if "assigned_to" in data:
+                data["assigned_to"] = None  # ministry staff are not named to the exporter
+            if data.get("status") in EXPORTER_STATUS_LABELS:
+                data["status"] = UNDER_REVIEW  # referrals and countersignature are not the exporter's business
         return data
 
     def _clock(self, obj) -> dict:
