@@ -46,9 +46,9 @@ def actors(db):
 WATCH_LIST_DOCUMENTS = ("risk_assessment", "compliance_undertaking")  # Reg. 26, for a Watch List party
 
 
-def make_case(actors, until="draft", documents=("end_user_certificate",)):
-    """Drive a case through the services up to the given status."""
-    app, _ = services.application_create(actor=actors.owner, data=DRAFT)
+def make_case(actors, until="draft", documents=("end_user_certificate",), data=None):
+    """Drive a case through the services up to the given status (`data` changes the draft's)."""
+    app, _ = services.application_create(actor=actors.owner, data={**DRAFT, **(data or {})})
     for kind in documents:
         services.document_add(application_id=app.pk, actor=actors.owner, kind=kind, upload=pdf_upload())
     steps = [

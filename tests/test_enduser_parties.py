@@ -512,3 +512,14 @@ def test_every_name_of_a_party_is_screened_and_the_hit_says_which(actors):
     plain = create(actors.owner, name="Eastern Star Trading Pte Ltd", name_zh="", name_latin="", aliases=[],
                    identifiers={})
     assert not ScreeningHit.objects.filter(party=plain).exists()
+
+
+def test_the_same_party_typed_on_two_drafts_is_one_record_in_the_book(actors):
+    first, _ = applications.application_create(actor=actors.owner, data=DRAFT)
+    second, _ = applications.application_create(actor=actors.owner, data=DRAFT)
+    assert first.importer_id == second.importer_id and first.end_user_id == second.end_user_id
+    changed, _ = applications.application_create(actor=actors.owner, data={
+        **DRAFT, "importer": {**DRAFT["importer"], "address": "Another street 1, Stuttgart"}})
+    assert changed.importer_id != first.importer_id  # a different address is another record
+    other, _ = applications.application_create(actor=actors.outsider, data=DRAFT)
+    assert other.importer_id != first.importer_id  # never another exporter's record

@@ -25,7 +25,7 @@ from licensing.licences.services import licence_issue
 from licensing.models import Application
 from notifications.models import Notification
 from outbox.models import OutboxMessage
-from tests.factories import PASSWORD
+from tests.factories import DRAFT, PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +119,10 @@ def test_running_a_job_twice_or_publishing_twice_makes_no_duplicate(
 
 def test_a_job_killed_mid_way_is_taken_over_once_stale_and_completes_without_duplicates(
         actors, case_factory, django_capture_on_commit_callbacks, monkeypatch):
-    first, second = case_factory("forwarded"), case_factory("forwarded")
+    first = case_factory("forwarded")
+    second = case_factory("forwarded", data={  # other records: another importer and end user
+        "importer": {**DRAFT["importer"], "address": "Another street 1, Stuttgart"},
+        "end_user": {**DRAFT["end_user"], "address": "Another street 9, München"}})
     monkeypatch.setattr(rescreen, "BATCH_SIZE", 2)
     batches = []
     real = rescreen._screen_batch

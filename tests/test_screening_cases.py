@@ -126,8 +126,9 @@ def test_the_officer_judges_a_hit_and_a_false_one_is_not_raised_again(actors, ca
     again = screening.hit_decide(hit_id=hit.pk, actor=actors.ministry, verdict="false", note="double click")
     assert again.version == 2  # a double click changes nothing
     assert AuditEvent.objects.filter(action="screening.hit_decide", object_id=str(hit.pk)).count() == 1
-    # The same name on another case: recorded, but not raised.
-    second = case_factory("forwarded", documents=WATCHED)
+    # The same name on another case (another record: the address differs): recorded, but not raised.
+    second = case_factory("forwarded", documents=WATCHED, data={"end_user": {
+        **DRAFT["end_user"], "address": "Another street 9, München"}})
     new = ScreeningHit.objects.exclude(pk=hit.pk).get()
     assert new.party_id == second.end_user_id and new.state == HitState.FALSE and str(hit.pk) in new.note
     # ... until the entry changes.

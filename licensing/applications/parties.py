@@ -66,6 +66,12 @@ def _typed(app: Application, role: str, values: dict | None, actor) -> Party | N
         return current
     if current is not None and _private(app, role, current):
         return party_services.party_update(actor=actor, party_id=current.pk, data=values)
+    # The same party typed again (every field as the book has it) is the book's record, not a twin.
+    same = Party.objects.filter(exporter_id=app.exporter_id, archived=False, name=values.get("name"),
+                                country=values.get("country")).order_by("pk")
+    for party in same:
+        if not party_services.differs(party, values):
+            return party
     party, _created = party_services.party_create(actor=actor, data={**values, "roles": [role]})
     return party
 
