@@ -29,7 +29,7 @@ from enduser.models import (
 from enduser.screening import services as screening
 from enduser.screening.ownership import RULE_NOT_IN_FORCE
 from portal.errors import InvalidTransition, NotAllowed, NotFound, StaleVersion, ValidationFailed
-from tests.factories import PASSWORD
+from tests.factories import DRAFT, PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -471,7 +471,8 @@ def test_ending_a_link_closes_the_hits_it_alone_made_now_or_on_its_day(
 
     from enduser.screening import rescreen
 
-    first, second = case_factory("forwarded"), case_factory("forwarded")
+    first = case_factory("forwarded")
+    second = case_factory("forwarded", data={"end_user": {**DRAFT["end_user"], "address": "Another street 9"}})
     Party.objects.filter(pk=second.end_user_id).update(name="Zelkova Instruments GmbH")
     with django_capture_on_commit_callbacks(execute=True):
         now = publish_link(actors.ministry, first.end_user.name, "60", owner=listed, owned_country="DE")
@@ -514,7 +515,7 @@ def test_a_name_hit_is_not_closed_when_its_ownership_ends(actors):
 
 def test_submission_is_blocked_for_an_end_user_owned_by_a_control_listed_party(actors, listed):
     from licensing.applications import services as applications
-    from tests.factories import DRAFT, pdf_upload
+    from tests.factories import pdf_upload
 
     publish_link(actors.ministry, "Alder Precision Pte Ltd", "50", owner=listed)
     data = {**DRAFT, "end_user": {**DRAFT["end_user"], "name": "Alder Precision Pte. Ltd."}}

@@ -1,3 +1,5 @@
+import re
+
 from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -127,9 +129,20 @@ class ExchangeRateSerializer(serializers.ModelSerializer):
         fields = ["currency", "valid_from", "usd_per_unit"]
 
 
+CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 class CopyInputSerializer(serializers.Serializer):
     client_token = serializers.UUIDField(required=False, allow_null=True,
                                          help_text="Repeating it returns the copy already made")
+
+    def validate_client_token(self, value):
+        # Python reads many spellings of a UUID (no dashes, braces, urn:uuid:); the schema says
+        # the canonical one, and so does the API.
+        raw = self.initial_data.get("client_token") if hasattr(self.initial_data, "get") else None
+        if value is not None and not (isinstance(raw, str) and CANONICAL_UUID.fullmatch(raw.lower())):
+            raise serializers.ValidationError("A UUID in its canonical form, e.g. 123e4567-e89b-12d3-a456-426614174000.")
+        return value
 
 
 class VersionInputSerializer(serializers.Serializer):

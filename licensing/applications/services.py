@@ -235,6 +235,12 @@ def application_copy(*, application_id, actor, client_token=None) -> tuple[Appli
     already made."""
     if actor.role not in EXPORTER_ROLES:
         raise NotAllowed()
+    try:
+        application_id = int(application_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    if not 0 < application_id < 2**63:  # beyond any id PostgreSQL's bigint can hold: no such case
+        raise NotFound()
     source = Application.objects.visible_to(actor).filter(pk=application_id).first()
     if source is None:
         raise NotFound()
