@@ -82,8 +82,8 @@ PartyRecordKind = Party.Kind  # for the API schema's enum names (portal/settings
 
 
 class ListKind(models.TextChoices):
-    CONTROL = "control", _("Control List (管控名单, Law 18)")
-    WATCH = "watch", _("Watch List (关注名单, Reg. 26)")
+    CONTROL = "control", _("Control List (Law 18)")
+    WATCH = "watch", _("Watch List (Reg. 26)")
 
 
 class ListedPartyQuerySet(models.QuerySet):

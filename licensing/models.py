@@ -25,7 +25,7 @@ class Status(models.TextChoices):
     SUBMITTED = "submitted", _("With the provincial department")
     RETURNED = "returned", _("Returned for correction")
     FORWARDED = "forwarded", _("Awaiting acceptance by the ministry")
-    CORRECTING = "correcting", _("Corrections requested (补正)")
+    CORRECTING = "correcting", _("Corrections requested")
     ACCEPTED = "accepted", _("Accepted: referrals being prepared")
     WITH_AGENCIES = "with_agencies", _("With the consulted agencies")
     AWAITING_DECISION = "awaiting_decision", _("Awaiting decision")
@@ -248,7 +248,7 @@ class DocumentKind(models.TextChoices):
     END_USER_CERTIFICATE = "end_user_certificate", _("End-user and end-use certificate")
     CONTRACT = "contract", _("Contract")
     OTHER = "other", _("Other")
-    CORRECTION = "correction", _("Correction (补正) answer")
+    CORRECTION = "correction", _("Answer to the corrections request")
     RFI_ANSWER = "rfi_answer", _("Answer to a request for information")
     RISK_ASSESSMENT = "risk_assessment", _("Risk assessment report (Watch List party, Reg. 26)")
     COMPLIANCE_UNDERTAKING = "compliance_undertaking", _("Compliance undertaking (Watch List party, Reg. 26)")
@@ -328,7 +328,7 @@ class Licence(models.Model):
 
 
 class RequestKind(models.TextChoices):
-    CORRECTION = "correction", _("Request for corrections (补正)")
+    CORRECTION = "correction", _("Request for corrections")
     RFI = "rfi", _("Request for information")
     CERTIFICATION = "certification", _("Government certification of the end-user certificate")
 
@@ -365,7 +365,7 @@ class PauseKind(models.TextChoices):
     CORRECTION = "correction", _("Waiting for the exporter's corrections")
     RFI = "rfi", _("Waiting for the exporter's answer")
     CERTIFICATION = "certification", _("Waiting for the government-certified end-user certificate")
-    IDENTIFICATION = "identification", _("Item identification (鉴别)")
+    IDENTIFICATION = "identification", _("Item identification")
     EXPERT = "expert", _("Expert consultation")
     ONSITE = "onsite", _("On-site check")
     # No limit at all while in effect (Reg. 17):

@@ -213,9 +213,6 @@ CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]+")
 ALLOWED_CHINESE = {
     "简体中文", "语言",
     "稀土",  # the search's placeholder shows that Chinese queries work too
-    # Model choice labels that gloss the legal term; changing them needs a migration of their
-    # apps (licensing Status.CORRECTING and the pause kind; enduser ListKind): left for those apps.
-    "补正", "鉴别", "关注名单", "管控名单",
 }
 
 

@@ -64,7 +64,7 @@ EVENT_LABELS = {
     "application.submit": pgettext_lazy("case event", "Submitted to the provincial department"),
     "application.return": pgettext_lazy("case event", "Returned for correction"),
     "application.forward": pgettext_lazy("case event", "Forwarded to the ministry"),
-    "application.request_corrections": pgettext_lazy("case event", "Corrections requested (补正)"),
+    "application.request_corrections": pgettext_lazy("case event", "Corrections requested"),
     "application.answer_corrections": pgettext_lazy("case event", "Corrections answered; back with the ministry"),
     "application.accept": pgettext_lazy("case event", "Accepted by the ministry"),
     "application.refer": pgettext_lazy("case event", "Referred to the agencies"),
