@@ -19,7 +19,6 @@ and the target (60 s for 10,000 parties after 20 entries, issue 11).
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import sys
@@ -60,6 +59,7 @@ def main(argv=None) -> dict:
     call_command("migrate", verbosity=0)
 
     import screening_data
+
     from accounts.models import Organisation, OrgKind, Province, Role, User
     from enduser.lists import services as lists
     from enduser.models import Party, RescreenJob, ScreeningHit
