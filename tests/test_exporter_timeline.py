@@ -253,3 +253,28 @@ def test_the_exporter_reads_under_review_not_the_review_inner_state(named, calen
     client = page(named.ministry)
     client.cookies["django_language"] = "en"
     assert "With the consulted agencies" in client.get(f"/cases/{app.pk}/").content.decode()
+
+
+def test_the_api_gives_the_opinion_to_the_ministry_and_province_only(actors):
+    app = make_case(actors, "submitted")
+    services.application_forward(application_id=app.pk, actor=actors.province, opinion="材料齐全 / complete")
+    seen = {name: api(user).get(f"/api/applications/{app.pk}/").json().get("province_opinion")
+            for name, user in (("ministry", actors.ministry), ("province", actors.province),
+                               ("owner", actors.owner))}
+    assert seen == {"ministry": "材料齐全 / complete", "province": "材料齐全 / complete", "owner": None}
+
+
+def test_the_api_gives_a_provisional_due_date_only_while_the_calendar_is_missing(actors, calendar_2027):
+    app = make_case(actors, "accepted")
+    body = api(actors.ministry).get(f"/api/applications/{app.pk}/").json()
+    assert body["decision_due"] is not None and body["decision_due_provisional"] is None
+
+
+def test_without_next_years_calendar_the_api_gives_the_provisional_due_date(actors):
+    from workdays.models import CalendarYear
+
+    app = make_case(actors, "accepted")
+    if CalendarYear.objects.filter(year=app.accepted_at.year + 1, complete=True).exists():
+        pytest.skip("next year's calendar is entered: no provisional date to give")  # not before Nov
+    body = api(actors.ministry).get(f"/api/applications/{app.pk}/").json()
+    assert body["decision_due"] is None and body["decision_due_provisional"] is not None

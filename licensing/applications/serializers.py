@@ -355,6 +355,11 @@ class ApplicationSerializer(ClockFieldsMixin, serializers.ModelSerializer):
     classification_suggestions = serializers.SerializerMethodField(
         help_text="Exporters only: the ministry's answers to this exporter's classification questions "
                   "on similar items, per item")
+    decision_due_provisional = serializers.SerializerMethodField(
+        help_text="While next year's working-day calendar is missing: the decision due date counted on "
+                  "weekdays only (provisional, never stored); null otherwise")
+    province_opinion = serializers.SerializerMethodField(
+        help_text="The province's first-review opinion (ministry and province only; null for others)")
 
     class Meta:
         model = Application
@@ -364,7 +369,21 @@ class ApplicationSerializer(ClockFieldsMixin, serializers.ModelSerializer):
                   "items", "item_warnings", "documents", "created_at",
                   "submitted_at", "forwarded_at", "accepted_at", "decided_at", "return_reason",
                   "decision_reason", "decision_deadline", "licence", "allowed_actions",
-                  "list_version", "classification_suggestions", *CLOCK_FIELDS]
+                  "list_version", "classification_suggestions", "decision_due_provisional", "province_opinion",
+                  *CLOCK_FIELDS]
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_decision_due_provisional(self, obj):
+        summary = clock.page_summary(obj)
+        return summary.provisional_due if summary.due is None else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_province_opinion(self, obj):
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None or not (getattr(user, "is_ministry", False) or user.role == "provincial_officer"):
+            return None
+        return obj.province_opinion if obj.forwarded_at else None
 
     @extend_schema_field(PartyReadSerializer(allow_null=True))
     def get_importer(self, obj):
