@@ -139,31 +139,39 @@ def localised(rows: list[services.RowError]) -> list[dict]:
     return [{**error, "message": error["messages"][language]} for error in shown]
 
 
+def _imported(request, form, run_import):
+    """Run a file import from a page: (its result, []) when it went through, else (None, the rows'
+    errors in the page's language), the form carrying the message."""
+    if not form.is_valid():
+        return None, []
+    try:
+        result = run_import(actor=request.user, upload=form.cleaned_data["file"])
+    except services.ImportRefused as exc:
+        form.add_error(None, exc.message)
+        return None, localised(exc.rows)
+    except DomainError as exc:
+        if exc.status_code != 400:
+            raise
+        form.add_error("file", exc.message)
+        return None, []
+    if result.replayed:
+        messages.info(request, _("This file was imported before; nothing new was published."))
+    return result, []
+
+
 @domain_errors_as_pages
 def import_page(request):
     _require_ministry(request.user)
     if request.method != "POST":
         return render(request, "enduser/lists/import.html", {"form": ImportForm()})
     form = ImportForm(request.POST, request.FILES)
-    row_errors = []
-    if form.is_valid():
-        try:
-            result = services.list_import(actor=request.user, upload=form.cleaned_data["file"])
-        except services.ImportRefused as exc:
-            row_errors = localised(exc.rows)
-            form.add_error(None, exc.message)
-        except DomainError as exc:
-            if exc.status_code != 400:
-                raise
-            form.add_error("file", exc.message)
-        else:
-            count = len(result.entries)
-            if result.replayed:
-                messages.info(request, _("This file was imported before; nothing new was published."))
-            else:
-                messages.success(request, ngettext("%(n)s entry published.", "%(n)s entries published.",
-                                                   count) % {"n": count})
-            return redirect("lists-changes")
+    result, row_errors = _imported(request, form, services.list_import)
+    if result is not None:
+        count = len(result.entries)
+        if not result.replayed:
+            messages.success(request, ngettext("%(n)s entry published.", "%(n)s entries published.",
+                                               count) % {"n": count})
+        return redirect("lists-changes")
     return render(request, "enduser/lists/import.html", {"form": form, "row_errors": row_errors}, status=400)
 
 
@@ -289,24 +297,12 @@ def link_import(request):
     if request.method != "POST":
         return render(request, "enduser/lists/link_import.html", {"form": LinkImportForm()})
     form = LinkImportForm(request.POST, request.FILES)
-    row_errors = []
-    if form.is_valid():
-        try:
-            result = ownership.ownership_links_import(actor=request.user, upload=form.cleaned_data["file"])
-        except services.ImportRefused as exc:
-            row_errors = localised(exc.rows)
-            form.add_error(None, exc.message)
-        except DomainError as exc:
-            if exc.status_code != 400:
-                raise
-            form.add_error("file", exc.message)
-        else:
-            count = len(result.links)
-            if result.replayed:
-                messages.info(request, _("This file was imported before; nothing new was published."))
-            else:
-                messages.success(request, ngettext("%(n)s ownership link published.",
-                                                   "%(n)s ownership links published.", count) % {"n": count})
-            return redirect("lists-links")
+    result, row_errors = _imported(request, form, ownership.ownership_links_import)
+    if result is not None:
+        count = len(result.links)
+        if not result.replayed:
+            messages.success(request, ngettext("%(n)s ownership link published.",
+                                               "%(n)s ownership links published.", count) % {"n": count})
+        return redirect("lists-links")
     return render(request, "enduser/lists/link_import.html", {"form": form, "row_errors": row_errors},
                   status=400)
