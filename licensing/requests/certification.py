@@ -36,11 +36,11 @@ from licensing.requests.services import (
     _request_of,
     _require,
     _respond_by,
-    _start_pause,
     _store,
     _tell_exporter,
     _tell_officer,
     _text,
+    raise_request,
 )
 from licensing.workflow import lock_case
 from portal.errors import InvalidTransition, ValidationFailed, lazy_format
@@ -79,18 +79,10 @@ def certification_require(*, application_id, actor, text: str = "", respond_by: 
             _("This case is “%(status)s”: government certification is required once the case is accepted "
               "and until it is decided."), status=Status(app.status).label))
     _check_version(app, expected_version)
-    req = CaseRequest.objects.create(application=app, kind=RequestKind.CERTIFICATION, text=text,
-                                     respond_by=respond_by, asked_by=actor)
-    pause = _start_pause(app, actor, PauseKind.CERTIFICATION, today, req=req)
-    _bump(app)
-    audit.record(actor=actor, action="request.certification", obj=app,
-                 after={"request": req.pk, "pause": pause.pk, "text": text, "version": app.version,
-                        "respond_by": respond_by.isoformat() if respond_by else None})
-    clock_services.refresh(app, today)
-    body = text + (f"\n\n请于 {respond_by.isoformat()} 前答复 / Answer by {respond_by.isoformat()}" if respond_by else "")
-    _tell_exporter(app, req, f"case-request:{req.pk}:asked", f"案件 {app.reference} 最终用户证明文件需经政府证明",
-                   f"Case {app.reference}: government certification of the end-user certificate", body)
-    return req
+    return raise_request(app, actor, kind=RequestKind.CERTIFICATION, pause_kind=PauseKind.CERTIFICATION, text=text,
+                         text_key="text", respond_by=respond_by, today=today, action="request.certification",
+                         title_zh=f"案件 {app.reference} 最终用户证明文件需经政府证明",
+                         title_en=f"Case {app.reference}: government certification of the end-user certificate")
 
 
 def certification_answer(*, application_id, request_id, actor, uploads=(), answer: str = "",

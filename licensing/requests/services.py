@@ -320,18 +320,27 @@ def rfi_ask(*, application_id, actor, question: str, respond_by: date | None = N
             _("This case is “%(status)s”: requests for information are sent once the case is accepted "
               "and until it is decided."), status=Status(app.status).label))
     _check_version(app, expected_version)
-    req = CaseRequest.objects.create(application=app, kind=RequestKind.RFI, text=text,
-                                     respond_by=respond_by, asked_by=actor)
-    pause = _start_pause(app, actor, PauseKind.RFI, today, req=req)
+    return raise_request(app, actor, kind=RequestKind.RFI, pause_kind=PauseKind.RFI, text=text, text_key="question",
+                         respond_by=respond_by, today=today, action="request.rfi",
+                         title_zh=f"案件 {app.reference} 商务部要求补充信息",
+                         title_en=f"Case {app.reference}: the ministry asks for information")
+
+
+def raise_request(app, actor, *, kind, pause_kind, text: str, text_key: str, respond_by, today: date, action: str,
+                  title_zh: str, title_en: str) -> CaseRequest:
+    """A request the exporter answers after acceptance (an RFI, government certification): the
+    row, the clock stopped meanwhile (Reg. 17), the audit event and the exporter told. The caller
+    has locked the case and checked role, state and version."""
+    req = CaseRequest.objects.create(application=app, kind=kind, text=text, respond_by=respond_by, asked_by=actor)
+    pause = _start_pause(app, actor, pause_kind, today, req=req)
     _bump(app)
-    audit.record(actor=actor, action="request.rfi", obj=app,
-                 after={"request": req.pk, "pause": pause.pk, "question": text, "version": app.version,
+    audit.record(actor=actor, action=action, obj=app,
+                 after={"request": req.pk, "pause": pause.pk, text_key: text, "version": app.version,
                         "respond_by": respond_by.isoformat() if respond_by else None})
     clock_services.refresh(app, today)
     body = text + (f"\n\n请于 {respond_by.isoformat()} 前答复 / Answer by {respond_by.isoformat()}"
                    if respond_by else "")
-    _tell_exporter(app, req, f"case-request:{req.pk}:asked", f"案件 {app.reference} 商务部要求补充信息",
-                   f"Case {app.reference}: the ministry asks for information", body)
+    _tell_exporter(app, req, f"case-request:{req.pk}:asked", title_zh, title_en, body)
     return req
 
 
