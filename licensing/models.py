@@ -300,28 +300,8 @@ class Counter(models.Model):
         constraints = [models.UniqueConstraint(fields=["name", "year"], name="one_counter_per_year")]
 
 
-def _verify_token() -> str:
+def _verify_token() -> str:  # kept here for migration 0001, which names it
     return secrets.token_urlsafe(16)
-
-
-class Licence(models.Model):
-    # One licence per case, enforced by the database: a task that runs twice cannot make two.
-    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="licence")
-    number = models.CharField(_("licence number"), max_length=20, unique=True)
-    issued_at = models.DateTimeField()
-    valid_from = models.DateField()
-    valid_until = models.DateField()
-    pdf = models.BinaryField()
-    sha256 = models.CharField(max_length=64)
-    # Printed into the QR code; the public check page compares it here. A random value stored with
-    # the licence (not a MAC under SECRET_KEY) keeps issued licences checkable across key rotation.
-    verify_token = models.CharField(max_length=32, default=_verify_token, editable=False)
-
-    class Meta:
-        verbose_name = _("licence")
-
-    def __str__(self):
-        return self.number
 
 
 # ---------------------------------------------------------------- the ministry's review
@@ -514,6 +494,17 @@ class Referral(models.Model):
 
 # Areas with models of their own keep them in their folder; Django finds them through this module.
 from licensing.certificates.models import CertificateLine, EndUseCertificate  # noqa: E402, F401
+from licensing.customs.models import (  # noqa: E402, F401
+    Challenge,
+    ChallengeDocument,
+    ChallengeState,
+    CustomsRule,
+    CustomsScope,
+    CustomsSystem,
+    CustomsToken,
+    ToleranceRule,
+    WriteOff,
+)
 from licensing.decisions.models import (  # noqa: E402, F401
     CountersignRule,
     CountersignRuleKind,
@@ -528,4 +519,12 @@ from licensing.enduse.models import (  # noqa: E402, F401
     EndUseReportDocument,
     EndUseReportKind,
     EndUseReportState,
+)
+from licensing.licences.models import (  # noqa: E402, F401
+    Licence,
+    LicenceEvent,
+    LicenceEventKind,
+    LicenceItem,
+    LicenceStatus,
+    LicenceType,
 )

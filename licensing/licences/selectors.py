@@ -81,7 +81,8 @@ def licence_pdf_data(licence: Licence) -> dict:
             value = (i.value_rmb * i.approved_quantity / i.quantity).quantize(Decimal("0.01"))
         share = quantity / i.quantity
         unit_zh, unit_en = (i.customs_unit.name_zh, i.customs_unit.name_en) if i.customs_unit else (i.unit, "")
-        items.append({"control_code": i.control_code, "catch_all": i.catch_all, "description": i.description,
+        items.append({"application_item": i.pk, "customs_unit": i.customs_unit_id, "unit_code": i.unit,
+                      "control_code": i.control_code, "catch_all": i.catch_all, "description": i.description,
                       "specification": i.specification, "hs_code": i.hs_code, "quantity": quantity, "unit": unit_zh,
                       "unit_en": unit_en, "unit_price": i.unit_price, "currency": i.currency,
                       "total": None if i.total is None else (i.total * share).quantize(Decimal("0.01")),

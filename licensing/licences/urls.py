@@ -7,6 +7,7 @@ from licensing.licences import views
 
 urlpatterns = [
     path("cases/<int:pk>/licence.pdf", views.licence_download, name="licence-download"),
+    path("licences/<str:number>/", views.licence_detail, name="licence-detail"),
     path("verify/<str:number>/", views.licence_verify, name="licence-verify"),
 ]
 

@@ -22,6 +22,16 @@ def licence_download(request, pk):
     return pdf_response(bytes(licence.pdf), f"{licence.number}.pdf")
 
 
+@login_required
+@require_GET
+def licence_detail(request, number):
+    licence = (Licence.objects.visible_to(request.user).defer("pdf").select_related("application", "exporter")
+               .filter(number=number.upper()[:20]).first())
+    if licence is None:
+        raise Http404()
+    return render(request, "licensing/licences/licence_detail.html", {"licence": licence})
+
+
 @require_GET
 def licence_verify(request, number):
     """Public: anyone holding the QR code checks a licence. No personal data is shown."""
