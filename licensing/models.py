@@ -146,6 +146,15 @@ class Application(models.Model):
     # against it even after the list changes.
     list_version = models.ForeignKey("controllist.ListVersion", on_delete=models.PROTECT, null=True,
                                      blank=True, related_name="+", verbose_name=_("control list version"))
+    # The licence in force for the case: the one issued on it, then each changed licence that
+    # replaced it (Reg. 18; licensing.changes). Written by licence_issue and change_approve only.
+    licence = models.OneToOneField("licensing.Licence", on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", editable=False)
+    # A new application for a change of item, destination, end user or end use (Reg. 18): the
+    # licence it replaces is cancelled when this case's licence is issued.
+    replaces_licence = models.ForeignKey("licensing.Licence", on_delete=models.PROTECT, null=True, blank=True,
+                                         related_name="replacement_applications", editable=False,
+                                         verbose_name=_("replaces licence"))
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -527,4 +536,8 @@ from licensing.licences.models import (  # noqa: E402, F401
     LicenceItem,
     LicenceStatus,
     LicenceType,
+)
+from licensing.changes.models import (  # noqa: E402, F401
+    LicenceChange,
+    LicenceChangeState,
 )

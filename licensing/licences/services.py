@@ -100,12 +100,15 @@ def licence_issue(*, application_id) -> Licence | None:
     licence.pdf = content
     licence.sha256 = hashlib.sha256(content).hexdigest()
     licence.save()
+    Application.objects.filter(pk=app.pk).update(licence=licence)
     licence_items_create(licence, data["items"])
     audit.record(actor=None, action="licence.issue", obj=licence,
                  after={"application": app.pk, "number": licence.number, "sha256": licence.sha256,
                         "valid_until": licence.valid_until.isoformat()})
     timeline.tell_exporter(app, "licence", key="licence", body=f"{licence.number}")
     lifecycle.record_event(licence, LicenceEventKind.ISSUED)
+    if app.replaces_licence_id and licence_cancel(licence_id=app.replaces_licence_id, replaced_by=licence):
+        Licence.objects.filter(pk=licence.pk).update(replaces_id=app.replaces_licence_id)  # Reg. 18: new application
     return licence
 
 
