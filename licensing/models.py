@@ -146,10 +146,6 @@ class Application(models.Model):
     # against it even after the list changes.
     list_version = models.ForeignKey("controllist.ListVersion", on_delete=models.PROTECT, null=True,
                                      blank=True, related_name="+", verbose_name=_("control list version"))
-    # The licence in force for the case: the one issued on it, then each changed licence that
-    # replaced it (Reg. 18; licensing.changes). Written by licence_issue and change_approve only.
-    licence = models.OneToOneField("licensing.Licence", on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", editable=False)
     # A new application for a change of item, destination, end user or end use (Reg. 18): the
     # licence it replaces is cancelled when this case's licence is issued.
     replaces_licence = models.ForeignKey("licensing.Licence", on_delete=models.PROTECT, null=True, blank=True,

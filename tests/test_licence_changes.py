@@ -208,7 +208,7 @@ def test_approval_issues_a_new_licence_that_replaces_the_old(actors, licence):
     item = new.items.get()
     assert (item.quantity, item.used_quantity) == (Decimal("20"), Decimal("5"))
     assert item.value_rmb == Decimal("144000.00")  # 180,000 × 20/25
-    assert Application.objects.get(pk=old.application_id).licence_id == new.pk
+    assert Application.objects.get(pk=old.application_id).licence == new  # the case's licence in force
     events = list(LicenceEvent.objects.filter(licence__in=[old, new]).order_by("seq")
                   .values_list("licence_id", "kind"))
     assert events[-2:] == [(new.pk, "issued"), (old.pk, "cancelled")]

@@ -283,8 +283,9 @@ def _issue_changed(change: LicenceChange, old: Licence) -> Licence:
     now = timezone.now()
     today = timezone.localdate(now)
     valid_until = min(old.valid_until, terms.validity_cap(old))
+    Licence.objects.filter(pk=old.pk).update(current_for=None)  # the case's licence in force is the new one
     new = Licence.objects.create(
-        application_id=old.application_id, exporter_id=old.exporter_id, export_port_id=old.export_port_id,
+        application_id=old.application_id, current_for_id=old.application_id, exporter_id=old.exporter_id, export_port_id=old.export_port_id,
         number=licences.licence_number(today.year, Counter.objects.next_value("licence", today.year)),
         licence_type=old.licence_type, status=LicenceStatus.ISSUED, status_changed_at=now, replaces=old,
         one_port=old.one_port, one_shipment=old.one_shipment, shipment_declaration=old.shipment_declaration,
@@ -313,7 +314,6 @@ def _after_issue(change: LicenceChange, old: Licence, new: Licence) -> None:
     content = sign_licence_pdf(licence_pdf.render_licence_pdf(terms.pdf_data(new)))
     new.pdf, new.sha256 = content, hashlib.sha256(content).hexdigest()
     new.save(update_fields=["pdf", "sha256"])
-    Application.objects.filter(pk=old.application_id).update(licence=new)
     audit.record(actor=None, action="licence.issue", obj=new,
                  after={"application": old.application_id, "number": new.number, "sha256": new.sha256,
                         "valid_until": new.valid_until.isoformat(), "replaces": old.number, "change": change.pk})

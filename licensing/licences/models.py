@@ -51,8 +51,11 @@ class LicenceQuerySet(models.QuerySet):
 class Licence(models.Model):
     # The case it was issued on. A changed licence (Reg. 18) keeps its case, so a case may have several
     # licences: one original (enforced by the database: a task that runs twice cannot make two) and
-    # the changed ones after it; Application.licence points to the current one.
+    # the changed ones after it. `app.licence` is the one in force: the licence whose current_for
+    # is the case (moved to the changed licence when it is issued, licensing/changes).
     application = models.ForeignKey("licensing.Application", on_delete=models.PROTECT, related_name="licences")
+    current_for = models.OneToOneField("licensing.Application", on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="licence", editable=False)
     number = models.CharField(_("licence number"), max_length=20, unique=True)
     licence_type = models.CharField(_("licence type"), max_length=12, choices=LicenceType.choices,
                                     default=LicenceType.INDIVIDUAL)

@@ -89,7 +89,7 @@ def licence_issue(*, application_id) -> Licence | None:
     valid_from = timezone.localdate(issued_at)
     year = valid_from.year
     rule = CustomsRule.objects.filter(licence_type=LicenceType.INDIVIDUAL).first()
-    licence = Licence(application=app, exporter_id=app.exporter_id, export_port_id=app.export_port_id,
+    licence = Licence(application=app, current_for=app, exporter_id=app.exporter_id, export_port_id=app.export_port_id,
                       number=licence_number(year, Counter.objects.next_value("licence", year)),
                       licence_type=LicenceType.INDIVIDUAL, status=LicenceStatus.ISSUED, status_changed_at=issued_at,
                       one_port=rule.one_port if rule else True, one_shipment=rule.one_shipment if rule else True,
@@ -100,7 +100,6 @@ def licence_issue(*, application_id) -> Licence | None:
     licence.pdf = content
     licence.sha256 = hashlib.sha256(content).hexdigest()
     licence.save()
-    Application.objects.filter(pk=app.pk).update(licence=licence)
     licence_items_create(licence, data["items"])
     audit.record(actor=None, action="licence.issue", obj=licence,
                  after={"application": app.pk, "number": licence.number, "sha256": licence.sha256,
