@@ -499,6 +499,10 @@ class Referral(models.Model):
 
 # Areas with models of their own keep them in their folder; Django finds them through this module.
 from licensing.certificates.models import CertificateLine, EndUseCertificate  # noqa: E402, F401
+from licensing.changes.models import (  # noqa: E402, F401
+    LicenceChange,
+    LicenceChangeState,
+)
 from licensing.customs.models import (  # noqa: E402, F401
     Challenge,
     ChallengeDocument,
@@ -532,8 +536,4 @@ from licensing.licences.models import (  # noqa: E402, F401
     LicenceItem,
     LicenceStatus,
     LicenceType,
-)
-from licensing.changes.models import (  # noqa: E402, F401
-    LicenceChange,
-    LicenceChangeState,
 )

@@ -58,8 +58,8 @@ def test_a_key_element_change_becomes_a_new_application_that_cancels_the_licence
     again, created = services.change_new_application(actor=actors.owner, licence_id=licence.pk,
                                                      client_token=None)
     assert created and again.pk != app.pk  # without a token each click is a new draft, as copying is
-    from tests.factories import pdf_upload
     from licensing.applications import services as applications
+    from tests.factories import pdf_upload
 
     applications.document_add(application_id=app.pk, actor=actors.owner, kind="end_user_certificate",
                               upload=pdf_upload())
