@@ -300,3 +300,12 @@ def test_visibility(actors, licence):
                       ("other_province", False), ("ministry", True), ("senior", True), ("agency", False),
                       ("customs", False)]:
         assert (selectors.change_for(getattr(actors, who), change.pk) is not None) is sees, who
+
+
+def test_a_replacement_application_follows_the_licence_in_force(actors, licence):
+    draft, _created = services.change_new_application(actor=actors.owner, licence_id=licence.pk)
+    change = _request(actors, licence)
+    services.change_decide(actor=actors.ministry, change_id=change.pk, outcome="approve")
+    change.refresh_from_db()
+    draft.refresh_from_db()
+    assert draft.replaces_licence_id == change.new_licence_id  # its issue will cancel the changed licence

@@ -317,5 +317,7 @@ def _after_issue(change: LicenceChange, old: Licence, new: Licence) -> None:
     audit.record(actor=None, action="licence.issue", obj=new,
                  after={"application": old.application_id, "number": new.number, "sha256": new.sha256,
                         "valid_until": new.valid_until.isoformat(), "replaces": old.number, "change": change.pk})
+    # A new application started to replace the old licence now replaces the one in force.
+    Application.objects.filter(replaces_licence=old, licence__isnull=True).update(replaces_licence=new)
     lifecycle.record_event(new, LicenceEventKind.ISSUED, reason=old.number)
     licences.licence_cancel(licence_id=old.pk, replaced_by=new)
