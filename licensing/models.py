@@ -146,6 +146,11 @@ class Application(models.Model):
     # against it even after the list changes.
     list_version = models.ForeignKey("controllist.ListVersion", on_delete=models.PROTECT, null=True,
                                      blank=True, related_name="+", verbose_name=_("control list version"))
+    # A new application for a change of item, destination, end user or end use (Reg. 18): the
+    # licence it replaces is cancelled when this case's licence is issued.
+    replaces_licence = models.ForeignKey("licensing.Licence", on_delete=models.PROTECT, null=True, blank=True,
+                                         related_name="replacement_applications", editable=False,
+                                         verbose_name=_("replaces licence"))
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -494,6 +499,10 @@ class Referral(models.Model):
 
 # Areas with models of their own keep them in their folder; Django finds them through this module.
 from licensing.certificates.models import CertificateLine, EndUseCertificate  # noqa: E402, F401
+from licensing.changes.models import (  # noqa: E402, F401
+    LicenceChange,
+    LicenceChangeState,
+)
 from licensing.customs.models import (  # noqa: E402, F401
     Challenge,
     ChallengeDocument,

@@ -229,7 +229,7 @@ COPIED_FIELDS = ("destination", "end_use", "end_use_category", "contract_number"
                  "consignee_id", *shipment.CHOICE_FIELDS, "export_port_id")
 
 
-def application_copy(*, application_id, actor, client_token=None) -> tuple[Application, bool]:
+def application_copy(*, application_id, actor, client_token=None, replaces_licence=None) -> tuple[Application, bool]:
     """A new draft with what an earlier application of the company says (parties, shipment,
     items; not its documents, dates or shipment period). The same client_token returns the copy
     already made."""
@@ -251,6 +251,7 @@ def application_copy(*, application_id, actor, client_token=None) -> tuple[Appli
     try:
         with transaction.atomic():
             app = Application.objects.create(exporter=actor.organisation, created_by=actor, client_token=client_token,
+                                             replaces_licence=replaces_licence,  # licensing.changes (Reg. 18)
                                              **{field: getattr(source, field) for field in COPIED_FIELDS})
             ApplicationItem.objects.bulk_create([ApplicationItem(
                 application=app, **{field.attname: getattr(item, field.attname)

@@ -49,8 +49,13 @@ class LicenceQuerySet(models.QuerySet):
 
 
 class Licence(models.Model):
-    # One licence per case, enforced by the database: a task that runs twice cannot make two.
-    application = models.OneToOneField("licensing.Application", on_delete=models.PROTECT, related_name="licence")
+    # The case it was issued on. A changed licence (Reg. 18) keeps its case, so a case may have several
+    # licences: one original (enforced by the database: a task that runs twice cannot make two) and
+    # the changed ones after it. `app.licence` is the one in force: the licence whose current_for
+    # is the case (moved to the changed licence when it is issued, licensing/changes).
+    application = models.ForeignKey("licensing.Application", on_delete=models.PROTECT, related_name="licences")
+    current_for = models.OneToOneField("licensing.Application", on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="licence", editable=False)
     number = models.CharField(_("licence number"), max_length=20, unique=True)
     licence_type = models.CharField(_("licence type"), max_length=12, choices=LicenceType.choices,
                                     default=LicenceType.INDIVIDUAL)
@@ -84,6 +89,10 @@ class Licence(models.Model):
     class Meta:
         verbose_name = _("licence")
         ordering = ["-issued_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["application"], condition=Q(replaces__isnull=True),
+                                    name="one_original_licence_per_case"),
+        ]
         indexes = [
             models.Index(fields=["status", "valid_until"], name="licence_status_until_idx"),
             models.Index(fields=["exporter", "status"], name="licence_exporter_status_idx"),

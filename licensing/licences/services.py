@@ -89,7 +89,7 @@ def licence_issue(*, application_id) -> Licence | None:
     valid_from = timezone.localdate(issued_at)
     year = valid_from.year
     rule = CustomsRule.objects.filter(licence_type=LicenceType.INDIVIDUAL).first()
-    licence = Licence(application=app, exporter_id=app.exporter_id, export_port_id=app.export_port_id,
+    licence = Licence(application=app, current_for=app, exporter_id=app.exporter_id, export_port_id=app.export_port_id,
                       number=licence_number(year, Counter.objects.next_value("licence", year)),
                       licence_type=LicenceType.INDIVIDUAL, status=LicenceStatus.ISSUED, status_changed_at=issued_at,
                       one_port=rule.one_port if rule else True, one_shipment=rule.one_shipment if rule else True,
@@ -106,6 +106,8 @@ def licence_issue(*, application_id) -> Licence | None:
                         "valid_until": licence.valid_until.isoformat()})
     timeline.tell_exporter(app, "licence", key="licence", body=f"{licence.number}")
     lifecycle.record_event(licence, LicenceEventKind.ISSUED)
+    if app.replaces_licence_id and licence_cancel(licence_id=app.replaces_licence_id, replaced_by=licence):
+        Licence.objects.filter(pk=licence.pk).update(replaces_id=app.replaces_licence_id)  # Reg. 18: new application
     return licence
 
 
