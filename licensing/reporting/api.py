@@ -30,6 +30,8 @@ READ_ERRORS = {403: ERRORS[403], 404: ERRORS[404]}
 IDEMPOTENCY_KEY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
                                    description="A UUID; repeating it returns the report already filed")
 KIND = OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=ReportKind.values)
+NUMBER = OpenApiParameter("number", str, OpenApiParameter.PATH, pattern=r"^[0-9]{4}[A-Z]{2}[0-9]{6}[0-9A-Z*]$",
+                          description="The licence number, e.g. 2026MC000001K")
 
 
 def _licence(request, number):
@@ -56,7 +58,7 @@ class LicenceReportListView(APIView):
     parser_classes = [SafeJSONParser, MultiPartParser, FormParser]
 
     @extend_schema(summary="The reports filed on a licence, newest first (its exporter and the ministry)",
-                   responses={200: s.LicenceReportListItemSerializer(many=True), **READ_ERRORS})
+                   parameters=[NUMBER], responses={200: s.LicenceReportListItemSerializer(many=True), **READ_ERRORS})
     def get(self, request, number):
         licence = _licence(request, number)
         return Response(s.LicenceReportListItemSerializer(selectors.reports_of(licence), many=True).data)
@@ -65,7 +67,7 @@ class LicenceReportListView(APIView):
                            "(Reg. 18); a filed report is never changed, a correction names the report it corrects",
                    request={"application/json": s.LicenceReportCreateSerializer,
                             "multipart/form-data": s.LicenceReportUploadSerializer},
-                   parameters=[IDEMPOTENCY_KEY], responses={201: s.LicenceReportSerializer, **ERRORS})
+                   parameters=[NUMBER, IDEMPOTENCY_KEY], responses={201: s.LicenceReportSerializer, **ERRORS})
     def post(self, request, number):
         licence = _licence(request, number)
         form = s.LicenceReportCreateSerializer(data=request.data)
@@ -84,7 +86,7 @@ class LicenceReportDetailView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(summary="One report on a licence, with its documents",
-                   responses={200: s.LicenceReportSerializer, **READ_ERRORS})
+                   parameters=[NUMBER], responses={200: s.LicenceReportSerializer, **READ_ERRORS})
     def get(self, request, number, id):
         report = _report(request, number, id)
         return Response(s.LicenceReportSerializer(report, context={"number": number.upper()}).data)
@@ -94,7 +96,7 @@ class LicenceReportDocumentView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(summary="Download a document of a licence report",
-                   responses={(200, "application/pdf"): OpenApiTypes.BINARY, **READ_ERRORS})
+                   parameters=[NUMBER], responses={(200, "application/pdf"): OpenApiTypes.BINARY, **READ_ERRORS})
     def get(self, request, number, id, document_id):
         doc = next((d for d in _report(request, number, id).documents.all() if d.pk == document_id), None)
         if doc is None:
@@ -106,7 +108,7 @@ class RequirementListView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(summary="The reports a licence must file and by when: filed, due or overdue",
-                   responses={200: s.RequirementSerializer(many=True), **READ_ERRORS})
+                   parameters=[NUMBER], responses={200: s.RequirementSerializer(many=True), **READ_ERRORS})
     def get(self, request, number):
         licence = _licence(request, number)
         rows = licence.report_requirements.order_by("due_on", "kind")
@@ -124,7 +126,7 @@ class RequirementDetailView(APIView):
         return kind
 
     @extend_schema(summary="Ministry: require this report of a licence by a date, or move its due date "
-                           "(the exporter is told)", parameters=[KIND], request=s.RequirementSetSerializer,
+                           "(the exporter is told)", parameters=[NUMBER, KIND], request=s.RequirementSetSerializer,
                    responses={200: s.RequirementSerializer, **ERRORS})
     def put(self, request, number, kind):
         licence = _licence(request, number)
@@ -135,12 +137,15 @@ class RequirementDetailView(APIView):
                                               reason=form.validated_data["reason"])
         return Response(s.RequirementSerializer(req).data)
 
-    @extend_schema(summary="Ministry: no longer require this report of a licence (the exporter is told)",
-                   parameters=[KIND], request=s.RequirementRemoveSerializer,
-                   responses={204: OpenApiResponse(description="Removed"), **ERRORS})
+    @extend_schema(summary="Ministry: no longer require this report of a licence (the exporter is told); the "
+                           "reason in the query (?reason=) or a JSON body",
+                   parameters=[NUMBER, KIND, OpenApiParameter("reason", str, required=True,
+                                                      description="Why (the exporter sees it)")],
+                   request=None, responses={204: OpenApiResponse(description="Removed"), **ERRORS})
     def delete(self, request, number, kind):
         licence = _licence(request, number)
-        form = s.RequirementRemoveSerializer(data=request.data)
+        data = request.data if "reason" in request.data else {"reason": request.query_params.get("reason", "")}
+        form = s.RequirementRemoveSerializer(data=data)
         form.is_valid(raise_exception=True)
         services.report_requirement_remove(actor=request.user, licence_id=licence.pk, kind=self._kind(kind),
                                            reason=form.validated_data["reason"])
