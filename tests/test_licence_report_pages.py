@@ -256,3 +256,34 @@ def test_anonymous_gets_the_login_page(licence):
 def test_staff_the_case_is_not_shared_with_does_not_see_the_reports(actors, licence):
     stranger = UserFactory(organisation=actors.owner.organisation, role=Role.EXPORTER_STAFF)
     assert page_as(stranger).get(f"/licences/{licence.number}/reports/").status_code == 404
+
+
+DEFAULTS = {"ministry": (200, 403), "senior": (200, 302), "owner": (403, 403), "colleague": (403, 403),
+            "outsider": (403, 403), "province": (403, 403), "other_province": (403, 403), "agency": (403, 403),
+            "customs": (403, 403)}
+
+
+@pytest.mark.parametrize("who", sorted(DEFAULTS))
+def test_the_defaults_page_per_role(actors, who):
+    from licensing.models import ReportDefault
+
+    client = page_as(getattr(actors, who))
+    row = ReportDefault.objects.get(licence_type="individual", kind="installation")
+    read, write = DEFAULTS[who]
+    page = client.get("/licence-reports/defaults/")
+    assert page.status_code == read
+    if read == 200:
+        body = page.content.decode()
+        assert 'id="default-individual-shipment" data-required="1"' in body
+        assert ('id="form-default-' in body) == (who == "senior")
+    prefix = f"d{row.pk}"
+    resp = client.post(f"/licence-reports/defaults/{row.pk}/", {
+        f"{prefix}-required": "on", f"{prefix}-anchor": "valid_until", f"{prefix}-days": "120",
+        f"{prefix}-reason": "Installation matters"})
+    assert resp.status_code == write
+    row.refresh_from_db()
+    assert (row.required, row.days) == ((True, 120) if who == "senior" else (False, 180))
+    if who == "senior":
+        resp = client.post(f"/licence-reports/defaults/{row.pk}/", {f"{prefix}-anchor": "valid_until",
+                                                                     f"{prefix}-days": "-3"})
+        assert resp.status_code == 400 and 'id="report-defaults"' in resp.content.decode()

@@ -427,3 +427,55 @@ def test_the_endpoints_are_in_the_schema(actors):
                  "/api/licences/{number}/report-requirements/", "/api/licences/{number}/report-requirements/{kind}/",
                  "/api/licence-reports/overdue/"):
         assert path in schema, path
+
+
+# ---------------------------------------------------------------- the defaults, as data
+
+
+def test_a_senior_officer_changes_a_default_for_licences_issued_afterwards(actors, licence):
+    row = ReportDefault.objects.get(licence_type="individual", kind="use")
+    assert (row.required, row.anchor, row.days) == (False, "valid_until", 365)
+    for who in ("ministry", "owner", "customs", "province"):
+        with pytest.raises(NotAllowed):
+            reporting.report_default_update(actor=getattr(actors, who), default_id=row.pk, required=True,
+                                            anchor="issued", days=200, reason="r")
+    updated = reporting.report_default_update(actor=actors.senior, default_id=row.pk, required=True, anchor="issued",
+                                              days=200, reason="Use reports for every licence from 2027")
+    assert (updated.required, updated.anchor, updated.days) == (True, "issued", 200)
+    event = AuditEvent.objects.get(action="licence_report.default_update")
+    assert (event.before["required"], event.after["required"], event.actor_id) == (False, True, actors.senior.pk)
+    assert "use" not in due(licence)  # issued licences keep theirs
+    licence.report_requirements.all().delete()
+    reporting.report_requirements_from_defaults(licence_id=licence.pk)
+    assert due(licence)["use"] == timezone.localdate(licence.issued_at) + timedelta(days=200)
+    for kwargs, field in [({"anchor": "whenever"}, "anchor"), ({"days": -1}, "days"), ({"days": "7"}, "days"),
+                          ({"reason": ""}, "reason")]:
+        with pytest.raises(ValidationFailed) as refused:
+            reporting.report_default_update(actor=actors.senior, default_id=row.pk, **{
+                "required": True, "anchor": "issued", "days": 1, "reason": "r", **kwargs})
+        assert field in refused.value.fields
+    with pytest.raises(NotFound):
+        reporting.report_default_update(actor=actors.senior, default_id=999999, required=True, anchor="issued",
+                                        days=1, reason="r")
+
+
+@pytest.mark.parametrize("who", sorted(READ, key=str))
+def test_api_defaults_per_role(actors, who):
+    client = api_as(getattr(actors, who) if who else None)
+    row = ReportDefault.objects.get(licence_type="general", kind="installation")
+    listed = client.get("/api/licence-reports/defaults/")
+    assert listed.status_code == (200 if who in EDIT else 403)
+    body = {"required": True, "anchor": "valid_until", "days": 60, "reason": "Installation matters"}
+    resp = client.put(f"/api/licence-reports/defaults/{row.pk}/", body, format="json")
+    assert resp.status_code == (200 if who == "senior" else 403)
+    if who != "senior":
+        assert client.put(f"/api/licence-reports/defaults/{row.pk}/", b"{bad",
+                          content_type="application/json").status_code == 403
+    row.refresh_from_db()
+    assert (row.required, row.days) == ((True, 60) if who == "senior" else (False, 180))
+    if who == "senior":
+        assert resp.json() == {"id": row.pk, "licence_type": "general", "kind": "installation", "required": True,
+                               "anchor": "valid_until", "days": 60}
+        assert client.put(f"/api/licence-reports/defaults/{row.pk}/", {**body, "days": "x"},
+                          format="json").status_code == 400
+        assert client.put("/api/licence-reports/defaults/999999/", body, format="json").status_code == 404

@@ -14,8 +14,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import EXPORTER_ROLES, MINISTRY_ROLES
-from licensing.models import LicenceReport, ReportKind, ReportRequirement
+from accounts.models import EXPORTER_ROLES, MINISTRY_ROLES, Role
+from licensing.models import LicenceReport, ReportDefault, ReportKind, ReportRequirement
 from licensing.reporting import selectors, services
 from licensing.reporting import serializers as s
 from portal.api import SafeJSONParser, idempotency_key
@@ -174,3 +174,29 @@ class OverdueView(GenericAPIView):
         page = self.paginate_queryset(selectors.overdue_queue(request.user, exporter=int(exporter or 0) or None,
                                                               kind=kind))
         return self.get_paginated_response(s.OverdueSerializer(page, many=True).data)
+
+
+class DefaultListView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="Ministry: the reports a new licence of each type must file and when they fall due",
+                   responses={200: s.DefaultSerializer(many=True), 403: ERRORS[403]})
+    def get(self, request):
+        if not request.user.is_ministry:
+            raise NotAllowed()
+        return Response(s.DefaultSerializer(ReportDefault.objects.order_by("licence_type", "kind"), many=True).data)
+
+
+class DefaultDetailView(APIView):
+    write_roles = frozenset({Role.MINISTRY_SENIOR})
+    permission_classes = [IsAuthenticated, WriteRoles]
+    parser_classes = [SafeJSONParser]
+
+    @extend_schema(summary="Senior officer: change a default (licences issued from then on get it; issued "
+                           "licences keep theirs)", request=s.DefaultUpdateSerializer,
+                   responses={200: s.DefaultSerializer, **ERRORS})
+    def put(self, request, id):
+        form = s.DefaultUpdateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        row = services.report_default_update(actor=request.user, default_id=id, **form.validated_data)
+        return Response(s.DefaultSerializer(row).data)

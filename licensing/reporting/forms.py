@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from licensing.models import ReportKind
-from licensing.reporting.services import REASON_MAX_CHARS, TEXT_MAX_CHARS
+from licensing.models import ReportAnchor, ReportKind
+from licensing.reporting.services import MAX_DEFAULT_DAYS, REASON_MAX_CHARS, TEXT_MAX_CHARS
 
 
 class DateInput(forms.DateInput):
@@ -39,3 +39,10 @@ class OverdueFilterForm(forms.Form):
     def __init__(self, *args, exporters=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["exporter"].choices = [("", _("Any exporter"))] + [(o.pk, o.name_zh) for o in exporters]
+
+
+class DefaultForm(forms.Form):
+    required = forms.BooleanField(label=_("Required"), required=False)
+    anchor = forms.ChoiceField(label=_("Due"), choices=ReportAnchor.choices)
+    days = forms.IntegerField(label=_("Days"), min_value=0, max_value=MAX_DEFAULT_DAYS)
+    reason = forms.CharField(label=_("Reason"), max_length=REASON_MAX_CHARS)

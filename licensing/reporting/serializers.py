@@ -4,8 +4,20 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
-from licensing.models import LicenceReport, LicenceReportDocument, ReportKind, ReportRequirement
-from licensing.reporting.services import MAX_DOCUMENTS, REASON_MAX_CHARS, TEXT_MAX_CHARS
+from licensing.models import (
+    LicenceReport,
+    LicenceReportDocument,
+    ReportAnchor,
+    ReportDefault,
+    ReportKind,
+    ReportRequirement,
+)
+from licensing.reporting.services import (
+    MAX_DEFAULT_DAYS,
+    MAX_DOCUMENTS,
+    REASON_MAX_CHARS,
+    TEXT_MAX_CHARS,
+)
 from portal.api import StrictCharField
 
 
@@ -89,3 +101,17 @@ class OverdueSerializer(serializers.ModelSerializer):
         fields = ["id", "licence_number", "licence_status", "exporter", "exporter_name", "kind", "due_on",
                   "overdue_flagged_at"]
         read_only_fields = fields
+
+
+class DefaultSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReportDefault
+        fields = ["id", "licence_type", "kind", "required", "anchor", "days"]
+        read_only_fields = fields
+
+
+class DefaultUpdateSerializer(serializers.Serializer):
+    required = serializers.BooleanField()
+    anchor = serializers.ChoiceField(choices=ReportAnchor.choices)
+    days = serializers.IntegerField(min_value=0, max_value=MAX_DEFAULT_DAYS)
+    reason = StrictCharField(max_length=REASON_MAX_CHARS, help_text="Why (kept in the audit log)")

@@ -39,6 +39,7 @@ from portal.text import clean_text
 TEXT_MAX_CHARS = 10000
 REASON_MAX_CHARS = 2000
 MAX_DOCUMENTS = 5
+MAX_DEFAULT_DAYS = 3 * 366
 SYSTEM = "system"
 
 # action         who                       service
@@ -47,6 +48,7 @@ ROLES = {
     "require":   MINISTRY_ROLES,           # report_requirement_set (add one, or move its due date)
     "waive":     MINISTRY_ROLES,           # report_requirement_remove
     "defaults":  {SYSTEM},                 # report_requirements_from_defaults (at issue)
+    "edit_defaults": {Role.MINISTRY_SENIOR},  # report_default_update (policy: new licences only)
     "remind":    {SYSTEM},                 # report_requirements_remind (beat)
 }
 
@@ -194,6 +196,36 @@ def report_requirement_remove(*, actor, licence_id, kind, reason) -> None:
     audit.record(actor=actor, action="licence_report.waive", obj=licence, before=before, after={"reason": reason})
     _tell_exporter_requirement(licence, kind, "已无需提交", "is no longer required", reason,
                                key=f"licence-report-req:{licence.pk}:{kind}:waived:{timezone.now().isoformat()}")
+
+
+def _default_snapshot(row: ReportDefault) -> dict:
+    return {"licence_type": row.licence_type, "kind": row.kind, "required": row.required, "anchor": row.anchor,
+            "days": row.days}
+
+
+@transaction.atomic
+def report_default_update(*, actor, default_id, required: bool, anchor, days, reason) -> ReportDefault:
+    """A senior officer changes which reports new licences of a type need and when they fall due.
+    Licences issued already keep their requirements (the ministry changes those one by one)."""
+    if not may(actor, "edit_defaults"):
+        raise NotAllowed(_("Only a senior ministry officer changes the default reports."))
+    row = ReportDefault.objects.select_for_update().filter(pk=default_id).first()
+    if row is None:
+        raise NotFound()
+    if anchor not in ReportAnchor.values:
+        raise ValidationFailed(fields={"anchor": [_("Choose one of the listed values.")]})
+    if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_DEFAULT_DAYS:
+        raise ValidationFailed(fields={"days": [lazy_format(_("A whole number of days from 0 to %(n)s."),
+                                                            n=MAX_DEFAULT_DAYS)]})
+    reason = clean_text(reason, "reason", limit=REASON_MAX_CHARS)
+    before = _default_snapshot(row)
+    row.required, row.anchor, row.days = bool(required), anchor, days
+    if _default_snapshot(row) == before:
+        return row
+    row.save()
+    audit.record(actor=actor, action="licence_report.default_update", obj=row, before=before,
+                 after={**_default_snapshot(row), "reason": reason})
+    return row
 
 
 # ---------------------------------------------------------------- filing

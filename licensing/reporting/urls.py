@@ -15,6 +15,8 @@ urlpatterns = [
     path("licences/<str:number>/report-requirements/<str:kind>/remove/", views.requirement_remove,
          name="licence-report-waive"),
     path("licence-reports/overdue/", views.overdue_queue, name="licence-reports-overdue"),
+    path("licence-reports/defaults/", views.defaults, name="licence-report-defaults"),
+    path("licence-reports/defaults/<int:pk>/", views.default_update, name="licence-report-default"),
 ]
 
 api_urlpatterns = [
@@ -28,4 +30,6 @@ api_urlpatterns = [
     path("licences/<str:number>/report-requirements/<str:kind>/", api.RequirementDetailView.as_view(),
          name="api-licence-report-requirement"),
     path("licence-reports/overdue/", api.OverdueView.as_view(), name="api-licence-reports-overdue"),
+    path("licence-reports/defaults/", api.DefaultListView.as_view(), name="api-licence-report-defaults"),
+    path("licence-reports/defaults/<int:id>/", api.DefaultDetailView.as_view(), name="api-licence-report-default"),
 ]

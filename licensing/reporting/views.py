@@ -12,9 +12,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from licensing.models import ReportKind
+from licensing.models import ReportDefault, ReportKind
 from licensing.reporting import selectors, services
-from licensing.reporting.forms import OverdueFilterForm, RemoveForm, ReportForm, RequirementForm
+from licensing.reporting.forms import (
+    DefaultForm,
+    OverdueFilterForm,
+    RemoveForm,
+    ReportForm,
+    RequirementForm,
+)
 from licensing.reporting.panels import panel_context
 from portal.errors import DomainError, NotAllowed, NotFound
 from portal.pages import domain_errors_as_pages
@@ -173,3 +179,44 @@ def overdue_queue(request):
     return render(request, "licensing/reporting/overdue.html", {
         "filters": filters, "params": params.urlencode(),
         "page": Paginator(rows, selectors.PAGE_SIZE).get_page(request.GET.get("page"))})
+
+
+def _defaults_page(request, *, bound=None, status=200):
+    rows = list(ReportDefault.objects.order_by("licence_type", "kind"))
+    can_edit = services.may(request.user, "edit_defaults")
+    forms = [(row, bound if bound is not None and bound.prefix == f"d{row.pk}" else DefaultForm(
+        prefix=f"d{row.pk}", initial={"required": row.required, "anchor": row.anchor, "days": row.days}))
+        for row in rows]
+    return render(request, "licensing/reporting/defaults.html", {"rows": forms, "can_edit": can_edit},
+                  status=status)
+
+
+@login_required
+@require_GET
+@domain_errors_as_pages
+def defaults(request):
+    if not request.user.is_ministry:
+        raise NotAllowed()
+    return _defaults_page(request)
+
+
+@login_required
+@require_POST
+@domain_errors_as_pages
+def default_update(request, pk):
+    if not services.may(request.user, "edit_defaults"):
+        raise NotAllowed(_("Only a senior ministry officer changes the default reports."))
+    if not ReportDefault.objects.filter(pk=pk).exists():
+        raise NotFound()
+    form = DefaultForm(request.POST, prefix=f"d{pk}")
+    if not form.is_valid():
+        return _defaults_page(request, bound=form, status=400)
+    try:
+        services.report_default_update(actor=request.user, default_id=pk, **form.cleaned_data)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        _form_errors(request, form, exc)
+        return _defaults_page(request, bound=form, status=exc.status_code)
+    messages.success(request, _("Saved: licences issued from now on get these reports."))
+    return redirect("licence-report-defaults")
