@@ -27,6 +27,10 @@ class RequirementForm(forms.Form):
     reason = forms.CharField(label=_("Reason (the exporter sees it)"), max_length=REASON_MAX_CHARS,
                              widget=forms.Textarea(attrs={"rows": 2}))
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "report-require-%s")  # the licence page has other forms' fields
+        super().__init__(*args, **kwargs)
+
 
 class RemoveForm(forms.Form):
     reason = forms.CharField(label=_("Reason (the exporter sees it)"), max_length=REASON_MAX_CHARS)
