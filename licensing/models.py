@@ -537,3 +537,11 @@ from licensing.licences.models import (  # noqa: E402, F401
     LicenceStatus,
     LicenceType,
 )
+from licensing.reporting.models import (  # noqa: E402, F401
+    LicenceReport,
+    LicenceReportDocument,
+    ReportAnchor,
+    ReportDefault,
+    ReportKind,
+    ReportRequirement,
+)

@@ -4,3 +4,4 @@ from licensing.clock import tasks as clock_tasks  # noqa: F401  (registers the t
 from licensing.decisions import tasks as decision_tasks  # noqa: F401
 from licensing.licences import tasks as licence_tasks  # noqa: F401
 from licensing.referrals import tasks as referral_tasks  # noqa: F401
+from licensing.reporting import tasks as reporting_tasks  # noqa: F401

@@ -9,9 +9,10 @@ from licensing.enduse import urls as enduse
 from licensing.licences import urls as licences
 from licensing.queues import urls as queues
 from licensing.referrals import urls as referrals
+from licensing.reporting import urls as reporting
 from licensing.requests import urls as requests
 
-AREAS = (applications, certificates, licences, requests, referrals, decisions, queues, enduse, changes)
+AREAS = (applications, certificates, licences, requests, referrals, decisions, queues, enduse, changes, reporting)
 
 urlpatterns = [pattern for area in AREAS for pattern in area.urlpatterns]
 api_urlpatterns = [pattern for area in AREAS for pattern in area.api_urlpatterns]

@@ -95,6 +95,8 @@ TEMPLATES = [
                 "controllist.notices.context_processors.unacknowledged_notices",
                 "workdays.context_processors.missing_calendar",
             ],
+            # Template tags of licensing's areas (they are folders of one app, not apps).
+            "libraries": {"reporting": "licensing.reporting.templatetags.reporting"},
         },
     },
 ]
@@ -212,7 +214,12 @@ CELERY_BEAT_SCHEDULE = {
     # leaves them, and the entry, in force until then). Hourly so a beat that was down catches
     # up the same day; idempotent.
     "removed-hits-daily": {"task": "enduser.removed_hits_close", "schedule": 3600.0},
+    # Licence reports (Reg. 18): reminders before the due date, overdue flags. Hourly and idempotent
+    # (each requirement told once per due date), so a beat that was down catches up.
+    "licence-reports-remind": {"task": "licensing.licence_reports_remind", "schedule": 3600.0},
 }
+# Days before a licence report's due date that the exporter is reminded.
+LICENCE_REPORT_REMIND_DAYS = env.int("LICENCE_REPORT_REMIND_DAYS", default=7, minimum=0, maximum=365)
 OUTBOX_RELAY_GRACE_SECONDS = env.int("OUTBOX_RELAY_GRACE_SECONDS", default=30, minimum=0)
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")

@@ -30,6 +30,7 @@ from licensing.models import (
     Status,
     ToleranceRule,
 )
+from licensing.reporting.services import report_requirements_from_defaults
 from portal.errors import ValidationFailed
 
 LICENCE_ISSUER_CODE = "MC"  # 商务部 MOFCOM
@@ -104,6 +105,7 @@ def licence_issue(*, application_id) -> Licence | None:
     audit.record(actor=None, action="licence.issue", obj=licence,
                  after={"application": app.pk, "number": licence.number, "sha256": licence.sha256,
                         "valid_until": licence.valid_until.isoformat()})
+    report_requirements_from_defaults(licence_id=licence.pk)  # Reg. 18 reports, from licensing/reporting
     timeline.tell_exporter(app, "licence", key="licence", body=f"{licence.number}")
     lifecycle.record_event(licence, LicenceEventKind.ISSUED)
     if app.replaces_licence_id and licence_cancel(licence_id=app.replaces_licence_id, replaced_by=licence):
