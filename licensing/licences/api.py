@@ -23,6 +23,8 @@ ERRORS = {400: OpenApiResponse(description="Invalid input (no reason, no Art. 13
           409: OpenApiResponse(description="The licence is in a state that does not allow this change, or the "
                                            "version (body or If-Match) is stale"),
           428: OpenApiResponse(description="Neither `version` nor If-Match was sent")}
+NUMBER = OpenApiParameter("number", str, OpenApiParameter.PATH, pattern=r"^[0-9A-Za-z]{1,20}$",
+                          description="The licence number, e.g. 2026MC000001J")
 FILTERS = [
     OpenApiParameter("number", str, description="Licence number (starts with; customs officers: the exact number)"),
     OpenApiParameter("status", str, enum=LicenceStatus.values),
@@ -68,7 +70,7 @@ class LicenceDetailView(APIView):
 
     @extend_schema(summary="One licence: its items with quantities licensed, used and remaining, the shipments "
                            "drawn against it, its status changes and notices",
-                   responses={200: s.LicenceSerializer, 403: ERRORS[403], 404: ERRORS[404]})
+                   parameters=[NUMBER], responses={200: s.LicenceSerializer, 403: ERRORS[403], 404: ERRORS[404]})
     def get(self, request, number):
         licence = _licence(request, number)
         response = Response(s.LicenceSerializer(licence, context={"request": request}).data)
@@ -125,7 +127,7 @@ class _LicenceStepView(APIView):
 
 def _step_view(action: str, summary: str, body=s.LicenceStepSerializer):
     @extend_schema(summary=summary, request=body, responses={200: s.LicenceSerializer, **ERRORS},
-                   parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER,
+                   parameters=[NUMBER, OpenApiParameter("If-Match", str, OpenApiParameter.HEADER,
                                                 description="The licence's ETag, or * for any")])
     def post(self, request, number):
         return self.step(request, number)
