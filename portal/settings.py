@@ -276,7 +276,13 @@ SPECTACULAR_SETTINGS = {
                             "PartyKindEnum": "enduser.models.PartyKind", "LinkKindEnum": "enduser.models.LinkKind",
                             "EndUseReportKindEnum": "licensing.models.EndUseReportKind",
                             "EndUseReportStateEnum": "licensing.models.EndUseReportState",
-                            "PartyRecordKindEnum": "enduser.models.PartyRecordKind"},
+                            "PartyRecordKindEnum": "enduser.models.PartyRecordKind",
+                            "StatusEnum": "licensing.applications.serializers.CASE_STATUS_CHOICES",
+                            "LicenceStatusEnum": "licensing.models.LicenceStatus",
+                            "LicenceTypeEnum": "licensing.models.LicenceType",
+                            "LicenceEventKindEnum": "licensing.models.LicenceEventKind",
+                            "LicenceNoticeKindEnum": "licensing.models.LicenceNoticeKind",
+                            "FactorsEnum": "licensing.models.LawFactor"},
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -116,7 +116,9 @@ def test_a_stale_form_gets_a_clear_409(actors, licence):
     services.licence_restore(actor=actors.ministry, licence_id=licence.pk, reason="again")
     resp = page_as(actors.senior).post(f"/licences/{licence.number}/suspend/", {"version": 1, "reason": "x"})
     assert resp.status_code == 409
-    assert "Someone changed this licence after you opened it" in resp.content.decode()
+    html = resp.content.decode()
+    assert "Someone changed this licence after you opened it" in html
+    assert 'name="version" value="3"' in html  # the page as it is now, ready to try again
     assert Licence.objects.get(pk=licence.pk).status == LicenceStatus.ISSUED
 
 

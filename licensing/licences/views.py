@@ -20,7 +20,7 @@ from licensing.licences import lifecycle, register, services
 from licensing.licences.forms import STEP_FORMS, RegisterFilterForm
 from licensing.licences.selectors import licence_token_ok, licence_visible_to
 from licensing.models import Licence, LicenceStatus
-from portal.errors import DomainError, NotAllowed, NotFound
+from portal.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from portal.pages import domain_errors_as_pages
 from portal.pdf import pdf_response
 
@@ -92,12 +92,16 @@ def licence_step(request, number, action):
         STEP_SERVICES[action](request.user, licence.pk, form.cleaned_data)
     except NotFound:
         raise Http404() from None
-    except DomainError as exc:
+    except ValidationFailed as exc:
         for field, errors in (exc.fields or {}).items():
             for error in errors:
                 form.add_error(field if field in form.fields else None, str(error))
         messages.error(request, exc.message)
         return _detail(request, _licence(request, number), bound=(action, form), status=exc.status_code)
+    except DomainError as exc:
+        # A stale page or a changed state: the page as it is now, with fresh forms.
+        messages.error(request, exc.message)
+        return _detail(request, _licence(request, number), status=exc.status_code)
     messages.success(request, _("The licence is now “%(status)s”.") % {
         "status": LicenceStatus(Licence.objects.only("status").get(pk=licence.pk).status).label})
     return redirect("licence-detail", number=licence.number)
