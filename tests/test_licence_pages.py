@@ -141,6 +141,7 @@ def test_the_page_requires_a_reason_and_a_factor(actors, licence):
                        {"version": 1, "reason": "Diversion", "factor": "end_user"})
     assert resp.status_code == 302
     assert Licence.objects.get(pk=licence.pk).status == LicenceStatus.REVOKED
+    assert "End user and end use" in client.get(f"/licences/{licence.number}/").content.decode()
 
 
 @pytest.mark.parametrize("action", ["suspend", "restore", "revoke", "surrender"])

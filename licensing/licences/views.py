@@ -19,7 +19,7 @@ from licensing.applications import page
 from licensing.licences import lifecycle, register, services
 from licensing.licences.forms import STEP_FORMS, RegisterFilterForm
 from licensing.licences.selectors import licence_token_ok, licence_visible_to
-from licensing.models import Licence, LicenceStatus
+from licensing.models import LawFactor, Licence, LicenceStatus
 from portal.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from portal.pages import domain_errors_as_pages
 from portal.pdf import pdf_response
@@ -54,6 +54,14 @@ def _licence(request, number) -> Licence:
     return licence
 
 
+def _with_factor_labels(events) -> list:
+    """Each event with its Art. 13 factor's label in the reader's language (the row keeps the code)."""
+    events = list(events)
+    for event in events:
+        event.factor_label = LawFactor(event.factor).label if event.factor in LawFactor.values else event.factor
+    return events
+
+
 def _detail(request, licence, *, bound=None, status=200):
     user = request.user
     actions = lifecycle.allowed_actions(licence, user)
@@ -61,7 +69,7 @@ def _detail(request, licence, *, bound=None, status=200):
              for name in actions if name in STEP_FORMS}
     return render(request, "licensing/licences/licence_detail.html", {
         "licence": licence, "app": licence.application, "items": list(licence.items.all()),
-        "write_offs": list(licence.write_offs.all()), "events": list(licence.events.all()),
+        "write_offs": list(licence.write_offs.all()), "events": _with_factor_labels(licence.events.all()),
         "notices": list(licence.notices.all()) if (user.is_exporter or user.is_ministry) else [],
         "can_download": licence_visible_to(user, licence.application),
         "case_visible": user.is_exporter or user.is_ministry,
