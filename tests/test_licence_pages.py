@@ -274,3 +274,39 @@ def test_the_detail_reports_used_and_remaining(actors, licence):
     assert float(line["remaining_quantity"]) == float(item.quantity - item.quantity / 4)
     assert body["allowed_actions"] == []
     assert timezone.localdate().isoformat() == body["valid_from"]
+
+
+# ---------------------------------------------------------------- in a browser
+
+
+def _axe_and_labels(page):
+    from tests.test_accessibility import UNLABELLED_CONTROLS, serious_violations
+
+    return serious_violations(page), page.evaluate(UNLABELLED_CONTROLS)
+
+
+@pytest.mark.skipif(not __import__("tests.browser", fromlist=["x"]).chromium_available(),
+                    reason="Debian's Chromium (/usr/bin/chromium) is not installed; scripts/test installs it")
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("live_server_serves_no_media")
+def test_the_licence_pages_have_no_serious_accessibility_problem(live_server, browser, actors, case_factory):
+    from tests.browser import sign_in
+
+    licence = make_licence(case_factory)
+    services.licence_suspend(actor=actors.ministry, licence_id=licence.pk, reason="Checking the end user")
+    problems = {}
+    for who, paths in (("senior", [f"/licences/{licence.number}/", "/licences/"]),
+                       ("owner", [f"/licences/{licence.number}/", "/licences/"]),
+                       (None, [f"/verify/{licence.number}/?t={licence.verify_token}", f"/verify/{licence.number}/"])):
+        context = browser.new_context()
+        page = context.new_page()
+        if who:
+            sign_in(page, live_server.url, getattr(actors, who).username, PASSWORD)
+        for path in paths:
+            page.goto(live_server.url + path)
+            violations, unlabelled = _axe_and_labels(page)
+            if violations or unlabelled:
+                problems[f"{who} {path}"] = {"axe": violations, "unlabelled": unlabelled}
+        context.close()
+    assert not problems, problems

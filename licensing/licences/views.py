@@ -65,7 +65,8 @@ def _with_factor_labels(events) -> list:
 def _detail(request, licence, *, bound=None, status=200):
     user = request.user
     actions = lifecycle.allowed_actions(licence, user)
-    forms = {name: (bound[1] if bound and bound[0] == name else STEP_FORMS[name](initial={"version": licence.version}))
+    forms = {name: (bound[1] if bound and bound[0] == name
+                    else STEP_FORMS[name](initial={"version": licence.version}, auto_id=f"{name}-%s"))
              for name in actions if name in STEP_FORMS}
     return render(request, "licensing/licences/licence_detail.html", {
         "licence": licence, "app": licence.application, "items": list(licence.items.all()),
@@ -93,7 +94,7 @@ def licence_step(request, number, action):
         raise Http404()
     if request.user.role not in lifecycle.TRANSITIONS[action].roles:
         raise NotAllowed()
-    form = STEP_FORMS[action](request.POST)
+    form = STEP_FORMS[action](request.POST, auto_id=f"{action}-%s")  # ids unique among the page's forms
     if not form.is_valid():
         return _detail(request, licence, bound=(action, form), status=400)
     try:
