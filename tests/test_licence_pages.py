@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from licensing.licences import lifecycle, services
 from licensing.models import CustomsPort, Licence, LicenceEvent, LicenceStatus, WriteOff
+from tests.browser import chromium_available, sign_in
 from tests.factories import PASSWORD
 from tests.test_licence_lifecycle import ROLES, make_licence
 
@@ -285,14 +286,12 @@ def _axe_and_labels(page):
     return serious_violations(page), page.evaluate(UNLABELLED_CONTROLS)
 
 
-@pytest.mark.skipif(not __import__("tests.browser", fromlist=["x"]).chromium_available(),
+@pytest.mark.skipif(not chromium_available(),
                     reason="Debian's Chromium (/usr/bin/chromium) is not installed; scripts/test installs it")
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.usefixtures("live_server_serves_no_media")
 def test_the_licence_pages_have_no_serious_accessibility_problem(live_server, browser, actors, case_factory):
-    from tests.browser import sign_in
-
     licence = make_licence(case_factory)
     services.licence_suspend(actor=actors.ministry, licence_id=licence.pk, reason="Checking the end user")
     problems = {}
