@@ -534,6 +534,8 @@ from licensing.licences.models import (  # noqa: E402, F401
     LicenceEvent,
     LicenceEventKind,
     LicenceItem,
+    LicenceNotice,
+    LicenceNoticeKind,
     LicenceStatus,
     LicenceType,
 )

@@ -127,6 +127,8 @@ PORTAL_TRUSTED_PROXY_COUNT = env.int(
     "PORTAL_TRUSTED_PROXY_COUNT", minimum=0, maximum=5,
     default=1 if PRODUCTION and env.bool("DJANGO_BEHIND_TLS_PROXY", default=True) else 0)
 AXES_CLIENT_IP_CALLABLE = "accounts.signin.backends.client_address"
+# The public licence check behind the QR code: requests per client address per minute.
+PORTAL_VERIFY_RATE_PER_MINUTE = env.int("PORTAL_VERIFY_RATE_PER_MINUTE", minimum=1, maximum=100000, default=30)
 # Not reset on success: a success clears the rows of its address too, so an attacker signing in to
 # an account of their own between guesses would reset the per-account count of the victim's.
 AXES_RESET_ON_SUCCESS = False
@@ -195,6 +197,10 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "outbox.relay", "schedule": 30.0},
     "issue-missing-licences": {"task": "licensing.issue_missing_licences", "schedule": 300.0},
     "issue-missing-refusal-letters": {"task": "licensing.issue_missing_refusal_letters", "schedule": 300.0},
+    # Licences past their last valid day (Asia/Shanghai) expire; hourly so a beat that was down
+    # catches up, idempotent. The revocation notices' safety net as for refusal letters.
+    "expire-licences": {"task": "licensing.expire_licences", "schedule": 3600.0},
+    "issue-missing-revocation-notices": {"task": "licensing.issue_missing_revocation_notices", "schedule": 300.0},
     # Records lapsed temporary controls and sends the 60-day review reminders (Reg. 12). Hourly
     # rather than once a day so a beat that was down at one o'clock catches up; the sweep is
     # idempotent, and a control stops applying on its end date whether or not this has run.
@@ -277,7 +283,13 @@ SPECTACULAR_SETTINGS = {
                             "PartyKindEnum": "enduser.models.PartyKind", "LinkKindEnum": "enduser.models.LinkKind",
                             "EndUseReportKindEnum": "licensing.models.EndUseReportKind",
                             "EndUseReportStateEnum": "licensing.models.EndUseReportState",
-                            "PartyRecordKindEnum": "enduser.models.PartyRecordKind"},
+                            "PartyRecordKindEnum": "enduser.models.PartyRecordKind",
+                            "StatusEnum": "licensing.applications.serializers.CASE_STATUS_CHOICES",
+                            "LicenceStatusEnum": "licensing.models.LicenceStatus",
+                            "LicenceTypeEnum": "licensing.models.LicenceType",
+                            "LicenceEventKindEnum": "licensing.models.LicenceEventKind",
+                            "LicenceNoticeKindEnum": "licensing.models.LicenceNoticeKind",
+                            "FactorsEnum": "licensing.models.LawFactor"},
 }
 
 SESSION_COOKIE_HTTPONLY = True

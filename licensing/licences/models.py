@@ -181,3 +181,28 @@ class LicenceEvent(models.Model):
 
     class Meta:
         ordering = ["seq"]
+
+
+class LicenceNoticeKind(models.TextChoices):
+    REVOCATION = "revocation", _("Revocation notice (撤销通知书)")
+
+
+class LicenceNotice(models.Model):
+    """A signed letter about a licence, written by a task after the change commits: today the
+    revocation notice (撤销通知书). One per licence and kind, enforced by the database, so a task
+    that runs twice stores one."""
+
+    licence = models.ForeignKey(Licence, on_delete=models.PROTECT, related_name="notices")
+    kind = models.CharField(max_length=12, choices=LicenceNoticeKind.choices)
+    number = models.CharField(max_length=24, unique=True)
+    issued_at = models.DateTimeField()
+    pdf = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["issued_at", "pk"]
+        verbose_name = _("licence notice")
+        constraints = [models.UniqueConstraint(fields=["licence", "kind"], name="one_licence_notice_per_kind")]
+
+    def __str__(self):
+        return self.number

@@ -13,7 +13,8 @@ from stdnum.iso7064 import mod_37_36
 
 from audit import services as audit
 from licensing.applications import timeline
-from licensing.licences import lifecycle
+from licensing.applications.selectors import exporter_people
+from licensing.licences import lifecycle, notice
 from licensing.licences import pdf as licence_pdf
 from licensing.licences.selectors import licence_pdf_data
 from licensing.licences.signing import sign_licence_pdf
@@ -25,12 +26,16 @@ from licensing.models import (
     Licence,
     LicenceEventKind,
     LicenceItem,
+    LicenceNotice,
+    LicenceNoticeKind,
     LicenceStatus,
     LicenceType,
     Status,
     ToleranceRule,
 )
 from licensing.reporting.services import report_requirements_from_defaults
+from notifications.services import notify
+from outbox.services import enqueue
 from portal.errors import ValidationFailed
 
 LICENCE_ISSUER_CODE = "MC"  # 商务部 MOFCOM
@@ -139,7 +144,9 @@ def licence_revoke(*, actor, licence_id, reason: str, factor: str, expected_vers
     licence = lifecycle.lock_licence(licence_id, actor)
     if factor not in LawFactor.values:
         raise ValidationFailed(fields={"factor": [_("Choose the Law 13 factor the revocation rests on.")]})
-    lifecycle.transition(licence, actor, "revoke", reason=reason, factor=factor, expected_version=expected_version)
+    if lifecycle.transition(licence, actor, "revoke", reason=reason, factor=factor,
+                            expected_version=expected_version):
+        enqueue("licensing.issue_revocation_notice", licence_id=licence.pk)
     return licence
 
 
@@ -194,3 +201,44 @@ def licences_expire(today=None) -> int:
             if licence.status in lifecycle.TRANSITIONS["expire"].sources and licence.valid_until < today:
                 done += lifecycle.transition(licence, None, "expire")
     return done
+
+
+# ---------------------------------------------------------------- revocation notice
+
+
+def revoked_without_notice(older_than_seconds: int = 120) -> list[int]:
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return list(Licence.objects.filter(status=LicenceStatus.REVOKED, status_changed_at__lte=cutoff)
+                .exclude(notices__kind=LicenceNoticeKind.REVOCATION).values_list("pk", flat=True))
+
+
+@transaction.atomic
+def revocation_notice_issue(*, licence_id) -> LicenceNotice | None:
+    """Write, sign and store the revocation notice of a revoked licence and tell the exporter it
+    is ready. Safe to run twice: the second run finds the notice (and the database refuses a
+    second one anyway)."""
+    licence = lifecycle.lock_licence(licence_id, None)
+    if licence.status != LicenceStatus.REVOKED:
+        return None
+    existing = licence.notices.filter(kind=LicenceNoticeKind.REVOCATION).defer("pdf").first()
+    if existing:
+        return existing
+    issued_at = timezone.now()
+    year = timezone.localdate(issued_at).year
+    letter = LicenceNotice(licence=licence, kind=LicenceNoticeKind.REVOCATION, issued_at=issued_at,
+                           number=notice.notice_number(year, Counter.objects.next_value("revocation_notice", year)))
+    event = licence.events.filter(kind=LicenceEventKind.REVOKED).order_by("-seq").first()
+    content = notice.sign_revocation_notice_pdf(
+        notice.render_revocation_notice_pdf(notice.revocation_notice_data(letter, event)))
+    letter.pdf = content
+    letter.sha256 = hashlib.sha256(content).hexdigest()
+    letter.save()
+    audit.record(actor=None, action="licence_notice.issue", obj=letter,
+                 after={"licence": licence.number, "kind": letter.kind, "number": letter.number,
+                        "sha256": letter.sha256})
+    notify(recipients=exporter_people(licence.application), key=f"licence-notice:{letter.pk}",
+           kind="licence.revocation_notice",
+           title_zh=f"许可证 {licence.number} 的撤销通知书 {letter.number} 可以下载",
+           title_en=f"The revocation notice {letter.number} of licence {licence.number} can be downloaded",
+           url=lifecycle.licence_url(licence), application_id=licence.application_id)
+    return letter
