@@ -46,7 +46,8 @@ def make_licence(case_factory, *, status=LicenceStatus.ISSUED, valid_until=None,
     issued_at = timezone.now()
     today = timezone.localdate(issued_at)
     with transaction.atomic():
-        licence = Licence(application=app, exporter_id=app.exporter_id, export_port_id=app.export_port_id,
+        licence = Licence(application=app, current_for=app, exporter_id=app.exporter_id,
+                          export_port_id=app.export_port_id,
                           number=services.licence_number(today.year, Counter.objects.next_value("licence", today.year)),
                           licence_type=LicenceType.INDIVIDUAL, status=status, status_changed_at=issued_at,
                           issued_at=issued_at, valid_from=today, valid_until=valid_until or today + timedelta(days=364),
