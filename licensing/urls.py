@@ -3,6 +3,7 @@
 
 from licensing.applications import urls as applications
 from licensing.certificates import urls as certificates
+from licensing.customs import urls as customs
 from licensing.decisions import urls as decisions
 from licensing.enduse import urls as enduse
 from licensing.licences import urls as licences
@@ -10,7 +11,7 @@ from licensing.queues import urls as queues
 from licensing.referrals import urls as referrals
 from licensing.requests import urls as requests
 
-AREAS = (applications, certificates, licences, requests, referrals, decisions, queues, enduse)
+AREAS = (applications, certificates, licences, requests, referrals, decisions, queues, enduse, customs)
 
 urlpatterns = [pattern for area in AREAS for pattern in area.urlpatterns]
 api_urlpatterns = [pattern for area in AREAS for pattern in area.api_urlpatterns]

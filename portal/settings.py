@@ -212,6 +212,8 @@ CELERY_BEAT_SCHEDULE = {
     # leaves them, and the entry, in force until then). Hourly so a beat that was down catches
     # up the same day; idempotent.
     "removed-hits-daily": {"task": "enduser.removed_hits_close", "schedule": 3600.0},
+    # Customs challenges not answered in 7 working days go to the ministry (idempotent).
+    "challenges-escalate": {"task": "licensing.escalate_overdue_challenges", "schedule": 3600.0},
 }
 OUTBOX_RELAY_GRACE_SECONDS = env.int("OUTBOX_RELAY_GRACE_SECONDS", default=30, minimum=0)
 
@@ -252,7 +254,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": env.str("PORTAL_ANON_RATE", default="120/minute")},
+    "DEFAULT_THROTTLE_RATES": {"anon": env.str("PORTAL_ANON_RATE", default="120/minute"),
+                               # per customs system (licensing.customs.auth.CustomsSystemThrottle)
+                               "customs": env.str("PORTAL_CUSTOMS_RATE", default="6000/minute")},
 }
 SPECTACULAR_SETTINGS = {
     # ASCII: client generators derive the package name from the title.
@@ -270,7 +274,9 @@ SPECTACULAR_SETTINGS = {
                             "PartyKindEnum": "enduser.models.PartyKind", "LinkKindEnum": "enduser.models.LinkKind",
                             "EndUseReportKindEnum": "licensing.models.EndUseReportKind",
                             "EndUseReportStateEnum": "licensing.models.EndUseReportState",
-                            "PartyRecordKindEnum": "enduser.models.PartyRecordKind"},
+                            "PartyRecordKindEnum": "enduser.models.PartyRecordKind",
+                            "LicenceStatusEnum": "licensing.models.LicenceStatus",
+                            "ChallengeStateEnum": "licensing.models.ChallengeState"},
 }
 
 SESSION_COOKIE_HTTPONLY = True
