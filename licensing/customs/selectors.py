@@ -50,9 +50,10 @@ def events_after(after: int, limit: int) -> list[LicenceEvent]:
                 .order_by("seq")[:limit])
 
 
-def wait_for_events(after: int, limit: int, wait: float, *, sleep=time.sleep, clock=time.monotonic):
+def wait_for_events(after: int, limit: int, wait: float, *, sleep=None, clock=None):
     """events_after, polling the database every POLL_SECONDS for up to `wait` seconds while there
     are none (long poll): a customs system hears of a suspension within a fraction of a second."""
+    sleep, clock = sleep or time.sleep, clock or time.monotonic
     deadline = clock() + max(0.0, min(float(wait), FEED_WAIT_MAX))
     while True:
         events = events_after(after, limit)
