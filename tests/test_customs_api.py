@@ -204,6 +204,29 @@ def test_people_cannot_use_the_customs_api_with_their_session_or_token(actors):
         assert response.status_code == 401 and response.json()["code"] == "not_authenticated", user.role
 
 
+def test_every_customs_endpoint_refuses_people_and_missing_scopes(actors):
+    licence = make_licence(actors)
+    calls = [("get", url(licence.number), "verify"), ("post", "/api/customs/write-offs/", "write_off"),
+             ("post", "/api/customs/write-offs/D1/1/reverse/", "write_off"), ("get", "/api/customs/events/", "feed"),
+             ("post", "/api/customs/challenges/", "challenge"), ("get", "/api/customs/challenges/ZY1/", "challenge")]
+    people = [getattr(actors, name) for name in ("owner", "colleague", "outsider", "province", "ministry", "senior",
+                                                 "agency", "customs")] + [sysadmin()]
+    for user in people:
+        client = APIClient()
+        client.force_login(user)
+        for method, path, _scope in calls:
+            response = getattr(client, method)(path, {}, format="json") if method == "post" else client.get(path)
+            assert response.status_code == 401 and response.json()["code"] == "not_authenticated", (user.role, path)
+    for scope in ALL_SCOPES:
+        _system, client, _token = customs_system(code=f"only-{scope}".replace("_", "-"), scopes=[scope])
+        for method, path, needed in calls:
+            response = getattr(client, method)(path, {}, format="json") if method == "post" else client.get(path)
+            if needed == scope:
+                assert response.status_code != 403, (scope, path)
+            else:
+                assert response.status_code == 403 and response.json()["code"] == "scope_missing", (scope, path)
+
+
 def test_throttled_per_system(actors, monkeypatch):
     from django.core.cache import cache
 
@@ -219,3 +242,76 @@ def test_throttled_per_system(actors, monkeypatch):
         assert other_client.get(url(licence.number)).status_code == 200  # counted per system
     finally:
         cache.clear()
+
+
+# ---------------------------------------------------------------- schemathesis over the customs endpoints
+
+
+@pytest.fixture
+def customs_fuzz(actors, monkeypatch):
+    """A licence with a write-off, a challenge, a system with an all-scope token; the generated
+    requests run in the test's transaction (rolled back each time), as in tests/test_api_fuzz.py."""
+    from rest_framework.authtoken.models import Token
+
+    from licensing.customs import challenges, services
+    from licensing.customs.auth import CustomsSystemThrottle
+
+    monkeypatch.setattr(CustomsSystemThrottle, "THROTTLE_RATES", {"customs": "1000000/minute"})
+    licence = make_licence(actors, one_port=False)
+    system, _client, token = customs_system()
+    _row, plain = tokens.token_create(actor=sysadmin(), system_id=system.pk, scopes=list(ALL_SCOPES))
+    services.write_off_record(shipment=services.shipment(
+        declaration_number="FUZZ1", line=1, licence_number=licence.number, item_line=1, quantity="1", unit="035",
+        value_rmb="1", shipped_on=timezone.localdate(), port="2200"), system=system)
+    challenge, _created = challenges.challenge_raise(system=system, external_id="fuzz", goods="Pumps", reason="2B350",
+                                                     exporter_code=actors.owner.organisation.code)
+    admin_token, _ = Token.objects.get_or_create(user=sysadmin())
+    return {"customs": {"Authorization": f"Customs {plain}"}, "admin": {"Authorization": f"Token {admin_token.key}"},
+            "real": {"number": licence.number, "declaration": "FUZZ1", "line": 1, "reference": challenge.reference,
+                     "id": system.pk}}
+
+
+def _customs_operations():
+    from tests import test_api_fuzz as fuzz
+
+    return [op for op in fuzz.OPERATIONS if op.path.startswith("/api/customs/")]
+
+
+@pytest.mark.parametrize("operation", _customs_operations(), ids=lambda op: op.label)
+def test_schemathesis_over_the_customs_endpoints(operation, customs_fuzz):
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import strategies as st
+    from schemathesis import GenerationMode
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_schema_conformance,
+    )
+
+    from tests import test_api_fuzz as fuzz
+
+    admin = "/systems" in operation.path or "/tokens/" in operation.path
+    headers = customs_fuzz["admin" if admin else "customs"]
+    names = {p.name for p in operation.path_parameters}
+    real = {k: v for k, v in customs_fuzz["real"].items() if k in names}
+    strategies = [operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE)]
+    if real:
+        strategies.append(operation.as_strategy(GenerationMode.POSITIVE, path_parameters=real))
+
+    @settings(max_examples=fuzz.MAX_EXAMPLES, deadline=None, database=None,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @given(case=st.one_of(strategies))
+    def check(case):
+        with fuzz._rolled_back():
+            response = case.call(headers=headers)
+            case.validate_response(response, checks=[not_a_server_error], headers=headers)
+            status = response.status_code
+            documented = operation.definition.raw["responses"]
+            assert str(status) in documented or status == 415, (operation.label, status, response.text[:300])
+            if status < 300 or str(status) in documented:
+                case.validate_response(response, checks=[content_type_conformance, response_schema_conformance],
+                                       headers=headers)
+            if 400 <= status < 500:
+                assert not fuzz.error_shape_problems(response.json()), response.text[:300]
+
+    check()

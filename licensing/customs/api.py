@@ -95,6 +95,7 @@ class WriteOffReverseView(CustomsView):
                            "customs system that sent it may; twice is once (`replayed: true`)",
                    request=s.ReverseInputSerializer,
                    responses={200: s.WriteOffSerializer,
+                              400: OpenApiResponse(description="A body that is not a JSON object with a text reason"),
                               404: OpenApiResponse(description="`write_off_unknown`"),
                               **AUTH, 403: OpenApiResponse(description="`not_your_write_off` (another system's) "
                                                                        "or `scope_missing`")})
