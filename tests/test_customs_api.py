@@ -103,8 +103,8 @@ def test_verify_answers_in_a_constant_number_of_queries(actors):
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(url(licence.number)).status_code == 200
         counts.append(len(ctx.captured_queries))
-    # One for the token, one for the licence with its exporter, case and port, one for the items.
-    assert counts == [3, 3], counts
+    # One for the token, one for the licence's items joined to the licence, exporter, case and port.
+    assert counts == [2, 2], counts
     assert not any('"pdf"' in q["sql"] for q in ctx.captured_queries)
 
 

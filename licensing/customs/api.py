@@ -65,11 +65,10 @@ class LicenceVerifyView(CustomsView):
                            "used and remaining quantity",
                    responses={200: s.LicenceVerifySerializer, 404: NUMBER_404, **AUTH})
     def get(self, request, number):
-        number = services.check_number(number)
-        licence = selectors.licence_for_customs(number)
-        if licence is None:
+        rows = selectors.verify_rows(services.check_number(number))
+        if not rows:
             raise NotFound(_("No licence has this number."), code="licence_unknown")
-        return Response(s.verify_body(licence))
+        return Response(s.verify_body(rows))
 
 
 class WriteOffView(CustomsView):

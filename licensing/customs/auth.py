@@ -19,7 +19,8 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.permissions import BasePermission
 from rest_framework.throttling import SimpleRateThrottle
 
-from licensing.models import CustomsToken
+from licensing.customs import selectors
+from licensing.models import CustomsSystem, CustomsToken
 
 KEYWORD = "Customs"
 PREFIX_BYTES = 6  # 12 hex characters
@@ -48,10 +49,10 @@ class CustomsCaller:
     id = None
     organisation_id = None
 
-    def __init__(self, token: CustomsToken):
-        self.token = token
-        self.system = token.system
-        self.scopes = frozenset(token.scopes or ())
+    def __init__(self, token_id, system: CustomsSystem, scopes):
+        self.token_id = token_id
+        self.system = system
+        self.scopes = frozenset(scopes or ())
 
     def __str__(self):
         return f"customs system {self.system.code}"
@@ -80,16 +81,18 @@ class CustomsTokenAuthentication(BaseAuthentication):
             raise TokenRefused(INVALID, "token_invalid") from None
         if not prefix or len(prefix) > 16 or not secret:
             raise TokenRefused(INVALID, "token_invalid")
-        token = CustomsToken.objects.select_related("system").filter(prefix=prefix).first()
-        if token is None or not hmac.compare_digest(token.key_hash, hash_secret(secret)):
+        row = selectors.token_row(prefix)  # one query, compiled once
+        if row is None:
             raise TokenRefused(INVALID, "token_invalid")
-        if token.revoked_at is not None or not token.system.active:
+        token_id, key_hash, scopes, revoked_at, last_used_at, system_id, code, name, active = row
+        if not hmac.compare_digest(key_hash, hash_secret(secret)):
+            raise TokenRefused(INVALID, "token_invalid")
+        if revoked_at is not None or not active:
             raise TokenRefused(REVOKED, "token_revoked")
         now = timezone.now()
-        if token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY:
-            CustomsToken.objects.filter(pk=token.pk).update(last_used_at=now)
-            token.last_used_at = now
-        return CustomsCaller(token), token
+        if last_used_at is None or now - last_used_at >= LAST_USED_EVERY:
+            CustomsToken.objects.filter(pk=token_id).update(last_used_at=now)
+        return CustomsCaller(token_id, CustomsSystem(pk=system_id, code=code, name=name, active=active), scopes), token_id
 
     def authenticate_header(self, request):
         return f'{KEYWORD} realm="customs"'

@@ -6,6 +6,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from licensing.customs import selectors
+from licensing.customs.selectors import LICENCE_COLUMNS
 from licensing.customs.services import usable_reason
 from licensing.models import ChallengeState, CustomsScope, LicenceEventKind, LicenceStatus
 from portal.api import StrictCharField
@@ -63,31 +64,35 @@ def _d(value) -> str:
     return format(value, "f")
 
 
-def item_body(item) -> dict:
-    return {"line": item.line, "control_code": item.control_code, "hs_code": item.hs_code,
-            "description": item.description, "unit": item.customs_unit_id or item.unit,
-            "licensed_quantity": _d(item.quantity), "tolerance_percent": _d(item.tolerance_percent),
-            "allowed_quantity": _d(item.allowed_quantity.quantize(item.quantity)),
-            "used_quantity": _d(item.used_quantity),
-            "remaining_quantity": _d(item.remaining_quantity.quantize(item.quantity)),
-            "licensed_value_rmb": _d(item.value_rmb), "used_value_rmb": _d(item.used_value)}
+def row_item_body(row) -> dict:
+    """An item as customs sees it, with LicenceItem.allowed_quantity/remaining_quantity's sums."""
+    line, control_code, hs_code, description, customs_unit, unit, quantity, tolerance, used, value, used_value = row
+    allowed = (quantity * (1 + tolerance / 100)).quantize(quantity)
+    return {"line": line, "control_code": control_code, "hs_code": hs_code, "description": description,
+            "unit": customs_unit or unit, "licensed_quantity": _d(quantity), "tolerance_percent": _d(tolerance),
+            "allowed_quantity": _d(allowed), "used_quantity": _d(used),
+            "remaining_quantity": _d(max(allowed - used, 0 * quantity)),
+            "licensed_value_rmb": _d(value), "used_value_rmb": _d(used_value)}
 
 
-def verify_body(licence) -> dict:
-    reason = usable_reason(licence)
-    port = licence.export_port
-    exporter = licence.exporter
+def _end_user_name(snapshot) -> str:
+    snapshot = snapshot or {}
+    return snapshot.get("name") or snapshot.get("name_latin") or snapshot.get("name_zh") or ""
+
+
+def verify_body(rows) -> dict:
+    """The verify answer from selectors.verify_rows (one row per item, licence columns first)."""
+    (number, status, licence_type, valid_from, valid_until, one_port, one_shipment, shipment_declaration, version,
+     credit_code, name_zh, name_en, destination, end_user, port_code, port_zh, port_en) = rows[0][:LICENCE_COLUMNS]
+    reason = usable_reason(status, valid_from, valid_until)
     return {
-        "number": licence.number, "status": licence.status, "usable": not reason, "reason": reason,
-        "licence_type": licence.licence_type, "valid_from": licence.valid_from.isoformat(),
-        "valid_until": licence.valid_until.isoformat(),
-        "exporter": {"credit_code": exporter.code, "name_zh": exporter.name_zh, "name_en": exporter.name_en},
-        "destination": str(licence.application.destination or ""),
-        "end_user_name": selectors.end_user_name(licence),
-        "export_port": {"code": port.code, "name_zh": port.name_zh, "name_en": port.name_en} if port else None,
-        "one_port": licence.one_port, "one_shipment": licence.one_shipment,
-        "shipment_declaration": licence.shipment_declaration, "version": licence.version,
-        "items": [item_body(i) for i in licence.items.all()],
+        "number": number, "status": status, "usable": not reason, "reason": reason, "licence_type": licence_type,
+        "valid_from": valid_from.isoformat(), "valid_until": valid_until.isoformat(),
+        "exporter": {"credit_code": credit_code, "name_zh": name_zh, "name_en": name_en},
+        "destination": str(destination or ""), "end_user_name": _end_user_name(end_user),
+        "export_port": {"code": port_code, "name_zh": port_zh, "name_en": port_en} if port_code else None,
+        "one_port": one_port, "one_shipment": one_shipment, "shipment_declaration": shipment_declaration,
+        "version": version, "items": [row_item_body(row[LICENCE_COLUMNS:]) for row in rows],
     }
 
 

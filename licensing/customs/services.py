@@ -155,14 +155,15 @@ def shipment(*, declaration_number, line, licence_number, quantity, unit, value_
 # ---------------------------------------------------------------- rules
 
 
-def usable_reason(licence: Licence, today=None) -> str:
-    """'' when the licence may be drawn on today, else why not (a stable code)."""
+def usable_reason(status, valid_from, valid_until, today=None) -> str:
+    """'' when a licence may be drawn on today, else why not (a stable code): its status, or
+    `expired` / `not_yet_valid` for an issued licence outside its dates (before beat has run)."""
     today = today or timezone.localdate()
-    if licence.status != LicenceStatus.ISSUED:
-        return licence.status
-    if today > licence.valid_until:
+    if status != LicenceStatus.ISSUED:
+        return status
+    if today > valid_until:
         return "expired"
-    if today < licence.valid_from:
+    if today < valid_from:
         return "not_yet_valid"
     return ""
 
@@ -189,7 +190,7 @@ def _check_unit(item: LicenceItem, unit: str) -> None:
 
 
 def _check_rules(licence: Licence, item: LicenceItem, s: Shipment) -> None:
-    reason = usable_reason(licence)
+    reason = usable_reason(licence.status, licence.valid_from, licence.valid_until)
     if reason:
         raise Refused(lazy_format(_("The licence is not valid for use (%(reason)s)."), reason=reason),
                       code="licence_not_valid", licence_status=licence.status, reason=reason)

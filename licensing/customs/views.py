@@ -81,7 +81,7 @@ def _licence_page(request, number, *, form=None, status=200):
     port = licence.export_port_id or ""
     form = form or WriteOffForm(licence=licence, initial={"port": port})
     return render(request, "licensing/customs/licence.html", {
-        "licence": licence, "facts": verify_body(licence), "form": form,
+        "licence": licence, "facts": verify_body(selectors.verify_rows(licence.number)), "form": form,
         "write_offs": selectors.write_offs_of(licence), "reverse_form": ReverseForm()}, status=status)
 
 
