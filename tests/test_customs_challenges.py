@@ -155,3 +155,14 @@ def test_who_may_answer_and_close(actors):
             challenges.challenge_close(actor=user, reference=challenge.reference)
     with pytest.raises(NotAllowed), translation.override("en"):
         challenges.challenge_raise(officer=actors.ministry, **body(actors, external_id="m"))
+
+
+def test_no_challenge_without_the_calendar_of_the_answer_date(actors, monkeypatch):
+    from workdays.models import CalendarYear
+
+    CalendarYear.objects.filter(year=2027).delete()
+    on(monkeypatch, date(2026, 12, 29))
+    _system, client, _token = customs_system(scopes=["challenge"])
+    response = client.post(CHALLENGES, body(actors), format="json")
+    assert response.status_code == 409 and response.json()["code"] == "no_calendar"
+    assert not Challenge.objects.exists()

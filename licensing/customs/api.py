@@ -136,7 +136,10 @@ class ChallengeListView(CustomsView):
                            "returns the challenge already made (200)",
                    request=s.ChallengeInputSerializer,
                    responses={201: s.ChallengeSerializer, 200: s.ChallengeSerializer,
-                              400: OpenApiResponse(description="Invalid input, an unknown exporter or port"), **AUTH})
+                              400: OpenApiResponse(description="Invalid input, an unknown exporter or port"),
+                              409: OpenApiResponse(description="`no_calendar`: the answer date reaches into a year "
+                                                               "whose official calendar is not entered yet"),
+                              **AUTH})
     def post(self, request):
         form = s.ChallengeInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)

@@ -22,7 +22,7 @@ from notifications.services import notify
 from portal.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed, lazy_format
 from portal.pdf import read_pdf_upload
 from portal.text import clean_text
-from workdays.services import provisional_add_working_days
+from workdays.services import NoCalendarError, add_working_days
 
 ANSWER_WORKING_DAYS = 7
 MAX_DOCUMENTS = 5
@@ -34,10 +34,14 @@ def challenge_url(challenge: Challenge) -> str:
 
 
 def answer_due(today=None):
-    """7 working days after today on the official calendar (weekdays where the coming year's
-    calendar is not entered yet)."""
-    due, _provisional = provisional_add_working_days(today or timezone.localdate(), ANSWER_WORKING_DAYS)
-    return due
+    """7 working days after today on the official calendar. A statutory deadline is never counted
+    on plain weekdays: while the coming year's calendar is missing and the 7 days reach into it,
+    the challenge is refused (409 `no_calendar`), as a referral is."""
+    try:
+        return add_working_days(today or timezone.localdate(), ANSWER_WORKING_DAYS)
+    except NoCalendarError as exc:
+        raise InvalidTransition(lazy_format(_("The deadline cannot be computed: %(problem)s."), problem=str(exc)),
+                                code="no_calendar") from None
 
 
 def exporter_recipients(exporter_id) -> list[User]:
@@ -92,13 +96,14 @@ def challenge_raise(*, exporter_code, goods, reason, declaration_number="", port
     if errors:
         raise ValidationFailed(fields=errors)
     today = timezone.localdate()
+    due = answer_due(today)
     reference = f"ZY{today.year}{Counter.objects.next_value('challenge', today.year):06d}"
     try:
         with transaction.atomic():
             challenge = Challenge.objects.create(
                 reference=reference, exporter=exporter, system=system, raised_by=officer, external_id=external_id,
                 declaration_number=declaration_number, port_id=port or None, goods=cleaned["goods"],
-                hs_code=hs_code, suspected_code=suspected_code, reason=cleaned["reason"], answer_due=answer_due(today))
+                hs_code=hs_code, suspected_code=suspected_code, reason=cleaned["reason"], answer_due=due)
     except IntegrityError:  # the same external id, made meanwhile
         return Challenge.objects.get(system=system, external_id=external_id), False
     audit.record(actor=officer, action="challenge.raise", obj=challenge, after={
