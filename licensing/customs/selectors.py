@@ -7,7 +7,6 @@ import time
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Case, IntegerField, Prefetch, Value, When
 
-from accounts.models import EXPORTER_ROLES, MINISTRY_ROLES, Role
 from licensing.models import (
     Challenge,
     ChallengeState,
@@ -143,16 +142,7 @@ def wait_for_events(after: int, limit: int, wait: float, *, sleep=None, clock=No
 
 
 def challenges_for(user):
-    """Customs officers all, the ministry all, the exporter's people their company's."""
-    if not getattr(user, "is_authenticated", False):
-        return Challenge.objects.none()
-    qs = Challenge.objects.select_related("exporter", "port")
-    role = getattr(user, "role", None)
-    if role == Role.CUSTOMS_OFFICER or role in MINISTRY_ROLES:
-        return qs
-    if role in EXPORTER_ROLES:
-        return qs.filter(exporter_id=user.organisation_id)
-    return qs.none()
+    return Challenge.objects.visible_to(user).select_related("exporter", "port")
 
 
 def challenge_for(user, reference) -> Challenge | None:
