@@ -234,12 +234,18 @@ def test_throttled_per_system(actors, monkeypatch):
 
     licence = make_licence(actors)
     monkeypatch.setattr(CustomsSystemThrottle, "THROTTLE_RATES", {"customs": "2/minute"})
+    clock = [6000.0]  # a fixed window: the three calls fall into one minute
+    monkeypatch.setattr(CustomsSystemThrottle, "timer", lambda self: clock[0])
     cache.clear()
     try:
         _system, client, _token = customs_system()
         _other, other_client, _t = customs_system(code="gz-clearance")
         assert [client.get(url(licence.number)).status_code for _ in range(3)] == [200, 200, 429]
         assert other_client.get(url(licence.number)).status_code == 200  # counted per system
+        refused = client.get(url(licence.number))
+        assert refused.json()["code"] == "throttled" and refused["Retry-After"] == "60"
+        clock[0] += 60  # the next minute
+        assert client.get(url(licence.number)).status_code == 200
     finally:
         cache.clear()
 
