@@ -24,7 +24,9 @@ from portal.errors import NotAllowed, NotFound
 
 AUTH = {401: OpenApiResponse(description="No customs token, or it is not valid or revoked "
                                          "(`token_invalid`, `token_revoked`)"),
-        403: OpenApiResponse(description="The token lacks the scope this call needs (`scope_missing`)"),
+        403: OpenApiResponse(description="The token lacks the scope this call needs (`scope_missing`), or the "
+                                         "caller is a signed-in person, not a customs system "
+                                         "(`customs_token_required`)"),
         429: OpenApiResponse(description="Too many requests from this customs system")}
 NUMBER_404 = OpenApiResponse(description="`licence_unknown` (no such licence) or `licence_number_malformed` "
                                          "(the check character does not match)")
@@ -48,7 +50,9 @@ def _with_extra(exc, context):
 
 
 class CustomsView(APIView):
-    authentication_classes = [CustomsTokenAuthentication]
+    # A signed-in person is recognised too, to be told (403 customs_token_required) that this API
+    # takes a customs system's token; without any credentials the answer is 401.
+    authentication_classes = [CustomsTokenAuthentication, SessionAuthentication, TokenAuthentication]
     permission_classes = [HasCustomsScope]
     throttle_classes = [CustomsSystemThrottle]
     parser_classes = [SafeJSONParser]
@@ -63,6 +67,8 @@ class LicenceVerifyView(CustomsView):
     @extend_schema(summary="Verify a licence by number: status, whether it may be used today (and why not), "
                            "validity, exporter, destination, end user, port rules, and per item the licensed, "
                            "used and remaining quantity",
+                   parameters=[OpenApiParameter("number", str, OpenApiParameter.PATH, pattern=r"^[0-9A-Za-z]{1,20}$",
+                                                description="The licence number, e.g. 2026MC000001J")],
                    responses={200: s.LicenceVerifySerializer, 404: NUMBER_404, **AUTH})
     def get(self, request, number):
         rows = selectors.verify_rows(services.check_number(number))
@@ -96,8 +102,8 @@ class WriteOffReverseView(CustomsView):
                    responses={200: s.WriteOffSerializer,
                               400: OpenApiResponse(description="A body that is not a JSON object with a text reason"),
                               404: OpenApiResponse(description="`write_off_unknown`"),
-                              **AUTH, 403: OpenApiResponse(description="`not_your_write_off` (another system's) "
-                                                                       "or `scope_missing`")})
+                              **AUTH, 403: OpenApiResponse(description="`not_your_write_off` (another system's), "
+                                                                       "`scope_missing` or `customs_token_required`")})
     def post(self, request, declaration, line):
         form = s.ReverseInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -153,6 +159,8 @@ class ChallengeDetailView(CustomsView):
     customs_scope = CustomsScope.CHALLENGE
 
     @extend_schema(summary="A challenge this system raised, with the exporter's answer and its documents",
+                   parameters=[OpenApiParameter("reference", str, OpenApiParameter.PATH, pattern=r"^ZY[0-9]{10}$",
+                                                description="The challenge's reference, e.g. ZY2026000001")],
                    responses={200: s.ChallengeSerializer, 404: OpenApiResponse(description="No such challenge of "
                                                                                            "this system"), **AUTH})
     def get(self, request, reference):

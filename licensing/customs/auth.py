@@ -104,7 +104,13 @@ class HasCustomsScope(BasePermission):
     def has_permission(self, request, view):
         caller = request.user
         if not isinstance(caller, CustomsCaller):
-            raise exceptions.NotAuthenticated()
+            if not getattr(caller, "is_authenticated", False):
+                raise exceptions.NotAuthenticated()
+            exc = exceptions.PermissionDenied(code="customs_token_required")
+            exc.message = _("The customs API is called by customs systems with their token, not by a signed-in "
+                            "person.")
+            exc.detail = exceptions.ErrorDetail(str(exc.message), "customs_token_required")
+            raise exc
         if view.customs_scope not in caller.scopes:
             exc = exceptions.PermissionDenied(code="scope_missing")
             exc.message = _("This token does not carry the scope this call needs.")
