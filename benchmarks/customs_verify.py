@@ -153,13 +153,14 @@ def queries_per_verify(number: str, token: str) -> int:
     return len(ctx.captured_queries)
 
 
-def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen:
+def start_gunicorn(url: str, port: int, workers: int, worker_class: str = "sync", threads: int = 1) -> subprocess.Popen:
     env = environment(url)
     env["DJANGO_SETTINGS_MODULE"] = "benchmarks.customs_bench_settings"
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
         [str(gunicorn), "portal.wsgi:application", "--chdir", str(ROOT), "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--worker-class", "sync", "--log-level", "warning"],
+         "--workers", str(workers), "--worker-class", worker_class, "--threads", str(threads),
+         "--log-level", "warning"],
         env=env, cwd=ROOT)
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -215,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
                         help="gunicorn sync workers (default 2 x cores + 1, gunicorn's advice)")
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--rounds", type=int, default=10, help="alternating slices of bare and verify requests")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
@@ -232,7 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     verify_paths = [f"/api/customs/licences/{rng.choice(numbers)}/" for _ in range(args.requests)]
     bare_paths = ["/bench/bare/"] * args.requests
     headers = {"Authorization": f"Customs {token}", "Host": "127.0.0.1"}
-    server = start_gunicorn(args.postgres_url, args.port, args.workers)
+    threads = args.threads if args.worker_class == "gthread" else 1
+    server = start_gunicorn(args.postgres_url, args.port, args.workers, args.worker_class, threads)
     try:
         measured = compare(args.port, bare_paths, verify_paths, headers, args.clients, args.rounds)
     finally:
@@ -240,7 +244,8 @@ def main(argv: list[str] | None = None) -> int:
         server.wait(timeout=30)
     (bare_rps, bare_ms, bare_bad), (verify_rps, verify_ms, verify_bad) = measured["bare"], measured["verify"]
     ratio = verify_rps / bare_rps
-    print(f"licences: {len(numbers)}; gunicorn sync workers: {args.workers}; client threads: {args.clients}; "
+    print(f"licences: {len(numbers)}; gunicorn {args.worker_class} workers: {args.workers} x {threads} threads; "
+          f"client threads: {args.clients}; "
           f"requests each: {args.requests}")
     print(f"bare JSON view : {bare_rps:8.1f} req/s  p50 {statistics.median(bare_ms):6.1f} ms  "
           f"p95 {percentile(bare_ms, 0.95):6.1f} ms  non-200: {bare_bad}")
