@@ -158,7 +158,9 @@ def test_write_off_on_a_suspended_licence_after_the_ministry_suspends(actors):
     licence = make_licence(actors)
     licences.licence_suspend(actor=actors.ministry, licence_id=licence.pk, reason="investigation")
     _system, client, _token = customs_system()
-    assert post(client, message(licence)).json()["licence_status"] == "suspended"
+    body = post(client, message(licence)).json()
+    assert body["licence_status"] == "suspended" and body["reason"] == "suspended"
+    assert body["messages"]["en"] == "The licence is not valid for use (Suspended)."
 
 
 def test_wrong_port_names_the_licences_port(actors):

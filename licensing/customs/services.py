@@ -168,6 +168,9 @@ def usable_reason(status, valid_from, valid_until, today=None) -> str:
     return ""
 
 
+REASON_LABELS = {"expired": _("past its last valid day"), "not_yet_valid": _("not valid yet")}
+
+
 def _item(licence: Licence, s: Shipment) -> LicenceItem:
     items = LicenceItem.objects.select_for_update().filter(licence=licence)
     if s.item_line is not None:
@@ -192,7 +195,8 @@ def _check_unit(item: LicenceItem, unit: str) -> None:
 def _check_rules(licence: Licence, item: LicenceItem, s: Shipment) -> None:
     reason = usable_reason(licence.status, licence.valid_from, licence.valid_until)
     if reason:
-        raise Refused(lazy_format(_("The licence is not valid for use (%(reason)s)."), reason=reason),
+        label = REASON_LABELS.get(reason) or LicenceStatus(reason).label
+        raise Refused(lazy_format(_("The licence is not valid for use (%(reason)s)."), reason=label),
                       code="licence_not_valid", licence_status=licence.status, reason=reason)
     if licence.one_port and licence.export_port_id and s.port != licence.export_port_id:
         raise Refused(lazy_format(_("This licence is used only at customs port %(port)s."),
