@@ -223,6 +223,8 @@ CELERY_BEAT_SCHEDULE = {
     # Licence reports (Reg. 18): reminders before the due date, overdue flags. Hourly and idempotent
     # (each requirement told once per due date), so a beat that was down catches up.
     "licence-reports-remind": {"task": "licensing.licence_reports_remind", "schedule": 3600.0},
+    # Customs challenges not answered in 7 working days go to the ministry (idempotent).
+    "challenges-escalate": {"task": "licensing.escalate_overdue_challenges", "schedule": 3600.0},
 }
 # Days before a licence report's due date that the exporter is reminded.
 LICENCE_REPORT_REMIND_DAYS = env.int("LICENCE_REPORT_REMIND_DAYS", default=7, minimum=0, maximum=365)
@@ -265,7 +267,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": env.str("PORTAL_ANON_RATE", default="120/minute")},
+    "DEFAULT_THROTTLE_RATES": {"anon": env.str("PORTAL_ANON_RATE", default="120/minute"),
+                               # per customs system (licensing.customs.auth.CustomsSystemThrottle)
+                               "customs": env.str("PORTAL_CUSTOMS_RATE", default="6000/minute")},
 }
 SPECTACULAR_SETTINGS = {
     # ASCII: client generators derive the package name from the title.
@@ -289,7 +293,8 @@ SPECTACULAR_SETTINGS = {
                             "LicenceTypeEnum": "licensing.models.LicenceType",
                             "LicenceEventKindEnum": "licensing.models.LicenceEventKind",
                             "LicenceNoticeKindEnum": "licensing.models.LicenceNoticeKind",
-                            "FactorsEnum": "licensing.models.LawFactor"},
+                            "FactorsEnum": "licensing.models.LawFactor",
+                            "ChallengeStateEnum": "licensing.models.ChallengeState"},
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import EXPORTER_ROLES, MINISTRY_ROLES, Role
+
 
 class CustomsScope(models.TextChoices):
     VERIFY = "verify", _("Verify licences")
@@ -130,6 +132,20 @@ def _challenge_path(instance, filename):
     return f"challenges/{instance.challenge_id}/{uuid.uuid4().hex}.pdf"
 
 
+class ChallengeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Customs officers and the ministry all challenges; the exporter's people their company's;
+        nobody else. (A customs system sees the ones it raised: filter on `system`.)"""
+        if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+            return self.none()
+        role = getattr(user, "role", None)
+        if role == Role.CUSTOMS_OFFICER or role in MINISTRY_ROLES:
+            return self
+        if role in EXPORTER_ROLES:
+            return self.filter(exporter_id=user.organisation_id)
+        return self.none()
+
+
 class Challenge(models.Model):
     """Customs suspects goods are controlled but declared without a licence (质疑); the exporter
     answers within 7 working days (Law 19, Reg. 21), or the ministry is told."""
@@ -158,6 +174,8 @@ class Challenge(models.Model):
     escalated_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+
+    objects = ChallengeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-raised_at"]
