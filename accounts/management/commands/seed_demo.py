@@ -17,6 +17,7 @@ from django.utils import timezone
 from pypdf import PdfWriter
 
 from accounts.management.commands import _enduse_demo as enduse_demo
+from accounts.management.commands import _licence_demo as licence_demo
 from accounts.models import BusinessLicenceScan, Organisation, OrgKind, Province, Role, User
 from controllist.controls import services as controls
 from controllist.models import ClassificationQuestion, TemporaryControl
@@ -113,6 +114,10 @@ class Command(BaseCommand):
             seed_demo_lists(officer)
             self._sample_screening(staff)
             tried = enduse_demo.seed(staff=staff, officer=officer, sample_case=self._sample_case)
+            tried += licence_demo.seed(
+                staff=staff, officer=officer, senior=User.objects.get(username="ministry_senior"),
+                province=User.objects.get(username="province_sh"), customs_officer=User.objects.get(username="customs"),
+                admin=User.objects.get(username="sysadmin"), sample_case=self._sample_case)
         base = f"http://{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '8000'}"
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Sign in at {base}/accounts/login/"))
         self.stdout.write(f"Every demo user's password: {DEMO_PASSWORD}\n")
@@ -209,7 +214,8 @@ class Command(BaseCommand):
                                     documents=("end_user_certificate", "risk_assessment", "compliance_undertaking"))
         licensing.application_forward(application_id=watched.pk, actor=User.objects.get(username="province_sh"))
 
-    def _sample_case(self, staff, value="180000", end_user=None, submit=True, documents=("end_user_certificate",)):
+    def _sample_case(self, staff, value="180000", end_user=None, submit=True, documents=("end_user_certificate",),
+                     data=None):
         name, address, country = end_user or ("Fraunhofer-Institut (demo)", "Hansastr. 27c, 80686 München", "DE")
         app, _ = licensing.application_create(actor=staff, data={
             "destination": country, "end_use": "用于永磁电机研发的实验室测试 / Laboratory tests for permanent-magnet motor research.",
@@ -218,6 +224,7 @@ class Command(BaseCommand):
             "end_user": {"name": name, "address": address, "country": country},
             "item": {"control_code": "1C902.a", "description": "钐钴合金 Samarium-cobalt alloy",
                      "quantity": "25", "unit": "kg", "value_rmb": value},
+            **(data or {}),
         })
         for kind in documents:
             upload = SimpleUploadedFile(f"{kind.replace('_', '-')}.pdf", demo_pdf(), content_type="application/pdf")
