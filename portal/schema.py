@@ -82,6 +82,8 @@ def postprocess(result, generator, request, public):
                 responses.setdefault("403", _error(403))
             if "requestBody" in operation:
                 responses.setdefault("413", _error(413))
+            if any(p.get("in") == "query" and p.get("name") == "page" for p in operation.get("parameters", [])):
+                responses.setdefault("404", _error(404, "No such page of the list"))
             if method in WRITES and versioned_path(path):
                 responses.setdefault("412", _error(412))
                 responses.setdefault("428", _error(428))

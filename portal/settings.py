@@ -182,6 +182,13 @@ CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 # Production needs real workers: without a broker the licence would be rendered inside the request.
 REDIS_URL = env.url("REDIS_URL", schemes=("redis", "rediss"), **({} if PRODUCTION else {"default": None}))
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The cache holds the rate limits of the public licence check and of customs systems: with several
+# gunicorn workers or hosts it must be shared (CACHE_URL, e.g. redis://redis:6379/1: another Redis
+# database than the broker's), or each worker counts on its own.
+CACHE_URL = env.url("CACHE_URL", schemes=("redis", "rediss"), default=None)
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+                      "KEY_PREFIX": "portal"}
+          if CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_IGNORE_RESULT = True

@@ -186,17 +186,19 @@ def test_one_shipment_refuses_a_second_declaration(actors):
     assert post(client, message(licence, declaration_number="OTHERDECL", quantity="2")).status_code == 201
 
 
-def test_tolerance_allows_a_small_over_shipment(actors):
-    # 2.5 %, not a whole number, and not drawn to the last gram: on SQLite the model's check
-    # constraint divides integers (5 / 100 == 0) and multiplies floats (100 * 1.025 < 102.5), so
-    # it refuses a whole-number tolerance and the exact limit there (reported to the lead).
-    licence = make_licence(actors, quantity="100", tolerance="2.5")
+@pytest.mark.parametrize("tolerance, limit, over", [("2.5", "102.5", "102.501"), ("5", "105", "105.001")])
+def test_tolerance_allows_a_small_over_shipment_to_the_exact_limit(actors, tolerance, limit, over):
+    # A whole-number tolerance and the exact limit: the database's check multiplies out instead
+    # of dividing (SQLite would divide integers, 5 / 100 == 0, and round floats).
+    licence = make_licence(actors, quantity="100", tolerance=tolerance)
     _system, client, _token = customs_system()
-    response = post(client, message(licence, quantity="102"))
+    response = post(client, message(licence, quantity=limit))
     assert response.status_code == 201 and response.json()["licence_status"] == "exhausted"
-    other = make_licence(actors, quantity="100", tolerance="2.5")
-    response = post(client, message(other, declaration_number="D9", quantity="102.501"))
-    assert response.json()["code"] == "over_draw" and response.json()["remaining_quantity"] == "102.500"
+    assert LicenceItem.objects.get(licence=licence).used_quantity == Decimal(limit)
+    other = make_licence(actors, quantity="100", tolerance=tolerance)
+    response = post(client, message(other, declaration_number="D9", quantity=over))
+    assert response.json()["code"] == "over_draw"
+    assert Decimal(response.json()["remaining_quantity"]) == Decimal(limit)
 
 
 def test_item_by_control_code(actors):

@@ -41,6 +41,7 @@ _PORTAL_ENV_PREFIXES = ("DJANGO_", "PORTAL_", "CELERY_")
 _PORTAL_ENV_NAMES = {
     "DATABASE_URL",
     "REDIS_URL",
+    "CACHE_URL",
     "EMAIL_URL",
     "DEFAULT_FROM_EMAIL",
     "LOG_LEVEL",
@@ -230,6 +231,8 @@ def test_compose_environment(compose, name):
         env["DATABASE_URL"].startswith("postgres://") and "@postgres:5432/" in env["DATABASE_URL"]
     )
     assert env["REDIS_URL"].startswith("redis://redis:6379/")
+    # Rate limits are shared by every worker and host: a Redis database apart from the broker's.
+    assert env["CACHE_URL"].startswith("redis://redis:6379/") and env["CACHE_URL"] != env["REDIS_URL"]
     # No secret baked into the file: compose refuses to start without one.
     assert env["DJANGO_SECRET_KEY"] == "${DJANGO_SECRET_KEY:?set DJANGO_SECRET_KEY}"
     assert "DJANGO_ALLOWED_HOSTS" in env and "DJANGO_BEHIND_TLS_PROXY" in env

@@ -7,7 +7,8 @@ import secrets
 from django.apps import apps
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import EXPORTER_ROLES, MINISTRY_ROLES, Role
@@ -137,7 +138,10 @@ class LicenceItem(models.Model):
             # The last line of defence against an over-draw: the database refuses it even if a
             # service forgot the lock.
             models.CheckConstraint(
-                condition=Q(used_quantity__lte=F("quantity") * (1 + F("tolerance_percent") / 100)),
+                # Multiplied out, with no division: SQLite divides decimals stored as integers
+                # as integers (5 / 100 = 0), and a float product misses the exact limit.
+                condition=LessThanOrEqual(F("used_quantity") * 100,
+                                          F("quantity") * (Value(100) + F("tolerance_percent"))),
                 name="licence_item_used_within_licence"),
         ]
 
