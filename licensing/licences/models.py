@@ -20,7 +20,7 @@ class LicenceType(models.TextChoices):
 
 
 class LicenceStatus(models.TextChoices):
-    ISSUED = "issued", _("Valid")
+    ISSUED = "issued", _("In force")
     SUSPENDED = "suspended", _("Suspended")
     REVOKED = "revoked", _("Revoked")
     SURRENDERED = "surrendered", _("Surrendered")
@@ -155,7 +155,7 @@ class LicenceItem(models.Model):
 
 
 class LicenceEventKind(models.TextChoices):
-    ISSUED = "issued", _("Issued")
+    ISSUED = "issued", _("Licence issued")
     SUSPENDED = "suspended", _("Suspended")
     RESTORED = "restored", _("Restored")
     REVOKED = "revoked", _("Revoked")
