@@ -127,3 +127,44 @@ def test_the_licence_page_says_the_notice_is_coming_until_it_is_written(actors, 
     html = page_as(actors.owner).get(f"/licences/{licence.number}/").content.decode()
     assert 'id="licence-notice-pending"' in html
     assert licence.__class__.objects.get(pk=licence.pk).status == LicenceStatus.REVOKED
+
+
+def test_redis_down_during_a_revocation_loses_nothing_and_sends_nothing_twice(actors, case_factory, monkeypatch,
+                                                                               django_capture_on_commit_callbacks):
+    """The feed event and the inbox entry are rows of the revocation's own transaction; the notice
+    task and the e-mail wait in the outbox while the broker is down and go once when it is back."""
+    from django.utils import timezone
+
+    from licensing.models import LicenceEvent
+    from outbox.services import relay
+    from portal.celery import app as celery_app
+
+    licence = make_licence(case_factory)
+    OutboxMessage.objects.filter(sent_at__isnull=True).update(sent_at=timezone.now())
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    for name in ("licensing.issue_revocation_notice", "outbox.send_email"):
+        monkeypatch.setattr(celery_app.tasks[name], "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.licence_revoke(actor=actors.senior, licence_id=licence.pk, reason=REASON, factor="end_user",
+                                expected_version=1)
+    # Customs' feed and the exporter's inbox have it at once; the rest is kept, not lost.
+    assert LicenceEvent.objects.filter(licence=licence, kind="revoked").count() == 1
+    assert Notification.objects.filter(kind="licence.revoke").exists()
+    waiting = OutboxMessage.objects.filter(sent_at__isnull=True)
+    assert waiting.filter(task="licensing.issue_revocation_notice").count() == 1
+    assert not LicenceNotice.objects.exists()
+    assert relay(grace_seconds=0) == 0  # still down
+    kept = list(waiting.values_list("pk", flat=True))
+    assert len(kept) >= 2  # the notice task and the exporter's e-mail
+    monkeypatch.undo()
+    assert relay(grace_seconds=0) >= len(kept)
+    assert LicenceNotice.objects.filter(licence=licence).count() == 1
+    attempts = dict(OutboxMessage.objects.filter(pk__in=kept).values_list("pk", "attempts"))
+    relay(grace_seconds=0)  # the relay again: what was sent is not sent twice
+    assert dict(OutboxMessage.objects.filter(pk__in=kept).values_list("pk", "attempts")) == attempts
+    assert OutboxMessage.objects.filter(pk__in=kept, sent_at__isnull=True).count() == 0
+    assert LicenceNotice.objects.filter(licence=licence).count() == 1
+    assert LicenceEvent.objects.filter(licence=licence, kind="revoked").count() == 1
