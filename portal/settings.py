@@ -301,7 +301,8 @@ SPECTACULAR_SETTINGS = {
                             "LicenceEventKindEnum": "licensing.models.LicenceEventKind",
                             "LicenceNoticeKindEnum": "licensing.models.LicenceNoticeKind",
                             "FactorsEnum": "licensing.models.LawFactor",
-                            "ChallengeStateEnum": "licensing.models.ChallengeState"},
+                            "ChallengeStateEnum": "licensing.models.ChallengeState",
+                            "ReportKindEnum": "licensing.models.ReportKind"},
 }
 
 SESSION_COOKIE_HTTPONLY = True

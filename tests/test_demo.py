@@ -1,5 +1,8 @@
+import re
+
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.utils import translation
 
 from accounts.models import Role, User
@@ -21,7 +24,21 @@ def test_demo_data_gives_one_user_per_role_and_cases_at_each_stage(capsys, setti
                      "ministry_senior", "agency_miit", "customs", "sysadmin"):
         assert username in out
     assert sorted(Application.objects.values_list("status", flat=True)) == sorted(
-        ["submitted", "forwarded", "with_agencies", "awaiting_countersign", "draft", "forwarded", "draft"])
+        ["submitted", "forwarded", "with_agencies", "awaiting_countersign", "draft", "forwarded", "draft"]
+        + ["approved"] * 6)
+    # Licences in each state a user meets, drawn on and changed through the services; the customs
+    # token printed at each start works (and the one printed before it no longer does).
+    from licensing.models import Licence, LicenceEvent, WriteOff
+
+    assert sorted(Licence.objects.values_list("status", flat=True)) == sorted(
+        ["issued", "issued", "exhausted", "suspended", "revoked", "expired"])
+    assert WriteOff.objects.count() == 2 and LicenceEvent.objects.filter(kind="exhausted").count() == 1
+    tokens = re.findall(r"Authorization: Customs (\S+)'", out)
+    assert len(tokens) == 2 and tokens[0] != tokens[1]
+    number = Licence.objects.filter(status="issued").first().number
+    client = Client(HTTP_HOST="127.0.0.1")
+    assert client.get(f"/api/customs/licences/{number}/", HTTP_AUTHORIZATION=f"Customs {tokens[1]}").status_code == 200
+    assert client.get(f"/api/customs/licences/{number}/", HTTP_AUTHORIZATION=f"Customs {tokens[0]}").status_code == 401
     # Screening: the draft to a Control List company in traditional characters cannot be submitted;
     # the Watch List company's case reached the ministry with its hit.
     blocked = Application.objects.get(status="draft", end_user__name="東辰精密電子有限公司")

@@ -165,10 +165,10 @@ class LicenceChangeDecideView(APIView):
     write_roles = MINISTRY_ROLES
 
     @extend_schema(summary="Ministry: approve (a new licence replaces the old one) or refuse (reason required) a "
-                           "pending change request", request=s.DecideSerializer,
+                           "pending change request", request=s.ChangeDecideSerializer,
                    responses={200: s.LicenceChangeSerializer, **ERRORS})
     def post(self, request, id):
-        form = s.DecideSerializer(data=request.data)
+        form = s.ChangeDecideSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         services.change_decide(actor=request.user, change_id=id, outcome=form.validated_data["outcome"],
                                reason=form.validated_data.get("reason", ""),

@@ -77,7 +77,7 @@ class WithdrawSerializer(serializers.Serializer):
     version = _version()
 
 
-class DecideSerializer(serializers.Serializer):
+class ChangeDecideSerializer(serializers.Serializer):
     version = _version()
     outcome = serializers.ChoiceField(choices=["approve", "refuse"])
     reason = StrictCharField(required=False, allow_blank=True, max_length=REASON_MAX_CHARS,

@@ -83,7 +83,7 @@ class WriteOffView(CustomsView):
     @extend_schema(summary="Write a shipment off against a licence item (核销). Idempotent on (declaration_number, "
                            "line): the same message again is answered 200 with `replayed: true` and counts once",
                    request=s.WriteOffInputSerializer,
-                   responses={201: s.WriteOffSerializer, 200: s.WriteOffSerializer, **WRITE_ERRORS, **AUTH})
+                   responses={201: s.CustomsWriteOffSerializer, 200: s.CustomsWriteOffSerializer, **WRITE_ERRORS, **AUTH})
     def post(self, request):
         form = s.WriteOffInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -99,7 +99,7 @@ class WriteOffReverseView(CustomsView):
     @extend_schema(summary="Reverse a write-off (the declaration was withdrawn): its quantity comes back. Only the "
                            "customs system that sent it may; twice is once (`replayed: true`)",
                    request=s.ReverseInputSerializer,
-                   responses={200: s.WriteOffSerializer,
+                   responses={200: s.CustomsWriteOffSerializer,
                               400: OpenApiResponse(description="A body that is not a JSON object with a text reason"),
                               404: OpenApiResponse(description="`write_off_unknown`"),
                               **AUTH, 403: OpenApiResponse(description="`not_your_write_off` (another system's), "
@@ -130,7 +130,7 @@ class EventFeedView(CustomsView):
         after, limit = query.validated_data["after"], query.validated_data["limit"]
         events = selectors.wait_for_events(after, limit + 1, query.validated_data["wait"])
         page = events[:limit]
-        return Response({"events": s.LicenceEventSerializer(page, many=True).data,
+        return Response({"events": s.CustomsLicenceEventSerializer(page, many=True).data,
                          "next": page[-1].seq if page else after, "has_more": len(events) > limit})
 
 

@@ -117,7 +117,7 @@ class ReverseInputSerializer(serializers.Serializer):
     reason = StrictCharField(max_length=2000, required=False, allow_blank=True)
 
 
-class WriteOffSerializer(serializers.Serializer):
+class CustomsWriteOffSerializer(serializers.Serializer):
     declaration_number = serializers.CharField()
     line = serializers.IntegerField()
     licence_number = serializers.CharField()
@@ -159,7 +159,7 @@ def write_off_body(write_off, replayed: bool) -> dict:
 # ---------------------------------------------------------------- feed
 
 
-class LicenceEventSerializer(serializers.Serializer):
+class CustomsLicenceEventSerializer(serializers.Serializer):
     seq = serializers.IntegerField()
     licence_number = serializers.CharField(source="licence.number")
     kind = serializers.ChoiceField(choices=LicenceEventKind.choices)
@@ -171,7 +171,7 @@ class LicenceEventSerializer(serializers.Serializer):
 
 
 class FeedSerializer(serializers.Serializer):
-    events = LicenceEventSerializer(many=True)
+    events = CustomsLicenceEventSerializer(many=True)
     next = serializers.IntegerField(help_text="The cursor for the next call: `after=<next>`")
     has_more = serializers.BooleanField(help_text="More events are waiting past this page")
 
