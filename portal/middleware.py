@@ -20,6 +20,12 @@ class RequestSizeLimitMiddleware:
             from portal.views import too_large
 
             return too_large(request)
+        # A null character in the query string: PostgreSQL refuses it in any text it is sent, so
+        # every search would fail with a 500; no field of the portal can hold one.
+        if any("\x00" in value for _name, values in request.GET.lists() for value in values):
+            from portal.views import bad_request
+
+            return bad_request(request)
         return self.get_response(request)
 
 

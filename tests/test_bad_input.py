@@ -271,3 +271,15 @@ def test_error_page_does_not_link_to_another_site(actors, case_factory):
     client.force_login(actors.owner)
     resp = client.get(f"/cases/{app.pk}/edit/", HTTP_REFERER="https://evil.example/x")
     assert resp.status_code == 409 and b"evil.example" not in resp.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/parties/?q=%00", "/api/licences/?exporter=a%00b", "/parties/?q=%00"])
+def test_a_null_character_in_the_query_string_is_a_400_not_a_server_error(actors, path):
+    """PostgreSQL refuses NUL in any text: the portal answers 400 before a search reaches it."""
+    client = Client()
+    client.force_login(actors.colleague)
+    response = client.get(path)
+    assert response.status_code == 400
+    if path.startswith("/api/"):
+        assert response.json()["code"] == "bad_request"
