@@ -82,6 +82,9 @@ def postprocess(result, generator, request, public):
                 responses.setdefault("403", _error(403))
             if "requestBody" in operation:
                 responses.setdefault("413", _error(413))
+            if any(p.get("in") == "query" for p in operation.get("parameters", [])):
+                # portal.middleware refuses a null character in any query parameter.
+                responses.setdefault("400", _error(400, "Malformed query (e.g. a null character)"))
             if any(p.get("in") == "query" and p.get("name") == "page" for p in operation.get("parameters", [])):
                 responses.setdefault("404", _error(404, "No such page of the list"))
             if method in WRITES and versioned_path(path):
