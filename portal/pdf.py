@@ -44,6 +44,25 @@ def read_pdf_upload(upload) -> tuple[bytes, str]:
     return content, name
 
 
+def read_pdf_uploads(uploads, *, limit: int) -> list[tuple[bytes, str]]:
+    """Several PDFs attached at once (a report's, an answer's), each checked as read_pdf_upload
+    does before anything is stored: one bad file, or more than `limit`, refuses them all (400,
+    on the field `documents`, naming the file)."""
+    uploads = [u for u in (uploads or ()) if u is not None]
+    if len(uploads) > limit:
+        message = lazy_format(_("Attach at most %(n)s documents."), n=limit)
+        raise ValidationFailed(message, code="too_many_documents", fields={"documents": [message]})
+    files = []
+    for upload in uploads:
+        try:
+            files.append(read_pdf_upload(upload))
+        except ValidationFailed as exc:
+            name = (getattr(upload, "name", "") or "")[:100]
+            message = lazy_format(_("%(name)s: %(problem)s"), name=name, problem=exc.message)
+            raise ValidationFailed(message, code=exc.code, fields={"documents": [message]}) from None
+    return files
+
+
 def _too_large(limit: int) -> ValidationFailed:
     message = lazy_format(_("The file is too large: at most %(mb)s MB is accepted."),
                           mb=limit // (1024 * 1024))

@@ -20,7 +20,7 @@ from audit import services as audit
 from licensing.models import Challenge, ChallengeDocument, ChallengeState, Counter, CustomsPort
 from notifications.services import notify
 from portal.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed, lazy_format
-from portal.pdf import read_pdf_upload
+from portal.pdf import read_pdf_uploads
 from portal.text import clean_text
 from workdays.services import NoCalendarError, add_working_days
 
@@ -126,22 +126,6 @@ def _lock(reference) -> Challenge:
     return challenge
 
 
-def _read_uploads(uploads) -> list[tuple[bytes, str]]:
-    uploads = [u for u in (uploads or ()) if u is not None]
-    if len(uploads) > MAX_DOCUMENTS:
-        message = lazy_format(_("Attach at most %(n)s documents."), n=MAX_DOCUMENTS)
-        raise ValidationFailed(message, code="too_many_documents", fields={"documents": [message]})
-    files = []
-    for upload in uploads:
-        try:
-            files.append(read_pdf_upload(upload))
-        except ValidationFailed as exc:
-            name = (getattr(upload, "name", "") or "")[:100]
-            message = lazy_format(_("%(name)s: %(problem)s"), name=name, problem=exc.message)
-            raise ValidationFailed(message, code=exc.code, fields={"documents": [message]}) from None
-    return files
-
-
 @transaction.atomic
 def challenge_answer(*, actor, reference, answer, uploads=()) -> Challenge:
     """The exporter answers (text and PDF documents); customs and, when escalated, the ministry
@@ -152,7 +136,7 @@ def challenge_answer(*, actor, reference, answer, uploads=()) -> Challenge:
     if challenge.state not in (S.OPEN, S.ESCALATED):
         raise InvalidTransition(_("This challenge is answered or closed already."))
     answer = _text(answer, "answer", 8000)
-    files = _read_uploads(uploads)
+    files = read_pdf_uploads(uploads, limit=MAX_DOCUMENTS)
     stored = []
     try:
         docs = []

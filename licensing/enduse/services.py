@@ -39,7 +39,7 @@ from portal.errors import (
     ValidationFailed,
     lazy_format,
 )
-from portal.pdf import read_pdf_upload
+from portal.pdf import read_pdf_uploads
 from portal.text import clean_text
 
 DESCRIPTION_MAX_CHARS = 5000
@@ -100,23 +100,6 @@ def _token(value):
         raise ValidationFailed(fields={"client_token": [_("Must be a UUID.")]}) from None
 
 
-def _read_uploads(uploads) -> list[tuple[bytes, str]]:
-    """Every file checked before anything is stored: one bad file refuses the report."""
-    uploads = [u for u in (uploads or ()) if u is not None]
-    if len(uploads) > MAX_DOCUMENTS:
-        message = lazy_format(_("Attach at most %(n)s documents."), n=MAX_DOCUMENTS)
-        raise ValidationFailed(message, code="too_many_documents", fields={"documents": [message]})
-    files = []
-    for upload in uploads:
-        try:
-            files.append(read_pdf_upload(upload))
-        except ValidationFailed as exc:
-            name = (getattr(upload, "name", "") or "")[:100]
-            message = lazy_format(_("%(name)s: %(problem)s"), name=name, problem=exc.message)
-            raise ValidationFailed(message, code=exc.code, fields={"documents": [message]}) from None
-    return files
-
-
 def _store(report, actor, files, stored: list) -> list[EndUseReportDocument]:
     docs = []
     for content, name in files:
@@ -164,7 +147,7 @@ def enduse_report_file(*, actor, application_id, kind, description, uploads=(), 
                                   "the certificate in the application itself before submitting it again."))
     kind = _kind(kind)
     description = clean_text(description, "description", limit=DESCRIPTION_MAX_CHARS)
-    files = _read_uploads(uploads)
+    files = read_pdf_uploads(uploads, limit=MAX_DOCUMENTS)
     stored = []
     try:
         try:

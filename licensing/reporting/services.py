@@ -33,7 +33,7 @@ from licensing.models import (
 )
 from notifications.services import notify
 from portal.errors import NotAllowed, NotFound, ValidationFailed, lazy_format
-from portal.pdf import read_pdf_upload
+from portal.pdf import read_pdf_uploads
 from portal.text import clean_text
 
 TEXT_MAX_CHARS = 10000
@@ -231,23 +231,6 @@ def report_default_update(*, actor, default_id, required: bool, anchor, days, re
 # ---------------------------------------------------------------- filing
 
 
-def _read_uploads(uploads) -> list[tuple[bytes, str]]:
-    """Every file checked before anything is stored: one bad file refuses the report."""
-    uploads = [u for u in (uploads or ()) if u is not None]
-    if len(uploads) > MAX_DOCUMENTS:
-        message = lazy_format(_("Attach at most %(n)s documents."), n=MAX_DOCUMENTS)
-        raise ValidationFailed(message, code="too_many_documents", fields={"documents": [message]})
-    files = []
-    for upload in uploads:
-        try:
-            files.append(read_pdf_upload(upload))
-        except ValidationFailed as exc:
-            name = (getattr(upload, "name", "") or "")[:100]
-            message = lazy_format(_("%(name)s: %(problem)s"), name=name, problem=exc.message)
-            raise ValidationFailed(message, code=exc.code, fields={"documents": [message]}) from None
-    return files
-
-
 def _store(report, actor, files, stored: list) -> list[LicenceReportDocument]:
     docs = []
     for content, name in files:
@@ -298,7 +281,7 @@ def licence_report_file(*, actor, licence_id, kind, text, event_on, uploads=(), 
     if event_on < licence.valid_from:
         raise ValidationFailed(fields={"event_on": [_("The date cannot be before the licence is valid.")]})
     corrects = _corrects(licence, kind, corrects_id)
-    files = _read_uploads(uploads)
+    files = read_pdf_uploads(uploads, limit=MAX_DOCUMENTS)
     stored = []
     try:
         try:
