@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ComplianceConfig(AppConfig):
-    """Internal compliance programmes, warnings and penalties (a later issue); the app exists so
-    the layout is fixed from the start."""
+    """Internal compliance programmes, licence-route eligibility, enforcement and penalties,
+    retention and statistics: the other half of the regime (white paper §III)."""
 
     name = "compliance"
     verbose_name = _("Compliance")

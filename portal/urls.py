@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from accounts import api as accounts_api
 from accounts import urls as accounts_urls
 from accounts import views as accounts_views
+from compliance import urls as compliance_urls
 from controllist import urls as controllist_urls
 from enduser import urls as enduser_urls
 from licensing import urls as licensing_urls
@@ -28,6 +29,7 @@ api_patterns = [
     *licensing_urls.api_urlpatterns,
     *notifications_urls.api_urlpatterns,
     *enduser_urls.api_urlpatterns,
+    *compliance_urls.api_urlpatterns,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
@@ -47,6 +49,7 @@ urlpatterns = [
     *licensing_urls.urlpatterns,
     *notifications_urls.urlpatterns,
     *enduser_urls.urlpatterns,
+    *compliance_urls.urlpatterns,
     path("controllist/", include(controllist_urls.urlpatterns)),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
