@@ -233,7 +233,9 @@ def test_generated_requests_get_no_server_error_and_match_the_schema(operation, 
                                          f"document ({sorted(documented)}).\n{curl}\n{response.text[:500]}")
 
             checks = [content_type_conformance, response_schema_conformance]
-            if case.media_type == "application/json":
+            # A stale If-Match is refused with 412 before the body is read (RFC 9110 §13.2.2: the
+            # precondition comes first); the invalid body was refused with it, changing nothing.
+            if case.media_type == "application/json" and status != 412:
                 checks.append(negative_data_rejection)
             try:
                 case.validate_response(response, checks=checks, headers=headers)

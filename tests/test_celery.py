@@ -73,6 +73,7 @@ needs_services = pytest.mark.skipif(
 
 @needs_services
 @pytest.mark.services
+@pytest.mark.xdist_group("celery-queue")  # shares the Redis queue "celery": one process at a time
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_real_worker_issues_the_licence(actors, case_factory, calendar_2027):
     celery_app.conf.task_always_eager = False  # the autouse fixture restores it
@@ -94,6 +95,7 @@ def test_real_worker_issues_the_licence(actors, case_factory, calendar_2027):
 
 @needs_services
 @pytest.mark.services
+@pytest.mark.xdist_group("celery-queue")
 def test_task_is_redelivered_when_its_worker_process_dies(tmp_path):
     """acks_late + reject_on_worker_lost: a pool process killed mid-task does not lose the task."""
     from kombu import Connection

@@ -410,6 +410,7 @@ def _remove_relay_messages(redis_url: str) -> None:
 
 
 @pytest.mark.services
+@pytest.mark.xdist_group("celery-queue")  # beat sends to the queue test_celery's workers read
 @pytest.mark.skipif(
     not SERVICE_TESTS, reason="needs Redis: set PORTAL_RUN_SERVICE_TESTS=1 (CI does)"
 )
