@@ -245,8 +245,13 @@ def test_a_returned_case_is_corrected_but_its_filed_documents_stay(actors, case_
     certificates.certificate_save(application_id=app.pk, actor=actors.owner,
                                   data={**certificate_data(), "end_use": "Research on motors"})
     assert app.items.get().quantity == 30
-    # The page answers 409 with the reason, and the document is still there.
+    # The page offers no "Remove" for the filed document, only for one added since the return;
+    # a forged request is answered 409 with the reason, and the document is still there.
+    later = app_services.document_add(application_id=app.pk, actor=actors.owner, kind="other", upload=pdf_upload())
     client.login(username=actors.owner.username, password=PASSWORD)
+    page = client.get(reverse("case-detail", args=[app.pk])).content.decode()
+    assert reverse("document-delete", args=[app.pk, later.pk]) in page
+    assert reverse("document-delete", args=[app.pk, filed.pk]) not in page
     response = client.post(reverse("document-delete", args=[app.pk, filed.pk]), {}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 409
     assert "Reg. 27" in response.content.decode()
@@ -427,6 +432,11 @@ def test_the_admin_lists_the_records_with_their_date(admin_client, actors, case_
     assert response.status_code == 200
     assert selectors.add_years(years_ago(6), 5).isoformat() in response.content.decode()
     assert expired.reference in response.content.decode()
+    view = admin_client.get(reverse("admin:licensing_application_change", args=[expired.pk]))
+    assert view.status_code == 200 and "<form" in view.content.decode()
+    assert admin_client.post(reverse("admin:licensing_application_change", args=[expired.pk]),
+                             {"status": "approved"}).status_code == 403  # view only
+    assert Application.objects.get(pk=expired.pk).status == "refused"
 
 
 @pytest.mark.parametrize("who", ["owner", "colleague", "province", "ministry", "senior", "agency", "customs"])
