@@ -28,11 +28,15 @@ from licensing.models import (
     EndUseCertificate,
     EndUseReport,
     Licence,
+    LicenceChange,
     LicenceEvent,
     LicenceItem,
+    LicenceNotice,
     LicenceReport,
     LicenceStatus,
+    RefusalLetter,
     ReportRequirement,
+    WriteOff,
 )
 from licensing.reporting import services as reporting
 from portal.errors import InvalidTransition
@@ -292,9 +296,21 @@ def test_the_purge_lists_and_deletes_only_expired_records_with_an_audit_event_ea
     open_case = case_factory("forwarded")
     recent = refused_on(actors, case_factory, years_ago(2))
     old_refusal = refused_on(actors, case_factory, years_ago(7))
-    end_licence(licensed, years_ago(6))
     licence = licensed.licences.get()
     report = LicenceReport.objects.get(licence=licence)
+    # Everything else that hangs off a licence or a case, so the purge meets every protected link.
+    correction = reporting.licence_report_file(actor=actors.owner, licence_id=licence.pk, kind="shipment",
+                                               text="Corrected", event_on=licence.valid_from, corrects_id=report.pk)
+    WriteOff.objects.create(licence=licence, item=licence.items.first(), declaration_number="RET1", line=1,
+                            quantity=1, value_rmb=1, shipped_on=licence.valid_from, port_id="2200",
+                            recorded_by=actors.customs, message_hash="0" * 64)
+    LicenceChange.objects.create(licence=licence, requested_by=actors.owner, requested_at=timezone.now(),
+                                 changes={}, reason="r", state="withdrawn")
+    LicenceNotice.objects.create(licence=licence, kind="revocation", number="RET-N-1", issued_at=timezone.now(),
+                                 pdf=b"%PDF-", sha256="0" * 64)
+    RefusalLetter.objects.create(application=old_refusal, number="RET-R-1", issued_at=timezone.now(), pdf=b"%PDF-",
+                                 sha256="0" * 64)
+    end_licence(licensed, years_ago(6))
     enduse_report = EndUseReport.objects.get(application=licensed)
     certificate = EndUseCertificate.objects.get(application=licensed)
     files = [d.file.name for d in licensed.documents.all()] + [d.file.name for d in report.documents.all()] + [
@@ -308,17 +324,18 @@ def test_the_purge_lists_and_deletes_only_expired_records_with_an_audit_event_ea
         f"licence\t{licence.pk}\t{licence.number}\t{until}",
         f"certificate\t{certificate.pk}\t{licensed.reference}/certificate#{certificate.pk}\t{until}",
         f"licence_report\t{report.pk}\t{licence.number}/report#{report.pk}\t{until}",
+        f"licence_report\t{correction.pk}\t{licence.number}/report#{correction.pk}\t{until}",
         f"enduse_report\t{enduse_report.pk}\t{licensed.reference}/enduse-report#{enduse_report.pk}\t{until}",
         f"case\t{old_refusal.pk}\t{old_refusal.reference}\t{selectors.add_years(years_ago(7), 5)}",
     ])
-    assert "6 record(s) may be purged" in err
+    assert "7 record(s) may be purged" in err
     assert Application.objects.filter(pk=licensed.pk).exists()  # listing deletes nothing
     events_before = AuditEvent.objects.count()
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(services, "BATCH_SIZE", 1)
         out, err = run("--purge", "--batch-size", "1")
-    assert len(out.splitlines()) == 6 and "6 record(s) purged" in err
+    assert len(out.splitlines()) == 7 and "7 record(s) purged" in err
     assert not Application.objects.filter(pk__in=[licensed.pk, old_refusal.pk]).exists()
     assert not Licence.objects.filter(pk=licence.pk).exists()
     assert not LicenceReport.objects.filter(pk=report.pk).exists()
@@ -326,17 +343,19 @@ def test_the_purge_lists_and_deletes_only_expired_records_with_an_audit_event_ea
     assert not EndUseCertificate.objects.filter(pk=certificate.pk).exists()
     assert Application.objects.filter(pk__in=[open_case.pk, recent.pk]).count() == 2
     events = AuditEvent.objects.filter(action="retention.purge").order_by("seq")
-    assert AuditEvent.objects.count() - events_before == 6 == events.count()
+    assert AuditEvent.objects.count() - events_before == 7 == events.count()
     assert {(e.object_type, e.object_id) for e in events} == {
         ("licensing.application", str(licensed.pk)), ("licensing.application", str(old_refusal.pk)),
         ("licensing.licence", str(licence.pk)), ("licensing.endusecertificate", str(certificate.pk)),
-        ("licensing.licencereport", str(report.pk)), ("licensing.endusereport", str(enduse_report.pk))}
+        ("licensing.licencereport", str(report.pk)), ("licensing.licencereport", str(correction.pk)),
+        ("licensing.endusereport", str(enduse_report.pk))}
     assert all(e.actor is None and e.before["retained_until"] for e in events)
 
     # Idempotent: a second run finds nothing and records nothing.
     out, err = run("--purge")
     assert out == "" and "0 record(s) purged" in err
-    assert AuditEvent.objects.filter(action="retention.purge").count() == 6
+    assert AuditEvent.objects.filter(action="retention.purge").count() == 7
+    assert not WriteOff.objects.exists() and not LicenceChange.objects.exists() and not RefusalLetter.objects.exists()
 
 
 def test_the_purge_removes_the_stored_files_after_commit(actors, licensed, django_capture_on_commit_callbacks):

@@ -9,6 +9,7 @@ never one by one."""
 from django.contrib import admin, messages
 from django.contrib.admin import actions as admin_actions
 from django.contrib.admin.utils import unquote
+from django.db.models import Prefetch
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -85,7 +86,7 @@ class CaseRecordAdmin(RetainedRecordAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("exporter").prefetch_related("licences")
+        return selectors.with_licences(super().get_queryset(request).select_related("exporter"))
 
     def case_of(self, obj):
         return obj
@@ -125,7 +126,8 @@ class LicenceRecordAdmin(RetainedRecordAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("application").prefetch_related("application__licences")
+        return super().get_queryset(request).defer("pdf").select_related("application").prefetch_related(
+            Prefetch("application__licences", queryset=Licence.objects.defer("pdf")))
 
 
 @admin.register(EndUseCertificate)
@@ -135,7 +137,8 @@ class CertificateRecordAdmin(RetainedRecordAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("application").prefetch_related("application__licences")
+        return super().get_queryset(request).select_related("application").prefetch_related(
+            Prefetch("application__licences", queryset=Licence.objects.defer("pdf")))
 
 
 @admin.register(LicenceReport)
@@ -148,8 +151,8 @@ class LicenceReportRecordAdmin(RetainedRecordAdmin):
         return obj.licence.application
 
     def get_queryset(self, request):
-        return (super().get_queryset(request).select_related("licence__application")
-                .prefetch_related("licence__application__licences"))
+        return (super().get_queryset(request).select_related("licence__application").defer("licence__pdf")
+                .prefetch_related(Prefetch("licence__application__licences", queryset=Licence.objects.defer("pdf"))))
 
 
 @admin.register(EndUseReport)
@@ -159,4 +162,5 @@ class EndUseReportRecordAdmin(RetainedRecordAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("application").prefetch_related("application__licences")
+        return super().get_queryset(request).select_related("application").prefetch_related(
+            Prefetch("application__licences", queryset=Licence.objects.defer("pdf")))

@@ -1,5 +1,7 @@
 """`manage.py compliance retention [--purge]`: what the compliance command delegates to."""
 
+from django.core.management.base import CommandError
+
 from compliance.retention import selectors, services
 
 
@@ -18,8 +20,6 @@ def run(command, *, purge: bool, batch_size: int, **_) -> None:
     """List, one tab-separated line per record (type, id, reference, retained until), the records
     past retention; with purge, delete them and print the same lines as they go."""
     if batch_size < 1:
-        from django.core.management.base import CommandError
-
         raise CommandError("--batch-size must be at least 1.")
     if not purge:
         count = 0

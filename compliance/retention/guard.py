@@ -140,7 +140,7 @@ def check_delete(instance) -> None:
     if key_of(instance) in _cleared.get():
         return
     application_id = application_id_of(instance)
-    application = Application.objects.filter(pk=application_id).prefetch_related("licences").first()
+    application = selectors.with_licences(Application.objects.filter(pk=application_id)).first()
     if application is None or not selectors.is_record(application) or _editable(instance, application):
         return
     today = timezone.localdate()

@@ -11,7 +11,7 @@ they may be purged from the day after.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from licensing.models import (
@@ -29,6 +29,11 @@ RETENTION_YEARS = 5  # Reg. 27: at least five years
 # A licence in one of these states has ended on the day its status changed.
 ENDED_BY_STATUS = frozenset({LicenceStatus.REVOKED, LicenceStatus.SURRENDERED, LicenceStatus.CANCELLED,
                              LicenceStatus.EXHAUSTED})
+
+
+def with_licences(queryset):
+    """Cases with their licences, without the licences' PDFs (retained_until reads only dates)."""
+    return queryset.prefetch_related(Prefetch("licences", queryset=Licence.objects.defer("pdf")))
 
 
 def add_years(day: datetime.date, years: int) -> datetime.date:
@@ -78,8 +83,8 @@ def retained_until(application: Application, today: datetime.date | None = None)
     if end is None:
         return None
     until = add_years(end, RETENTION_YEARS)
-    for later in Application.objects.filter(replaces_licence__application_id=application.pk).exclude(
-            pk=application.pk).prefetch_related("licences"):
+    for later in with_licences(Application.objects.filter(replaces_licence__application_id=application.pk)
+                               .exclude(pk=application.pk)):
         later_until = retained_until(later, today)
         if later_until is None:
             return None
@@ -111,8 +116,8 @@ def purge_candidates(today: datetime.date | None = None):
     any_licence = Licence.objects.filter(application=OuterRef("pk"))
     refused = Q(status=Status.REFUSED, decided_at__lt=cutoff_at) & ~Q(Exists(any_licence))
     licensed = Q(Exists(any_licence)) & ~Q(Exists(live_licence))
-    return (Application.objects.filter(submitted_at__isnull=False).filter(refused | licensed)
-            .order_by("-pk").prefetch_related("licences"))
+    return with_licences(Application.objects.filter(submitted_at__isnull=False).filter(refused | licensed)
+                         .order_by("-pk"))
 
 
 @dataclass(frozen=True)

@@ -56,8 +56,7 @@ def case_purge(*, actor, application_id: int, today: datetime.date | None = None
     today = today or timezone.localdate()
     files = []
     with transaction.atomic():
-        application = (Application.objects.select_for_update().filter(pk=application_id)
-                       .prefetch_related("licences").first())
+        application = selectors.with_licences(Application.objects.select_for_update().filter(pk=application_id)).first()
         if application is None or not selectors.may_purge(application, today):
             return []
         records = selectors.records_of(application, selectors.retained_until(application, today))
@@ -70,7 +69,7 @@ def case_purge(*, actor, application_id: int, today: datetime.date | None = None
         files += list(LicenceReportDocument.objects.filter(report__in=reports).values_list("file", flat=True))
         files += list(EndUseReportDocument.objects.filter(report__application=application).values_list("file",
                                                                                                       flat=True))
-        with guard.cleared((record_key(record) for record in records)):
+        with guard.cleared(record_key(record) for record in records):
             WriteOff.objects.filter(licence__in=licences).delete()
             LicenceChange.objects.filter(licence__in=licences).delete()
             ReportRequirement.objects.filter(licence__in=licences).delete()
