@@ -63,7 +63,7 @@ def case_purge(*, actor, application_id: int, today: datetime.date | None = None
         for record in records:
             audit.record(actor=actor, action="retention.purge", obj=record.obj, before=_snapshot(record),
                          after={"purged_on": today.isoformat(), "case": application.reference})
-        licences = Licence.objects.filter(application=application)
+        licences = Licence.objects.filter(application=application).defer("pdf")
         reports = LicenceReport.objects.filter(licence__in=licences)
         files += list(Document.objects.filter(application=application).values_list("file", flat=True))
         files += list(LicenceReportDocument.objects.filter(report__in=reports).values_list("file", flat=True))
