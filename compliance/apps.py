@@ -8,3 +8,8 @@ class ComplianceConfig(AppConfig):
 
     name = "compliance"
     verbose_name = _("Compliance")
+
+    def ready(self):
+        from compliance.retention import guard
+
+        guard.connect()  # Reg. 27: retained records are not deleted before their time
