@@ -191,9 +191,9 @@ def test_the_evaluation_pages(actors, world):
     assert "FINDING-TO-FIX" in page_as(actors.owner).get(issued).content.decode()
     # Writes: the exporter and the province see an issued one but may not act (403); a draft they do not see.
     for action in ("edit", "issue", "withdraw"):
-        expect(actors, lambda u: page_as(u).post(issued + f"{action}/", {**WRITE, "version": 1}).status_code,
+        expect(actors, lambda u, action=action: page_as(u).post(issued + f"{action}/", {**WRITE, "version": 1}).status_code,
                {"owner": 403, "colleague": 403, "province": 403, "ministry": 409, "senior": 409}, 404)
-        expect(actors, lambda u: page_as(u).post(draft + f"{action}/", {**WRITE, "version": 999}).status_code,
+        expect(actors, lambda u, action=action: page_as(u).post(draft + f"{action}/", {**WRITE, "version": 999}).status_code,
                {"ministry": 409, "senior": 409}, 404)
     assert ICPEvaluation.objects.get(pk=world.draft.pk).status == "draft"
 
