@@ -388,3 +388,15 @@ def test_withdraw_needs_a_reason_and_a_withdrawn_one_cannot_be_issued(actors, or
     with pytest.raises(InvalidTransition):
         evaluations.icp_evaluation_withdraw(actor=actors.ministry, organisation_id=org.pk, evaluation_id=ev.pk,
                                             reason="again")
+
+
+def test_the_demo_programme_is_seeded_once_with_an_issued_good_evaluation(actors, org):
+    from compliance.icp import demo
+
+    assert demo.seed(admin=actors.colleague, officer=actors.ministry, today=TODAY)
+    assert demo.seed(admin=actors.colleague, officer=actors.ministry, today=TODAY) == []
+    rows = {r.element: r.state for r in selectors.element_rows(icp_for(org), today=TODAY)}
+    assert (rows["training"], rows["audit"], rows["manual"]) == ("due_soon", "stale", "fresh")
+    ev = current_evaluation(org, on=TODAY)
+    assert ev.rating == "good" and [f.element for f in selectors.findings_to_fix(ev)] == ["training"]
+    assert ICPEvidence.objects.count() == 2
