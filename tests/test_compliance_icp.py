@@ -400,3 +400,14 @@ def test_the_demo_programme_is_seeded_once_with_an_issued_good_evaluation(actors
     ev = current_evaluation(org, on=TODAY)
     assert ev.rating == "good" and [f.element for f in selectors.findings_to_fix(ev)] == ["training"]
     assert ICPEvidence.objects.count() == 2
+
+
+def test_a_version_that_is_not_a_number_is_a_400(actors, org):
+    with pytest.raises(ValidationFailed) as refused:
+        update(actors.colleague, org, expected_version="abc")
+    assert "version" in refused.value.fields and not ICPElement.objects.exists()
+    ev = draft(actors, org)
+    with pytest.raises(ValidationFailed):
+        issue(actors.ministry, ev, expected_version="2x")
+    ev.refresh_from_db()
+    assert ev.status == "draft"

@@ -23,13 +23,12 @@ from compliance.icp.models import (
     Rating,
     Severity,
 )
-from compliance.icp.services import both, parse_date
+from compliance.icp.services import both, check_version, parse_date
 from notifications.services import notify
 from portal.errors import (
     InvalidTransition,
     NotAllowed,
     NotFound,
-    StaleVersion,
     ValidationFailed,
     lazy_format,
 )
@@ -104,8 +103,8 @@ def _check(ev: ICPEvaluation, action: str, expected_version) -> None:
     if ev.status not in TRANSITIONS[action].sources:
         raise InvalidTransition(lazy_format(_("This evaluation is “%(state)s”; it cannot be %(action)s now."),
                                             state=ev.get_status_display(), action=ACTION_LABELS[action]))
-    if expected_version not in (None, "") and int(expected_version) != ev.version:
-        raise StaleVersion(_("Someone changed this evaluation after you opened it. Reload the page and try again."))
+    check_version(expected_version, ev.version,
+                  _("Someone changed this evaluation after you opened it. Reload the page and try again."))
 
 
 def _method(value) -> str:

@@ -54,6 +54,18 @@ def parse_date(value, field: str) -> date | None:
         raise ValidationFailed(fields={field: [_("Enter a date as YYYY-MM-DD.")]}) from None
 
 
+def check_version(expected, current: int, message) -> None:
+    """A stale version is a 409; no version means the caller did not say (the page and API send it)."""
+    if expected in (None, ""):
+        return
+    try:
+        expected = int(expected)
+    except (TypeError, ValueError, OverflowError):
+        raise ValidationFailed(fields={"version": [_("Must be a whole number.")]}) from None
+    if expected != current:
+        raise StaleVersion(message)
+
+
 def element_value(value) -> str:
     if value not in Element.values:
         message = _("Choose one of the nine elements.")
@@ -117,8 +129,8 @@ def icp_element_update(*, actor, organisation_id, element, owner_user_id=None, o
     icp = _admin_lock(actor, organisation_id)
     row = ICPElement.objects.select_for_update().filter(icp=icp, element=element).first()
     current = row.version if row else 0
-    if expected_version not in (None, "") and int(expected_version) != current:
-        raise StaleVersion(_("Someone changed this element after you opened it. Reload the page and try again."))
+    check_version(expected_version, current,
+                  _("Someone changed this element after you opened it. Reload the page and try again."))
     owner = _owner(actor, owner_user_id)
     owner_name = clean_text(owner_name, "owner_name", limit=OWNER_NAME_MAX_CHARS, required=False)
     reviewed = parse_date(last_reviewed_on, "last_reviewed_on")
