@@ -4,4 +4,11 @@ from compliance.enforcement.models import (  # noqa: F401
     EnforcementCase,
     Penalty,
 )
-from compliance.icp.models import ICPEvaluation  # noqa: F401
+from compliance.icp.models import (  # noqa: F401
+    ICP,
+    EvidencePeriod,
+    ICPElement,
+    ICPEvaluation,
+    ICPEvidence,
+    ICPFinding,
+)

@@ -232,6 +232,9 @@ CELERY_BEAT_SCHEDULE = {
     "licence-reports-remind": {"task": "licensing.licence_reports_remind", "schedule": 3600.0},
     # Customs challenges not answered in 7 working days go to the ministry (idempotent).
     "challenges-escalate": {"task": "licensing.escalate_overdue_challenges", "schedule": 3600.0},
+    # ICP evidence: exporters reminded before an element's evidence goes stale and when it is.
+    # Hourly and idempotent (each element told once per due date), so a beat that was down catches up.
+    "icp-evidence-remind": {"task": "compliance.icp_evidence_remind", "schedule": 3600.0},
 }
 # Days before a licence report's due date that the exporter is reminded.
 LICENCE_REPORT_REMIND_DAYS = env.int("LICENCE_REPORT_REMIND_DAYS", default=7, minimum=0, maximum=365)
@@ -302,7 +305,15 @@ SPECTACULAR_SETTINGS = {
                             "LicenceNoticeKindEnum": "licensing.models.LicenceNoticeKind",
                             "FactorsEnum": "licensing.models.LawFactor",
                             "ChallengeStateEnum": "licensing.models.ChallengeState",
-                            "ReportKindEnum": "licensing.models.ReportKind"},
+                            "ReportKindEnum": "licensing.models.ReportKind",
+                            "ICPElementEnum": "compliance.icp.models.Element",
+                            "ICPEvaluationStatusEnum": "compliance.icp.models.EvaluationStatus",
+                            "ICPRatingEnum": "compliance.icp.models.Rating",
+                            "ICPEvaluationMethodEnum": "compliance.icp.models.EvaluationMethod",
+                            "ICPSeverityEnum": "compliance.icp.models.Severity",
+                            "ICPAssessmentEnum": "compliance.icp.models.Assessment",
+                            # enduser's check method keeps its name beside the ICP evaluation's method.
+                            "MethodEnum": "enduser.models.CheckMethod"},
 }
 
 SESSION_COOKIE_HTTPONLY = True
