@@ -1,7 +1,10 @@
 """Django finds the compliance areas' models here; each area keeps its own models module."""
 
 from compliance.enforcement.models import (  # noqa: F401
+    CaseNote,
     EnforcementCase,
+    EnforcementStep,
     Penalty,
+    StepDocument,
 )
 from compliance.icp.models import ICPEvaluation  # noqa: F401
