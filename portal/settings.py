@@ -302,7 +302,14 @@ SPECTACULAR_SETTINGS = {
                             "LicenceNoticeKindEnum": "licensing.models.LicenceNoticeKind",
                             "FactorsEnum": "licensing.models.LawFactor",
                             "ChallengeStateEnum": "licensing.models.ChallengeState",
-                            "ReportKindEnum": "licensing.models.ReportKind"},
+                            "ReportKindEnum": "licensing.models.ReportKind",
+                            "EnforcementCaseStatusEnum": "compliance.enforcement.models.CaseStatus",
+                            "EnforcementOriginEnum": "compliance.enforcement.models.Origin",
+                            "EnforcementNoteKindEnum": "compliance.enforcement.models.NoteKind",
+                            "EnforcementStepKindEnum": "compliance.enforcement.models.StepKind",
+                            "PenaltyHeadEnum": "compliance.enforcement.models.PenaltyHead",
+                            "PenaltyKindEnum": "compliance.enforcement.models.PenaltyKind",
+                            "PenaltyStatusEnum": "compliance.enforcement.models.PenaltyStatus"},
 }
 
 SESSION_COOKIE_HTTPONLY = True

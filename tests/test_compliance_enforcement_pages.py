@@ -149,7 +149,7 @@ def test_no_other_role_writes_anything_through_the_api(actors, world, role):
     for url, body in write_calls(world):
         status = client.post(url, body, content_type="application/json").status_code
         assert status in (403, 404), (role, url, status)
-    pages = [f"/compliance/enforcement/new/", f"/compliance/enforcement/{world['case'].reference}/steps/",
+    pages = ["/compliance/enforcement/new/", f"/compliance/enforcement/{world['case'].reference}/steps/",
              f"/compliance/enforcement/{world['case'].reference}/notes/",
              f"/compliance/enforcement/{world['case'].reference}/close/",
              f"/compliance/enforcement/{world['case'].reference}/penalty/",

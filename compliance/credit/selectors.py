@@ -8,7 +8,13 @@ from datetime import date
 from django.urls import reverse
 
 from accounts.models import MINISTRY_ROLES
-from compliance.enforcement.models import EnforcementStep, Penalty, PenaltyKind, PenaltyStatus, StepKind
+from compliance.enforcement.models import (
+    EnforcementStep,
+    Penalty,
+    PenaltyKind,
+    PenaltyStatus,
+    StepKind,
+)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ the penalty (with its live statutory range), the court's judgment and the counte
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from compliance.enforcement.models import NoteKind, Origin, PenaltyHead, StepKind
+from compliance.enforcement.models import NoteKind, Origin, PenaltyHead
 from compliance.enforcement.services import MANUAL_STEP_KINDS, MAX_ANSWER_DAYS
 
 VERSION = {"required": False, "min_value": 1, "max_value": 2**31 - 1, "widget": forms.HiddenInput}

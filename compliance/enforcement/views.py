@@ -13,7 +13,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Organisation, OrgKind
 from compliance.credit.selectors import credit_record, may_see_credit_record
 from compliance.enforcement import selectors, services
-from compliance.enforcement.forms import AnswerForm, CloseForm, MinutesForm, NoteForm, OpenCaseForm, StepForm
+from compliance.enforcement.forms import (
+    AnswerForm,
+    CloseForm,
+    MinutesForm,
+    NoteForm,
+    OpenCaseForm,
+    StepForm,
+)
 from compliance.enforcement.models import CaseStatus, PenaltyStatus
 from portal.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from portal.pages import domain_errors_as_pages

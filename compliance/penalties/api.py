@@ -1,7 +1,7 @@
 """REST API of penalties: the statutory range, the ministry's penalty on a case, the court's
 judgment, and the senior officers' countersignature."""
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response

@@ -30,7 +30,12 @@ from compliance.enforcement.models import (
     PenaltyStatus,
     StepKind,
 )
-from compliance.penalties.calculator import APPLICATION_BAR_YEARS, PenaltyInputError, parse_turnover, penalty_range
+from compliance.penalties.calculator import (
+    APPLICATION_BAR_YEARS,
+    PenaltyInputError,
+    parse_turnover,
+    penalty_range,
+)
 from licensing.models import Counter
 from portal.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.text import clean_text
