@@ -193,3 +193,34 @@ def test_steps_addressed_to_the_exporter_are_notified(actors):
     add_step(actors, case, kind="talk", text="Invitation")
     assert Notification.objects.filter(recipient=actors.owner, kind="enforcement.step").count() == 1
     assert not Notification.objects.filter(recipient=actors.outsider).exists()
+
+
+def test_opened_from_a_confirmed_screening_hit_only(actors, case_factory):
+    from datetime import date as day
+
+    from enduser.models import ListedParty, ListKind, ScreeningHit
+
+    app = case_factory("draft")
+    entry = ListedParty.objects.create(list_kind=ListKind.CONTROL, names=["华荣精密技术有限公司"], announcement="公告",
+                                       announced_on=day(2026, 1, 2), effective_on=day(2026, 1, 2), reason="test")
+    hit = ScreeningHit.objects.create(party=app.end_user, listed=entry, listed_version=1, party_name="華榮精密",
+                                      listed_name="华荣精密", score="0.95", why="same name", screened_at=timezone.now())
+    with pytest.raises(ValidationFailed) as exc:
+        services.case_open(actor=actors.ministry, origin="screening_hit", summary="x", source_reference=str(hit.pk))
+    assert "not confirmed" in str(exc.value.fields["source_reference"][0])
+    ScreeningHit.objects.filter(pk=hit.pk).update(state="true")
+    case = services.case_open(actor=actors.ministry, origin="screening_hit", summary="Trading with a listed party",
+                              source_reference=f"#{hit.pk}")
+    assert case.exporter_id == app.exporter_id and case.source_id == str(hit.pk)
+
+
+def test_the_source_pages_offer_to_open_a_case_to_the_ministry_only(actors, client):
+    challenge, _ = challenge_raise(exporter_code=actors.owner.organisation.code, goods="Magnets", reason="r",
+                                   officer=actors.customs)
+    for user, shown in ((actors.ministry, True), (actors.owner, False), (actors.customs, False)):
+        client.force_login(user)
+        html = client.get(f"/challenges/{challenge.reference}/").content.decode()
+        assert ('id="open-enforcement"' in html) is shown, user.role
+    client.force_login(actors.ministry)
+    html = client.get(f"/compliance/enforcement/new/?origin=challenge&source={challenge.reference}").content.decode()
+    assert f'value="{challenge.reference}"' in html
