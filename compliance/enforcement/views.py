@@ -21,7 +21,7 @@ from compliance.enforcement.forms import (
     OpenCaseForm,
     StepForm,
 )
-from compliance.enforcement.models import CaseStatus, PenaltyStatus
+from compliance.enforcement.models import CaseStatus
 from portal.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from portal.pages import domain_errors_as_pages
 from portal.pdf import pdf_response
@@ -105,7 +105,6 @@ def case_context(request, case, **forms):
             step_form=forms.get("step_form") or StepForm(initial={"version": case.version}),
             minutes_form=MinutesForm(), note_form=forms.get("note_form") or NoteForm(),
             close_form=CloseForm(initial={"version": case.version}),
-            drafts=case.penalties.filter(status=PenaltyStatus.DRAFT, created_by=user),
         )
         if may_see_credit_record(user):
             context["credit"] = {"exporter": case.exporter, "entries": credit_record(case.exporter_id)}
