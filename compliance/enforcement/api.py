@@ -27,6 +27,8 @@ ERRORS = {400: OpenApiResponse(description="Invalid input (a bad or too large PD
           409: OpenApiResponse(description="Wrong state (a closed case, a step answered already) or a stale version")}
 READ_ERRORS = {403: ERRORS[403], 404: ERRORS[404]}
 PARSERS = [SafeJSONParser, MultiPartParser, FormParser]
+REFERENCE = OpenApiParameter("reference", str, OpenApiParameter.PATH, pattern=r"^ENF-[0-9]{4}-[0-9]{6}$",
+                             description="The enforcement case's number, e.g. ENF-2026-000001")
 
 
 def visible_case(request, reference) -> EnforcementCase:
@@ -88,7 +90,7 @@ class EnforcementCaseListView(GenericAPIView):
 class EnforcementCaseDetailView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(summary="One enforcement case: its steps (the exporter: those addressed to it), and for the "
+    @extend_schema(parameters=[REFERENCE], summary="One enforcement case: its steps (the exporter: those addressed to it), and for the "
                            "ministry its notes and penalties",
                    responses={200: s.EnforcementCaseSerializer, **READ_ERRORS})
     def get(self, request, reference):
@@ -100,7 +102,7 @@ class EnforcementStepCreateView(APIView):
     permission_classes = [IsAuthenticated, WriteRoles]
     parser_classes = PARSERS
 
-    @extend_schema(summary="Ministry: record a step (inspection, regulatory talk, warning letter: issued as a "
+    @extend_schema(parameters=[REFERENCE], summary="Ministry: record a step (inspection, regulatory talk, warning letter: issued as a "
                            "signed bilingual PDF, request for information) with PDF documents",
                    request={"multipart/form-data": s.EnforcementStepCreateSerializer,
                             "application/json": s.EnforcementStepCreateSerializer},
@@ -129,7 +131,7 @@ class EnforcementStepAnswerView(APIView):
     permission_classes = [IsAuthenticated, WriteRoles]
     parser_classes = PARSERS
 
-    @extend_schema(summary="Exporter: answer a step addressed to you (once), with PDF documents; an answer after "
+    @extend_schema(parameters=[REFERENCE], summary="Exporter: answer a step addressed to you (once), with PDF documents; an answer after "
                            "the date set is kept and marked late",
                    request={"multipart/form-data": s.EnforcementAnswerSerializer,
                             "application/json": s.EnforcementAnswerSerializer},
@@ -149,7 +151,7 @@ class EnforcementStepMinutesView(APIView):
     permission_classes = [IsAuthenticated, WriteRoles]
     parser_classes = PARSERS
 
-    @extend_schema(summary="Ministry: record the minutes of a regulatory talk, with PDF documents",
+    @extend_schema(parameters=[REFERENCE], summary="Ministry: record the minutes of a regulatory talk, with PDF documents",
                    request={"multipart/form-data": s.EnforcementMinutesSerializer,
                             "application/json": s.EnforcementMinutesSerializer},
                    responses={200: s.EnforcementStepSerializer, **ERRORS})
@@ -166,7 +168,7 @@ class EnforcementStepMinutesView(APIView):
 class EnforcementStepPdfView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(summary="The signed bilingual PDF of a warning letter or penalty decision",
+    @extend_schema(parameters=[REFERENCE], summary="The signed bilingual PDF of a warning letter or penalty decision",
                    responses={(200, "application/pdf"): OpenApiTypes.BINARY, **READ_ERRORS})
     def get(self, request, reference, step_id):
         step = _step(request, visible_case(request, reference), step_id)
@@ -181,7 +183,7 @@ class EnforcementNoteView(APIView):
     permission_classes = [IsAuthenticated, WriteRoles]
     parser_classes = [SafeJSONParser]
 
-    @extend_schema(summary="Ministry: record the exporter's cooperation or remediation (mitigating factors)",
+    @extend_schema(parameters=[REFERENCE], summary="Ministry: record the exporter's cooperation or remediation (mitigating factors)",
                    request=s.EnforcementNoteCreateSerializer, responses={201: s.EnforcementNoteSerializer, **ERRORS})
     def post(self, request, reference):
         case = visible_case(request, reference)
@@ -196,7 +198,7 @@ class EnforcementCloseView(APIView):
     permission_classes = [IsAuthenticated, WriteRoles]
     parser_classes = [SafeJSONParser]
 
-    @extend_schema(summary="Ministry: close an enforcement case", request=s.EnforcementCloseSerializer,
+    @extend_schema(parameters=[REFERENCE], summary="Ministry: close an enforcement case", request=s.EnforcementCloseSerializer,
                    responses={200: s.EnforcementCaseSerializer, **ERRORS})
     def post(self, request, reference):
         case = visible_case(request, reference)

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from accounts.models import MINISTRY_ROLES, Role
 from compliance.enforcement import selectors
 from compliance.enforcement import serializers as s
-from compliance.enforcement.api import ERRORS, READ_ERRORS, visible_case
+from compliance.enforcement.api import ERRORS, READ_ERRORS, REFERENCE, visible_case
 from compliance.enforcement.models import Penalty, PenaltyHead
 from compliance.penalties import services
 from compliance.penalties.calculator import PenaltyInputError, penalty_range
@@ -45,7 +45,7 @@ class PenaltySubmitView(APIView):
     @extend_schema(summary="Ministry: decide a penalty on the case (inside the statutory range), or send one outside "
                            "it with a justification to a senior officer's countersignature; `penalty` resubmits a "
                            "draft sent back. A repeated Idempotency-Key is refused (409)",
-                   parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+                   parameters=[REFERENCE, OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
                    request=s.PenaltySubmitSerializer, responses={201: s.EnforcementPenaltySerializer, **ERRORS})
     def post(self, request, reference):
         case = visible_case(request, reference)
@@ -66,7 +66,7 @@ class PenaltyCriminalView(APIView):
     parser_classes = [SafeJSONParser]
 
     @extend_schema(summary="Ministry: record a court's criminal penalty for an export-control offence on the case",
-                   parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+                   parameters=[REFERENCE, OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
                    request=s.PenaltyCriminalSerializer, responses={201: s.EnforcementPenaltySerializer, **ERRORS})
     def post(self, request, reference):
         case = visible_case(request, reference)
