@@ -1,8 +1,11 @@
 """Django finds the compliance areas' models here; each area keeps its own models module."""
 
 from compliance.enforcement.models import (  # noqa: F401
+    CaseNote,
     EnforcementCase,
+    EnforcementStep,
     Penalty,
+    StepDocument,
 )
 from compliance.icp.models import (  # noqa: F401
     ICP,

@@ -313,7 +313,14 @@ SPECTACULAR_SETTINGS = {
                             "ICPSeverityEnum": "compliance.icp.models.Severity",
                             "ICPAssessmentEnum": "compliance.icp.models.Assessment",
                             # enduser's check method keeps its name beside the ICP evaluation's method.
-                            "MethodEnum": "enduser.models.CheckMethod"},
+                            "MethodEnum": "enduser.models.CheckMethod",
+                            "EnforcementCaseStatusEnum": "compliance.enforcement.models.CaseStatus",
+                            "EnforcementOriginEnum": "compliance.enforcement.models.Origin",
+                            "EnforcementNoteKindEnum": "compliance.enforcement.models.NoteKind",
+                            "EnforcementStepKindEnum": "compliance.enforcement.models.StepKind",
+                            "PenaltyHeadEnum": "compliance.enforcement.models.PenaltyHead",
+                            "PenaltyKindEnum": "compliance.enforcement.models.PenaltyKind",
+                            "PenaltyStatusEnum": "compliance.enforcement.models.PenaltyStatus"},
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -27,10 +27,19 @@ class EnforcementCase(models.Model):
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     opened_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # What the case was opened from (a customs challenge, an end-use change report, a confirmed
+    # screening hit): its model, its id and the reference people quote. Empty when opened by hand.
+    source_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    source_id = models.CharField(max_length=32, blank=True)
+    source_reference = models.CharField(_("source reference"), max_length=40, blank=True)
+    close_note = models.TextField(_("closing note"), max_length=4000, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-opened_at", "-pk"]
         verbose_name = _("enforcement case")
+        indexes = [models.Index(fields=["exporter", "status"], name="enf_case_by_exporter")]
 
     def __str__(self):
         return self.reference
@@ -83,11 +92,113 @@ class Penalty(models.Model):
     countersigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                          blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The officer's tick "refuse new applications for 5 years" (Law 39), applied on decision.
+    bar_applications = models.BooleanField(_("refuse new applications for 5 years"), default=False)
+    reasons = models.TextField(_("facts and reasons"), max_length=8000, blank=True)
+    # A senior officer's comment when sending the penalty back, or on countersigning.
+    countersign_note = models.TextField(max_length=4000, blank=True)
+    # A court's judgment recorded by the ministry (kind CRIMINAL).
+    court = models.CharField(_("court"), max_length=200, blank=True)
+    judgment_reference = models.CharField(_("judgment number"), max_length=100, blank=True)
+    client_token = models.UUIDField(null=True, blank=True, editable=False)  # a double submit is refused
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-decided_on", "-pk"]
         indexes = [models.Index(fields=["exporter", "status", "decided_on"], name="penalty_by_exporter")]
         verbose_name = _("penalty")
+        constraints = [models.UniqueConstraint(fields=["case", "client_token"], name="one_penalty_per_submit")]
 
     def __str__(self):
         return f"Penalty {self.pk} {self.head} {self.amount}"
+
+
+class StepKind(models.TextChoices):
+    INSPECTION = "inspection", _("Inspection")
+    TALK = "talk", _("Regulatory talk")
+    WARNING_LETTER = "warning_letter", _("Warning letter")
+    RFI = "rfi", _("Request for information")
+    PENALTY_DECISION = "penalty_decision", _("Penalty decision")
+
+
+# The steps the exporter sees on its enforcement pages and may answer.
+ADDRESSED_KINDS = frozenset({StepKind.TALK, StepKind.WARNING_LETTER, StepKind.RFI, StepKind.PENALTY_DECISION})
+
+
+class EnforcementStep(models.Model):
+    """One step of an enforcement case, with its date, text and documents. An inspection is the
+    ministry's own record; the other kinds are addressed to the exporter, who may answer by
+    `respond_by` (working days from the step)."""
+
+    case = models.ForeignKey(EnforcementCase, on_delete=models.PROTECT, related_name="steps")
+    kind = models.CharField(_("step"), max_length=20, choices=StepKind.choices)
+    number = models.CharField(_("document number"), max_length=24, blank=True)
+    occurred_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    # Inspection: the on-site record; talk: the invitation; warning letter: what was found and
+    # what the exporter must do; RFI: the question; penalty decision: the decision's summary.
+    text = models.TextField(_("text"), max_length=8000)
+    findings = models.TextField(_("findings"), max_length=8000, blank=True)
+    minutes = models.TextField(_("minutes"), max_length=8000, blank=True)
+    respond_by = models.DateField(_("answer by"), null=True, blank=True)
+    response = models.TextField(_("answer"), max_length=8000, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    penalty = models.OneToOneField(Penalty, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="decision_step")
+    pdf = models.BinaryField(null=True, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["occurred_on", "pk"]
+        verbose_name = _("enforcement step")
+
+    @property
+    def addressed(self) -> bool:
+        return self.kind in ADDRESSED_KINDS
+
+    @property
+    def late(self) -> bool:
+        return bool(self.responded_at and self.respond_by and self.responded_at.date() > self.respond_by)
+
+
+def _step_path(instance, filename):
+    return f"enforcement/{instance.step.case_id}/{filename}"
+
+
+class StepDocument(models.Model):
+    step = models.ForeignKey(EnforcementStep, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to=_step_path)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    # False: evidence or minutes the ministry attached; True: part of the exporter's answer.
+    from_exporter = models.BooleanField(default=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+
+class NoteKind(models.TextChoices):
+    COOPERATION = "cooperation", _("Cooperation")
+    REMEDIATION = "remediation", _("Remediation")
+
+
+class CaseNote(models.Model):
+    """The exporter's cooperation and remediation as the ministry records them: shown on the
+    penalty form as mitigating factors (DOMAIN.md: they can reduce penalties)."""
+
+    case = models.ForeignKey(EnforcementCase, on_delete=models.PROTECT, related_name="notes")
+    kind = models.CharField(_("kind"), max_length=16, choices=NoteKind.choices)
+    text = models.TextField(_("note"), max_length=4000)
+    noted_on = models.DateField(_("date"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["noted_on", "pk"]

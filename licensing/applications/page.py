@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
+from compliance.credit import panels as credit_panels
 from controllist.notices import panels as notice_panels
 from enduser.checks import panels as check_panels
 from enduser.exceptions import panels as exception_panels
@@ -65,6 +66,7 @@ def detail_context(request, app, **extra):
         **requests_panels.panel_context(request, app),
         **referrals_panels.panel_context(request, app),
         **decisions_panels.panel_context(request, app),
+        **credit_panels.panel_context(request, app),
         **queues_panels.panel_context(request, app),
         **enduse_panels.panel_context(request, app),
         **extra,

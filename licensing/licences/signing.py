@@ -414,26 +414,32 @@ def _outside_event_loop(function: Callable[..., _T], *args: Any) -> _T:
         return pool.submit(function, *args).result()
 
 
-def _sign(signer: _CachedKeySigner, pdf: bytes) -> bytes:
+def _sign(signer: _CachedKeySigner, pdf: bytes, field_name: str = FIELD_NAME, reason: str = REASON) -> bytes:
     # strict=False: the input is our own WeasyPrint output; tolerate harmless irregularities.
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     metadata = signers.PdfSignatureMetadata(
-        field_name=FIELD_NAME,
+        field_name=field_name,
         md_algorithm="sha256",
         subfilter=SigSeedSubFilter.PADES,
-        reason=REASON,
+        reason=reason,
         location=LOCATION,
         certify=True,
         docmdp_permissions=MDPPerm.NO_CHANGES,
     )
     pdf_signer = signers.PdfSigner(metadata, signer,
-                                   new_field_spec=SigFieldSpec(sig_field_name=FIELD_NAME))
+                                   new_field_spec=SigFieldSpec(sig_field_name=field_name))
     return pdf_signer.sign_pdf(writer, bytes_reserved=BYTES_RESERVED).getvalue()
 
 
 def sign_licence_pdf(pdf: bytes) -> bytes:
     """Return ``pdf`` with a PAdES B-B certification signature appended (invisible field)."""
     return _outside_event_loop(_sign, _get_signer(), pdf)
+
+
+def sign_document_pdf(pdf: bytes, *, field_name: str, reason: str) -> bytes:
+    """Another ministry document (a warning letter, a penalty decision) signed as the licence is,
+    in a signature field of its own; ``verify_licence_pdf`` validates it."""
+    return _outside_event_loop(_sign, _get_signer(), pdf, field_name, reason)
 
 
 def check_signer() -> None:
