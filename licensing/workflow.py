@@ -170,7 +170,7 @@ API_WRITE_ROLES = [
     (r"(share|unshare)/$", frozenset({Role.EXPORTER_ADMIN})),
     (r"(return|forward)/$", frozenset({Role.PROVINCIAL_OFFICER})),
     (r"(countersign|send-back)/$", _SENIOR),
-    (r"(accept|assign|take|recommendation|corrections|requests|requests/\d+/withdraw|certification"
+    (r"(accept|assign|take|recommendation|corrections|requests|requests/\d+/withdraw|certification|general-validity"
      r"|certification/\d+/withdraw|pauses|pauses/\d+/end|referrals|referrals/send|referrals/skip"
      r"|referrals/\d+/drop|referrals/\d+/withdraw)/$", _MINISTRY),
 ]

@@ -93,7 +93,8 @@ class CustomsCertificateVerifyView(CustomsView):
 
 
 class GeneralValidityView(APIView):
-    permission_classes = [IsAuthenticated]
+    # The default permissions: under /api/applications/<id>/ the case's version is required (428
+    # without it, 412 on a stale If-Match) and the role is checked first (workflow.API_WRITE_ROLES).
     parser_classes = [SafeJSONParser]
 
     @extend_schema(summary="Ministry: shorten the validity of a general licence under review (never past what the "
