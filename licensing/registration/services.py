@@ -3,6 +3,7 @@ is filed by the exporter; when every condition holds the export certificate is i
 with no provincial or ministry review; otherwise the filing is refused with every reason at once
 and nothing changes."""
 
+import re
 from decimal import Decimal
 
 from django.db import transaction
@@ -40,8 +41,12 @@ def certificate_number(year: int, serial: int) -> str:
     return body + mod_37_36.calc_check_digit(body)
 
 
+NUMBER = re.compile(rf"^\d{{4}}{ISSUER_CODE}\d{{6}}[0-9A-Z*]$")
+
+
 def certificate_number_is_valid(number: str) -> bool:
-    return bool(number) and len(number) <= 20 and mod_37_36.is_valid(number.upper())
+    number = str(number or "").upper()
+    return bool(NUMBER.match(number)) and mod_37_36.is_valid(number)
 
 
 def _document_label(kind: str) -> str:
