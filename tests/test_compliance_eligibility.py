@@ -17,7 +17,15 @@ from enduser.lists import ownership as links
 from licensing.models import LicenceStatus
 from notifications.models import Notification
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
-from tests.compliance_routes import eligible, export_record, general_case, good_icp, penalty, publish_listed, today
+from tests.compliance_routes import (
+    eligible,
+    export_record,
+    general_case,
+    good_icp,
+    penalty,
+    publish_listed,
+    today,
+)
 from tests.test_customs_api import make_licence
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,15 @@ from licensing.licences.selectors import licence_pdf_data
 from licensing.licences.services import licence_issue
 from licensing.models import LicenceStatus
 from portal.errors import InvalidTransition, ValidationFailed
-from tests.compliance_routes import GENERAL, eligible, export_record, general_case, good_icp, penalty, today
+from tests.compliance_routes import (
+    GENERAL,
+    eligible,
+    export_record,
+    general_case,
+    good_icp,
+    penalty,
+    today,
+)
 from tests.conftest import decide, make_case, skip_referrals
 from tests.factories import DRAFT, pdf_upload
 from tests.test_customs_api import customs_system
@@ -196,8 +204,9 @@ def test_approval_issues_a_general_licence(actors, general_licence):
 
 
 def test_the_pdf_prints_the_type_and_the_end_users(general_licence):
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(bytes(general_licence.pdf))).pages)
     assert "General License" in text and "Second Motor Works GmbH" in text and "No cap" in text
