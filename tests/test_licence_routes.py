@@ -314,3 +314,30 @@ def test_the_case_page_shows_the_route_panel(client, actors):
     assert 'id="route-panel"' in page and "Second Motor Works GmbH" in page
     good_icp(actors.owner.organisation, actors)
     services.document_add(application_id=app.pk, actor=actors.owner, kind="contract", upload=pdf_upload())
+
+
+@pytest.mark.parametrize("role", ["owner", "colleague", "outsider", "province", "agency", "customs"])
+def test_only_the_ministry_shortens_the_validity_on_the_page(client, actors, role):
+    app = general_case(actors)
+    client.force_login(getattr(actors, role))
+    response = client.post(f"/cases/{app.pk}/general-validity/",
+                           {"valid_until": (today() + timedelta(days=30)).isoformat(), "version": app.version})
+    assert response.status_code in (403, 404)
+    app.refresh_from_db()
+    assert app.granted_valid_until is None
+
+
+def test_the_ministry_shortens_the_validity_on_the_page(client, actors):
+    eligible(actors)
+    app = general_case(actors, "accepted")
+    client.force_login(actors.ministry)
+    page = client.get(f"/cases/{app.pk}/").content.decode()
+    assert 'id="general-validity-form"' in page
+    day = today() + timedelta(days=30)
+    response = client.post(f"/cases/{app.pk}/general-validity/", {"valid_until": day.isoformat(),
+                                                                   "version": app.version})
+    assert response.status_code == 302
+    app.refresh_from_db()
+    assert app.granted_valid_until == day
+    bad = client.post(f"/cases/{app.pk}/general-validity/", {"valid_until": "soon", "version": app.version})
+    assert bad.status_code == 400
