@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from compliance.eligibility.models import ProposalStatus, SuspensionProposal
+from portal.api import StrictCharField
 
 
 class RouteEligibilitySerializer(serializers.Serializer):
@@ -33,6 +34,6 @@ class SuspensionProposalSerializer(serializers.ModelSerializer):
 
 
 class ProposalDecisionSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=4000,
+    reason = StrictCharField(required=False, allow_blank=True, max_length=4000,
                                    help_text="Required to dismiss; optional words added to a suspension")
     version = serializers.IntegerField(required=False, min_value=1)

@@ -1,7 +1,7 @@
 """The registration route's API: the exporter files a registration-route draft, the people who see
 certificates read them, and customs systems verify one by number with their token."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -19,6 +19,9 @@ from licensing.registration.serializers import (
 )
 from portal.api import SafeJSONParser
 from portal.errors import NotAllowed, NotFound
+
+NUMBER = OpenApiParameter("number", str, OpenApiParameter.PATH, pattern=r"^[0-9A-Za-z]{1,20}$",
+                          description="The certificate number, e.g. 2026DJ000001X")
 
 
 class RegistrationFileView(APIView):
@@ -63,7 +66,7 @@ class CertificateListView(APIView):
 class CertificateDetailView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(summary="One registration-route export certificate by its number",
+    @extend_schema(summary="One registration-route export certificate by its number", parameters=[NUMBER],
                    responses={200: RegistrationCertificateSerializer,
                               404: OpenApiResponse(description="No such certificate, or not yours")})
     def get(self, request, number):
@@ -77,7 +80,7 @@ class CustomsCertificateVerifyView(CustomsView):
     customs_scope = CustomsScope.VERIFY
 
     @extend_schema(summary="Verify a registration-route export certificate by number (customs systems, scope "
-                           "`verify`)",
+                           "`verify`)", parameters=[NUMBER],
                    responses={200: RegistrationCertificateSerializer,
                               404: OpenApiResponse(description="`certificate_unknown` or `certificate_number_malformed`"),
                               **AUTH})
