@@ -15,6 +15,7 @@ from licensing.applications.models import (  # noqa: F401 (Django finds the area
     CustomsUnit,
     ExchangeRate,
     PaymentTerms,
+    Route,
     TradeMode,
     TransportMode,
 )
@@ -32,6 +33,8 @@ class Status(models.TextChoices):
     AWAITING_COUNTERSIGN = "awaiting_countersign", _("Awaiting countersignature")
     APPROVED = "approved", _("Approved")
     REFUSED = "refused", _("Refused")
+    # The registration route (登记填报): the certificate was issued on filing, with no review.
+    REGISTERED = "registered", _("Registered: export certificate issued")
 
 
 OPEN_REVIEW_STATES = frozenset({Status.ACCEPTED, Status.WITH_AGENCIES, Status.AWAITING_DECISION,
@@ -100,6 +103,9 @@ class Application(models.Model):
     # Lets a retried "create" (double click, network retry) return the draft it already made.
     client_token = models.UUIDField(null=True, blank=True, editable=False)
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.DRAFT)
+    # Reg. 15, 19, 20: which licence (or the registration route) the exporter asks for; whether the
+    # route is open to it is compliance.eligibility's answer, checked again at submission.
+    route = models.CharField(_("route"), max_length=12, choices=Route.choices, default=Route.INDIVIDUAL)
     # Bumped on every change; forms and API clients send it back so a stale write is refused.
     version = models.PositiveIntegerField(default=1)
 
@@ -112,6 +118,18 @@ class Application(models.Model):
     # shows these, not the address-book record, which the exporter may edit later.
     importer_snapshot = models.JSONField(null=True, blank=True, editable=False)
     end_user_snapshot = models.JSONField(null=True, blank=True, editable=False)
+    # A general licence names one or more end users: the main one above and these, from the
+    # exporter's address book, screened like it and snapshotted at submission.
+    additional_end_users = models.ManyToManyField("enduser.Party", blank=True, related_name="+",
+                                                  verbose_name=_("further end users"))
+    additional_end_users_snapshot = models.JSONField(null=True, blank=True, editable=False)
+    # General licence: the last valid day the exporter asks (at most 3 years, Reg. 19) and the one
+    # the ministry grants when it shortens it; the licence runs to the granted day, else the asked.
+    requested_valid_until = models.DateField(_("valid until (requested)"), null=True, blank=True)
+    granted_valid_until = models.DateField(_("valid until (granted)"), null=True, blank=True)
+    # Registration route: the listed circumstance the shipment falls under.
+    circumstance = models.ForeignKey("licensing.RegistrationCircumstance", on_delete=models.PROTECT, null=True,
+                                     blank=True, related_name="+", verbose_name=_("circumstance"))
     end_use = models.TextField(_("end-use statement"), max_length=2000, blank=True)
     end_use_category = models.CharField(_("end-use category"), max_length=16, choices=EndUseCategory.choices,
                                         default=EndUseCategory.CIVIL)
@@ -538,6 +556,10 @@ from licensing.licences.models import (  # noqa: E402, F401
     LicenceNoticeKind,
     LicenceStatus,
     LicenceType,
+)
+from licensing.registration.models import (  # noqa: E402, F401
+    RegistrationCertificate,
+    RegistrationCircumstance,
 )
 from licensing.reporting.models import (  # noqa: E402, F401
     LicenceReport,

@@ -10,13 +10,14 @@ from licensing.enduse import urls as enduse
 from licensing.licences import urls as licences
 from licensing.queues import urls as queues
 from licensing.referrals import urls as referrals
+from licensing.registration import urls as registration
 from licensing.reporting import urls as reporting
 from licensing.requests import urls as requests
 
 # customs first: its verify endpoint is the busiest; its patterns sit under one prefix each, so the
 # other areas pay one check for them.
 AREAS = (customs, applications, certificates, licences, requests, referrals, decisions, queues, enduse, changes,
-         reporting)
+         reporting, registration)
 
 urlpatterns = [pattern for area in AREAS for pattern in area.urlpatterns]
 api_urlpatterns = [pattern for area in AREAS for pattern in area.api_urlpatterns]

@@ -45,6 +45,8 @@ TRANSITIONS = {
     "send_back":           _t({S.AWAITING_COUNTERSIGN},                       S.AWAITING_DECISION,     {Role.MINISTRY_SENIOR}),         # decisions.decision_send_back
     "approve":             _t({S.AWAITING_DECISION, S.AWAITING_COUNTERSIGN},  S.APPROVED,              MINISTRY_ROLES),                 # decisions (direct, or countersigned)
     "refuse":              _t({S.AWAITING_DECISION, S.AWAITING_COUNTERSIGN},  S.REFUSED,               MINISTRY_ROLES),                 # decisions (direct, or countersigned)
+    # The registration route (登记填报): no review; the certificate is issued on filing.
+    "register":            _t({S.DRAFT},                                      S.REGISTERED,            EXPORTER_ROLES),                 # registration.registration_file
 }
 
 EDITABLE_STATES = frozenset({S.DRAFT, S.RETURNED})
@@ -142,6 +144,7 @@ ACTION_LABELS = {
     "send_back": _("sent back"),
     "approve": _("approved"),
     "refuse": _("refused"),
+    "register": _("registered"),
 }
 
 
@@ -167,7 +170,7 @@ API_WRITE_ROLES = [
     (r"(share|unshare)/$", frozenset({Role.EXPORTER_ADMIN})),
     (r"(return|forward)/$", frozenset({Role.PROVINCIAL_OFFICER})),
     (r"(countersign|send-back)/$", _SENIOR),
-    (r"(accept|assign|take|recommendation|corrections|requests|requests/\d+/withdraw|certification"
+    (r"(accept|assign|take|recommendation|corrections|requests|requests/\d+/withdraw|certification|general-validity"
      r"|certification/\d+/withdraw|pauses|pauses/\d+/end|referrals|referrals/send|referrals/skip"
      r"|referrals/\d+/drop|referrals/\d+/withdraw)/$", _MINISTRY),
 ]

@@ -227,6 +227,9 @@ CELERY_BEAT_SCHEDULE = {
     # leaves them, and the entry, in force until then). Hourly so a beat that was down catches
     # up the same day; idempotent.
     "removed-hits-daily": {"task": "enduser.removed_hits_close", "schedule": 3600.0},
+    # Holders of general licences no longer eligible (Reg. 20; a lapsed ICP rating has no event of
+    # its own): one suspension proposal per licence. Daily (hourly would do no harm: idempotent).
+    "compliance-eligibility-sweep": {"task": "compliance.eligibility_sweep", "schedule": 86400.0},
     # Licence reports (Reg. 18): reminders before the due date, overdue flags. Hourly and idempotent
     # (each requirement told once per due date), so a beat that was down catches up.
     "licence-reports-remind": {"task": "licensing.licence_reports_remind", "schedule": 3600.0},
@@ -239,6 +242,12 @@ CELERY_BEAT_SCHEDULE = {
 # Days before a licence report's due date that the exporter is reminded.
 LICENCE_REPORT_REMIND_DAYS = env.int("LICENCE_REPORT_REMIND_DAYS", default=7, minimum=0, maximum=365)
 OUTBOX_RELAY_GRACE_SECONDS = env.int("OUTBOX_RELAY_GRACE_SECONDS", default=30, minimum=0)
+# Licence-route eligibility (Reg. 20, compliance.eligibility): the export record a general licence
+# needs (licences issued in the past N years) and the Control List share that makes an exporter a
+# subsidiary of a listed party.
+ELIGIBILITY_RECORD_YEARS = env.int("ELIGIBILITY_RECORD_YEARS", default=3, minimum=1, maximum=10)
+ELIGIBILITY_RECORD_MIN_LICENCES = env.int("ELIGIBILITY_RECORD_MIN_LICENCES", default=1, minimum=0, maximum=1000)
+ELIGIBILITY_SUBSIDIARY_PERCENT = env.int("ELIGIBILITY_SUBSIDIARY_PERCENT", default=50, minimum=1, maximum=100)
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

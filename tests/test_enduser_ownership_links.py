@@ -162,7 +162,8 @@ def test_publish_keeps_a_history_and_an_audit_event_and_starts_a_rescreen_in_the
     assert event.object_id == str(link.pk) and event.after["owner_listed"] == listed.pk
     job = RescreenJob.objects.latest("pk")
     assert job.link_change_ids == [change.pk] and job.change_ids == [] and job.state == "queued"
-    assert [c.__qualname__ for c in sends] == ["enqueue.<locals>.<lambda>"]
+    # The rescreening job's task, and the licence-route eligibility recheck (compliance.eligibility).
+    assert [c.__qualname__ for c in sends] == ["enqueue.<locals>.<lambda>", "ownership_links_changed.<locals>.<lambda>"]
 
 
 def test_change_and_end_keep_every_version(actors, listed):

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit import services as audit
+from compliance.eligibility import services as eligibility
 from enduser.lists import importer
 from enduser.lists import services as lists
 from enduser.models import LinkKind, ListedParty, OwnershipLink, OwnershipLinkChange
@@ -158,6 +159,7 @@ def ownership_link_publish(*, actor, data: dict, client_token=None) -> Ownership
         with transaction.atomic():
             change = _publish(actor, cleaned, token)
             rescreen.rescreen_start(link_change_ids=[change.pk])
+            eligibility.ownership_links_changed()  # Reg. 20: a holder may now be a listed party's subsidiary
     except IntegrityError:  # the same token raced in from a second request
         existing = OwnershipLink.objects.filter(client_token=token).first() if token else None
         if existing is None:
@@ -199,6 +201,7 @@ def ownership_link_change(*, actor, link_id, data: dict, expected_version) -> Ow
         link.save()
         change = _record(actor, link, OwnershipLinkChange.Action.CHANGE, before=before)
         rescreen.rescreen_start(link_change_ids=[change.pk])
+        eligibility.ownership_links_changed()
     return link
 
 
@@ -280,6 +283,7 @@ def ownership_links_import(*, actor, upload) -> LinkImportResult:
                          object_id=sha256, after={"name": name, "format": fmt, "size": len(content),
                                                   "sha256": sha256, "links": [c.link_id for c in changes]})
             rescreen.rescreen_start(link_change_ids=[change.pk for change in changes])
+            eligibility.ownership_links_changed()
     except IntegrityError:  # the same file raced in from a second request
         if replay := made_before():
             return replay

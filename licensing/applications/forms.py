@@ -19,7 +19,7 @@ from licensing.applications.models import (
 from licensing.applications.parties import ROLES
 from licensing.applications.shipment import FIELDS as SHIPMENT_FIELDS
 from licensing.applications.shipment import snapshot as shipment_snapshot
-from licensing.models import DocumentKind, EndUseCategory
+from licensing.models import DocumentKind, EndUseCategory, RegistrationCircumstance, Route
 from portal import countries
 
 
@@ -67,6 +67,16 @@ class ApplicationForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     client_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    route = forms.ChoiceField(label=_("Route"), required=False, choices=Route.choices, initial=Route.INDIVIDUAL,
+                              help_text=_("Which routes are open to your company, and why not, is shown above "
+                                          "the form (Reg. 15, 19, 20)."))
+    requested_valid_until = forms.CharField(label=_("General licence: valid until"), required=False, max_length=10,
+                                            widget=forms.DateInput(attrs={"type": "date"}),
+                                            help_text=_("At most 3 years; the ministry may shorten it."))
+    additional_end_users = forms.MultipleChoiceField(
+        label=_("General licence: further end users from my parties"), required=False, choices=[],
+        help_text=_("Besides the end user below; each is screened like it."))
+    circumstance = forms.ChoiceField(label=_("Registration route: circumstance"), required=False, choices=[])
     destination = forms.ChoiceField(label=_("Destination country"), required=False,
                                     choices=countries.destination_choices)
     # Each party: one of the exporter's own (address book), or typed here (saved into the book).
@@ -121,6 +131,7 @@ class ApplicationForm(forms.Form):
                                      widget=forms.DateInput(attrs={"type": "date"}))
 
     SECTIONS = [
+        (_("Route"), ["route", "requested_valid_until", "additional_end_users", "circumstance"]),
         (_("Destination"), ["destination"]),
         (_("Importer"), [f"importer_{name}" for name in PARTY_FORM_FIELDS]),
         (_("End user"), [f"end_user_{name}" for name in PARTY_FORM_FIELDS]),
@@ -140,6 +151,10 @@ class ApplicationForm(forms.Form):
             for party in parties]
         for role in ROLES:
             self.fields[f"{role}_party"].choices = choices
+        self.fields["additional_end_users"].choices = choices[1:]
+        zh = _chinese()
+        self.fields["circumstance"].choices = [("", "—")] + [
+            (c.code, c.name_zh if zh else c.name_en) for c in RegistrationCircumstance.objects.filter(active=True)]
         for name, field in self.fields.items():
             if not field.widget.is_hidden:
                 field.widget.attrs.update(field_check_attrs(name))
@@ -173,13 +188,20 @@ class ApplicationForm(forms.Form):
         for role in ROLES:
             out[role] = self._party(data, role)
             out[f"{role}_party"] = data.get(f"{role}_party") or None
+        out["route"] = data.get("route") or Route.INDIVIDUAL
+        out["requested_valid_until"] = data.get("requested_valid_until") or None
+        out["additional_end_users"] = list(data.get("additional_end_users") or [])
+        out["circumstance"] = data.get("circumstance") or ""
         return out
 
     @classmethod
     def initial_from(cls, app) -> dict:
         initial = {"version": app.version, "destination": app.destination.code if app.destination else "",
                    "end_use": app.end_use, "end_use_category": app.end_use_category,
-                   "contract_number": app.contract_number, **shipment_snapshot(app)}
+                   "contract_number": app.contract_number, **shipment_snapshot(app), "route": app.route,
+                   "requested_valid_until": app.requested_valid_until.isoformat() if app.requested_valid_until else "",
+                   "additional_end_users": [str(pk) for pk in app.additional_end_users.values_list("pk", flat=True)],
+                   "circumstance": app.circumstance.code if app.circumstance_id else ""}
         for role in ROLES:
             if getattr(app, f"{role}_id"):
                 initial[f"{role}_party"] = str(getattr(app, f"{role}_id"))

@@ -7,6 +7,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class Route(models.TextChoices):
+    """How an export is authorised (Reg. 15, 19, 20): an individual licence (one export, reviewed),
+    a general licence (repeated exports to named end users, reviewed, at most 3 years), or the
+    registration route (a certificate per shipment for listed circumstances, issued on filing)."""
+
+    INDIVIDUAL = "individual", _("Individual licence (单项许可)")
+    GENERAL = "general", _("General licence (通用许可)")
+    REGISTRATION = "registration", _("Registration route (登记填报)")
+
+
 class TradeMode(models.TextChoices):
     """贸易方式, with the customs supervision-mode codes (监管方式代码)."""
 

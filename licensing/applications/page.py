@@ -25,6 +25,7 @@ from licensing.licences.selectors import licence_visible_to
 from licensing.models import Status
 from licensing.queues import panels as queues_panels
 from licensing.referrals import panels as referrals_panels
+from licensing.registration import panels as registration_panels
 from licensing.requests import panels as requests_panels
 from licensing.workflow import EDITABLE_STATES, SIMPLE_ACTIONS, allowed_actions
 from portal.errors import DomainError, NotFound
@@ -69,6 +70,7 @@ def detail_context(request, app, **extra):
         **credit_panels.panel_context(request, app),
         **queues_panels.panel_context(request, app),
         **enduse_panels.panel_context(request, app),
+        **registration_panels.panel_context(request, app),
         **extra,
     }
     context["next_step"] = next_step(app, request.user, acceptance_due=getattr(

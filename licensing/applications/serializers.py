@@ -11,6 +11,7 @@ from licensing.applications.models import (
     CustomsUnit,
     ExchangeRate,
     PaymentTerms,
+    Route,
     TradeMode,
     TransportMode,
 )
@@ -102,6 +103,18 @@ class DraftInputSerializer(serializers.Serializer):
     payment_terms = serializers.ChoiceField(choices=PaymentTerms.choices, required=False, allow_blank=True)
     shipment_from = serializers.DateField(required=False, allow_null=True)
     shipment_until = serializers.DateField(required=False, allow_null=True)
+    route = serializers.ChoiceField(choices=Route.choices, required=False, allow_blank=True,
+                                    help_text="individual (default), general or registration; whether it is open to "
+                                              "you: GET /api/compliance/routes/")
+    additional_end_users = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), required=False, max_length=20,
+        help_text="General licence: ids of further end users from your parties (replaces them)")
+    requested_valid_until = serializers.DateField(required=False, allow_null=True,
+                                                  help_text="General licence: the last valid day asked (at most 3 "
+                                                            "years ahead)")
+    circumstance = serializers.CharField(required=False, allow_blank=True, max_length=32,
+                                         help_text="Registration route: the circumstance's code (repair-return, "
+                                                   "exhibition, aircraft-spares)")
     version = serializers.IntegerField(required=False, min_value=1,
                                        help_text="The version you last read; a stale one is refused (409).")
 
@@ -360,6 +373,9 @@ class ApplicationSerializer(ClockFieldsMixin, serializers.ModelSerializer):
                   "weekdays only (provisional, never stored); null otherwise")
     province_opinion = serializers.SerializerMethodField(
         help_text="The province's first-review opinion (ministry and province only; null for others)")
+    additional_end_users = serializers.SerializerMethodField(
+        help_text="General licence: the further end users (as filed once submitted)")
+    circumstance = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Application
@@ -370,7 +386,14 @@ class ApplicationSerializer(ClockFieldsMixin, serializers.ModelSerializer):
                   "submitted_at", "forwarded_at", "accepted_at", "decided_at", "return_reason",
                   "decision_reason", "decision_deadline", "licence", "allowed_actions",
                   "list_version", "classification_suggestions", "decision_due_provisional", "province_opinion",
+                  "route", "additional_end_users", "requested_valid_until", "granted_valid_until", "circumstance",
                   *CLOCK_FIELDS]
+
+    @extend_schema_field(PartyReadSerializer(many=True))
+    def get_additional_end_users(self, obj):
+        if obj.additional_end_users_snapshot is not None and obj.status not in ("draft", "returned"):
+            return [PartyReadSerializer(p).data for p in obj.additional_end_users_snapshot]
+        return [PartyReadSerializer(p.snapshot()).data for p in obj.additional_end_users.order_by("pk")]
 
     @extend_schema_field(serializers.DateField(allow_null=True))
     def get_decision_due_provisional(self, obj):

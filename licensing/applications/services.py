@@ -26,7 +26,7 @@ from enduser.screening import selectors as screening_selectors
 from enduser.screening import services as screening
 from licensing.applications import items as draft_items
 from licensing.applications import parties as draft_parties
-from licensing.applications import shipment, timeline
+from licensing.applications import routes, shipment, timeline
 from licensing.applications.items import not_listed_message, unlisted_codes
 from licensing.applications.models import ExchangeRate
 from licensing.certificates import selectors as certificate_selectors
@@ -38,6 +38,7 @@ from licensing.models import (
     Document,
     DocumentKind,
     EndUseCategory,
+    Route,
     Status,
 )
 from licensing.requests import services as requests_services
@@ -73,7 +74,7 @@ def _require_text(value, field, message):
 # ---------------------------------------------------------------- drafts
 
 DRAFT_FIELDS = ("destination", "end_use", "end_use_category", "importer", "end_user", "consignee",
-                *draft_parties.PICK_KEYS, "item", "items", "contract_number", *shipment.FIELDS)
+                *draft_parties.PICK_KEYS, "item", "items", "contract_number", *shipment.FIELDS, *routes.FIELDS)
 
 
 def _prohibited_message(hits):
@@ -129,6 +130,7 @@ def _clean_draft(data: dict) -> dict:
         cleaned["contract_number"] = number.strip()
     draft_parties.clean(data, cleaned)
     shipment.clean(data, cleaned)
+    routes.clean(data, cleaned)
     draft_items.clean_items(data, cleaned)
     return cleaned
 
@@ -144,7 +146,9 @@ def _apply_draft(app: Application, cleaned: dict, actor) -> None:
         app.contract_number = cleaned["contract_number"]
     draft_parties.apply(app, cleaned, actor)
     shipment.apply(app, cleaned)
+    routes.apply(app, cleaned)
     app.save()
+    routes.apply_end_users(app, cleaned)
     if "items" in cleaned:
         app.items.all().delete()
         ApplicationItem.objects.bulk_create([ApplicationItem(application=app, **item) for item in cleaned["items"]])
@@ -160,6 +164,7 @@ def _draft_snapshot(app: Application) -> dict:
         "end_user": app.end_user.snapshot() if app.end_user else None,
         "consignee": app.consignee.snapshot() if app.consignee else None,
         **shipment.snapshot(app),
+        **routes.snapshot(app),
         "items": [item.snapshot() for item in app.items.all()],
     }
 
@@ -226,7 +231,7 @@ def application_delete(*, application_id, actor, expected_version=None) -> None:
 
 
 COPIED_FIELDS = ("destination", "end_use", "end_use_category", "contract_number", "importer_id", "end_user_id",
-                 "consignee_id", *shipment.CHOICE_FIELDS, "export_port_id")
+                 "consignee_id", *shipment.CHOICE_FIELDS, "export_port_id", "route", "circumstance_id")
 
 
 def application_copy(*, application_id, actor, client_token=None, replaces_licence=None) -> tuple[Application, bool]:
@@ -258,6 +263,7 @@ def application_copy(*, application_id, actor, client_token=None, replaces_licen
                                     for field in ApplicationItem._meta.concrete_fields
                                     if field.attname not in ("id", "application_id", "approved_quantity")})
                 for item in source.items.all()])
+            app.additional_end_users.set(source.additional_end_users.all())
             audit.record(actor=actor, action="application.create", obj=app,
                          after={**_draft_snapshot(app), "copied_from": source.pk})
     except IntegrityError:  # the same token raced in from a second click: return its copy
@@ -333,8 +339,10 @@ def missing_for_submission(app: Application) -> list:
         missing.append(_("at least one item"))
     if not app.documents.filter(kind=DocumentKind.END_USER_CERTIFICATE).exists():
         missing.append(_("the end-user certificate (PDF)"))
+    missing.extend(routes.missing(app))
     missing.extend(certificate_selectors.submission_problems(app))  # Reg. 24: every mismatch at once
-    watched = screening_selectors.listed_matches([app.importer, app.end_user], list_kind=ListKind.WATCH)
+    watched = screening_selectors.listed_matches([app.importer, app.end_user, *app.additional_end_users.all()],
+                                                 list_kind=ListKind.WATCH)
     if watched:
         # Reg. 26: an individual licence for a Watch List party needs both documents.
         names = "、".join(sorted({party.name for party, _entry in watched}))
@@ -362,8 +370,15 @@ def application_submit(*, application_id, actor, expected_version=None) -> Appli
             raise ValidationFailed(_("Your company's registration has not yet been verified by the "
                                      "provincial department; you can prepare drafts meanwhile."),
                                    code="not_verified")
+        if app.route == Route.REGISTRATION:
+            raise InvalidTransition(_("A registration-route filing is not submitted for review: file it from its "
+                                      "page to have the export certificate issued."), code="registration_route")
+        refusal = routes.submission_refusal(app)
+        if refusal:  # Law 33-39 bar on new applications; Reg. 19-20 eligibility for the route
+            raise InvalidTransition(refusal[1], code=refusal[0])
         checked = _check_against_list(app)
-        screened = screening.screen_parties(parties=[p for p in (app.importer, app.end_user, app.consignee) if p],
+        screened = screening.screen_parties(parties=[p for p in (app.importer, app.end_user, app.consignee,
+                                                                 *app.additional_end_users.all()) if p],
                                             actor=actor)
         excepted = list_exceptions.excepted(screened, exporter_id=app.exporter_id)
         if excepted.blocking:
@@ -371,13 +386,15 @@ def application_submit(*, application_id, actor, expected_version=None) -> Appli
             message = list_exceptions.refusal_message(hit, awaiting=excepted.awaiting.get(hit.pk),
                                                       apply_url=reverse("case-exception-new", args=[app.pk]))
             field = next((role for role in draft_parties.ROLES if getattr(app, f"{role}_id") == hit.party_id),
-                         "end_user")
+                         "additional_end_users" if app.additional_end_users.filter(pk=hit.party_id).exists()
+                         else "end_user")
             raise ValidationFailed(message, code="control_listed", fields={field: [message]})
     now = timezone.now()
     changes = {"submitted_at": now, "province_id": app.exporter.province_id, "return_reason": "",
                "total_value_rmb": sum((item.value_rmb for item in app.items.all()), Decimal(0))}
     if checked is not None:  # the exporter files it: the parties as they stand now are what the case names
         changes.update(draft_parties.snapshots(app))
+        changes["additional_end_users_snapshot"] = routes.end_user_snapshots(app)
     audit_extra = {}
     if app.reference is None and app.status in TRANSITIONS["submit"].sources:
         year = timezone.localdate(now).year

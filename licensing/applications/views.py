@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from compliance.eligibility.selectors import route_eligibility
 from controllist.questions.services import classification_suggestions
 from enduser.exceptions import forms as exception_forms
 from enduser.exceptions import selectors as exception_selectors
@@ -30,7 +31,7 @@ from licensing.applications.forms import (
     is_form_field,
     item_formset,
 )
-from licensing.models import EXPORTER_STATUS_LABELS, Status
+from licensing.models import EXPORTER_STATUS_LABELS, Route, Status
 from licensing.workflow import EDITABLE_STATES
 from portal.errors import DomainError, InvalidTransition, NotAllowed, ValidationFailed
 from portal.pages import domain_errors_as_pages
@@ -131,7 +132,8 @@ def _save(request, app):
 
 def _book(request, app=None):
     """The exporter's own parties it may pick (and those the draft names already)."""
-    keep = (app.importer_id, app.end_user_id, app.consignee_id) if app else ()
+    keep = (app.importer_id, app.end_user_id, app.consignee_id,
+            *app.additional_end_users.values_list("pk", flat=True)) if app else ()
     return party_selectors.book_choices(request.user.organisation_id, keep=keep)
 
 
@@ -145,9 +147,11 @@ def _form_page(request, form, rows, app, status=200):
         checklist = guidance.checklist(app, request.POST)
     else:
         checklist = guidance.checklist(app, problems=services.missing_for_submission(app))
+    routes = route_eligibility(request.user.organisation, application=app)
     return render(request, "licensing/case_form.html", {
         "form": form, "rows": rows, "app": app, "question_suggestions": suggestions, "checklist": checklist,
         "first_code_id": first["control_code"].auto_id if first else "",
+        "routes": [(Route(route).label, route, routes[route]) for route in Route.values],
     }, status=status)
 
 

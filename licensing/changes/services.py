@@ -293,7 +293,9 @@ def _issue_changed(change: LicenceChange, old: Licence) -> Licence:
     rows = []
     for item in old.items.all():
         quantity = terms.new_quantity(change, item.line) or item.quantity
-        if quantity < item.used_quantity:  # drawn on since the request
+        # A general licence line without a cap keeps none, unless the change sets its quantity.
+        capped = item.capped or terms.new_quantity(change, item.line) is not None
+        if capped and quantity < item.used_quantity:  # drawn on since the request
             message = lazy_format(_("Line %(line)s has %(used)s used by now, more than the new quantity; refuse "
                                     "the change instead."), line=item.line, used=item.used_quantity.normalize())
             raise ValidationFailed(message, code="below_used", fields={f"quantities.{item.line}": [message]})
@@ -303,7 +305,7 @@ def _issue_changed(change: LicenceChange, old: Licence) -> Licence:
             control_code=item.control_code, catch_all=item.catch_all, description=item.description,
             specification=item.specification, hs_code=item.hs_code, customs_unit_id=item.customs_unit_id,
             unit=item.unit, quantity=quantity, value_rmb=value, tolerance_percent=item.tolerance_percent,
-            used_quantity=item.used_quantity, used_value=item.used_value))
+            used_quantity=item.used_quantity, used_value=item.used_value, capped=capped))
     LicenceItem.objects.bulk_create(rows)
     change.new_licence = new
     change.save(update_fields=["new_licence"])

@@ -64,7 +64,10 @@ def original_licence(licence: Licence) -> Licence:
 
 def validity_cap(licence: Licence) -> date:
     """The last day any licence of this line may be valid: one year from the original's issue
-    (Reg. 19), and never past the validity it has."""
+    (Reg. 19), and never past the validity it has. A general licence keeps its own validity (at most
+    3 years, fixed when it was issued)."""
+    if licence.licence_type == "general":
+        return licence.valid_until
     first = timezone.localdate(original_licence(licence).issued_at)
     return min(first + timedelta(days=VALIDITY_CAP_DAYS - 1), licence.valid_until)
 

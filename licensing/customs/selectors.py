@@ -84,7 +84,7 @@ VERIFY_COLUMNS = ("licence__number", "licence__status", "licence__licence_type",
                   "licence__application__end_user_snapshot", "licence__export_port__code",
                   "licence__export_port__name_zh", "licence__export_port__name_en",
                   "line", "control_code", "hs_code", "description", "customs_unit_id", "unit", "quantity",
-                  "tolerance_percent", "used_quantity", "value_rmb", "used_value")
+                  "tolerance_percent", "used_quantity", "value_rmb", "used_value", "capped")
 LICENCE_COLUMNS = 17
 _VERIFY = Prepared("customs_verify", lambda: LicenceItem.objects.filter(licence__number="?").order_by("line")
                    .values_list(*VERIFY_COLUMNS))

@@ -34,9 +34,12 @@ class VerifyItemSerializer(serializers.Serializer):
     unit = serializers.CharField(help_text="The customs unit code (海关计量单位), else the unit as written")
     licensed_quantity = serializers.CharField()
     tolerance_percent = serializers.CharField()
-    allowed_quantity = serializers.CharField(help_text="Licensed quantity plus the over-shipment tolerance")
+    allowed_quantity = serializers.CharField(allow_null=True,
+                                             help_text="Licensed quantity plus the over-shipment tolerance; "
+                                                       "null when the line has no cap")
     used_quantity = serializers.CharField()
-    remaining_quantity = serializers.CharField()
+    remaining_quantity = serializers.CharField(allow_null=True, help_text="null when the line has no cap")
+    capped = serializers.BooleanField(help_text="False: a general licence line with no quantity cap")
     licensed_value_rmb = serializers.CharField()
     used_value_rmb = serializers.CharField()
 
@@ -66,12 +69,13 @@ def _d(value) -> str:
 
 def row_item_body(row) -> dict:
     """An item as customs sees it, with LicenceItem.allowed_quantity/remaining_quantity's sums."""
-    line, control_code, hs_code, description, customs_unit, unit, quantity, tolerance, used, value, used_value = row
+    line, control_code, hs_code, description, customs_unit, unit, quantity, tolerance, used, value, used_value, \
+        capped = row
     allowed = (quantity * (1 + tolerance / 100)).quantize(quantity)
     return {"line": line, "control_code": control_code, "hs_code": hs_code, "description": description,
             "unit": customs_unit or unit, "licensed_quantity": _d(quantity), "tolerance_percent": _d(tolerance),
-            "allowed_quantity": _d(allowed), "used_quantity": _d(used),
-            "remaining_quantity": _d(max(allowed - used, 0 * quantity)),
+            "allowed_quantity": _d(allowed) if capped else None, "used_quantity": _d(used), "capped": capped,
+            "remaining_quantity": _d(max(allowed - used, 0 * quantity)) if capped else None,
             "licensed_value_rmb": _d(value), "used_value_rmb": _d(used_value)}
 
 
@@ -134,7 +138,8 @@ class CustomsWriteOffSerializer(serializers.Serializer):
     replayed = serializers.BooleanField(help_text="True when this answers a message already received")
     licence_status = serializers.ChoiceField(choices=LicenceStatus.choices, help_text="The licence's status now")
     item_used_quantity = serializers.CharField(help_text="The item's quantity used now")
-    item_remaining_quantity = serializers.CharField(help_text="The item's quantity left now")
+    item_remaining_quantity = serializers.CharField(allow_null=True,
+                                                    help_text="The item's quantity left now (null: no cap)")
 
 
 def write_off_body(write_off, replayed: bool) -> dict:
@@ -152,7 +157,8 @@ def write_off_body(write_off, replayed: bool) -> dict:
                         if write_off.reversed_at else None),
         "replayed": replayed, "licence_status": status,
         "item_used_quantity": _d(item.used_quantity),
-        "item_remaining_quantity": _d(item.remaining_quantity.quantize(item.quantity)),
+        "item_remaining_quantity": (_d(item.remaining_quantity.quantize(item.quantity))
+                                    if item.capped else None),
     }
 
 

@@ -207,6 +207,8 @@ def _check_rules(licence: Licence, item: LicenceItem, s: Shipment) -> None:
                                   declaration=licence.shipment_declaration),
                       code="shipment_used", shipment_declaration=licence.shipment_declaration)
     _check_unit(item, s.unit)
+    if not item.capped:
+        return  # a general licence line with no cap (Reg. 19): any number of shipments in its validity
     remaining = item.remaining_quantity.quantize(Q3)
     if s.quantity > remaining:
         raise Refused(lazy_format(_("Only %(remaining)s %(unit)s are left on this item."),

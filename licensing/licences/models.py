@@ -126,6 +126,9 @@ class LicenceItem(models.Model):
     value_rmb = models.DecimalField(_("licensed value (RMB)"), max_digits=18, decimal_places=2)
     # Over-shipment allowed for bulk goods (licensing/customs: ToleranceRule), fixed at issue.
     tolerance_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    # False: no quantity cap (a general licence line the ministry did not cap): customs draws any
+    # number of shipments of it within the validity; `quantity` is then what was applied for.
+    capped = models.BooleanField(_("quantity capped"), default=True)
     used_quantity = models.DecimalField(_("quantity used"), max_digits=18, decimal_places=3, default=0)
     used_value = models.DecimalField(_("value used (RMB)"), max_digits=18, decimal_places=2, default=0)
 
@@ -140,8 +143,8 @@ class LicenceItem(models.Model):
             models.CheckConstraint(
                 # Multiplied out, with no division: SQLite divides decimals stored as integers
                 # as integers (5 / 100 = 0), and a float product misses the exact limit.
-                condition=LessThanOrEqual(F("used_quantity") * 100,
-                                          F("quantity") * (Value(100) + F("tolerance_percent"))),
+                condition=Q(capped=False) | Q(LessThanOrEqual(F("used_quantity") * 100,
+                                                              F("quantity") * (Value(100) + F("tolerance_percent")))),
                 name="licence_item_used_within_licence"),
         ]
 
@@ -151,6 +154,9 @@ class LicenceItem(models.Model):
 
     @property
     def remaining_quantity(self):
+        """What is left; None when the line has no cap."""
+        if not self.capped:
+            return None
         return max(self.allowed_quantity - self.used_quantity, 0)
 
 

@@ -7,7 +7,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
 
-from licensing.models import Application, DecisionOutcome, Licence, RecommendationState, TradeMode
+from licensing.models import (
+    Application,
+    DecisionOutcome,
+    Licence,
+    LicenceType,
+    RecommendationState,
+    TradeMode,
+)
 from portal import countries as portal_countries
 
 
@@ -66,12 +73,17 @@ def shipment_lines(app: Application) -> dict:
     }
 
 
+LICENCE_TYPE_LABELS = {"individual": {"zh": "单项许可", "en": "Individual License"},
+                       "general": {"zh": "通用许可", "en": "General License"}}
+
+
 def licence_pdf_data(licence: Licence) -> dict:
     app = licence.application
     dest_zh, dest_en = country_names(app.destination.code)
     # The items as approved: a smaller approved quantity is printed with its value pro rata; an
     # item approved at 0 is left off.
     items = []
+    general = licence.licence_type == LicenceType.GENERAL
     for i in app.items.select_related("customs_unit"):
         quantity, value = i.quantity, i.value_rmb
         if i.approved_quantity is not None:
@@ -81,7 +93,9 @@ def licence_pdf_data(licence: Licence) -> dict:
             value = (i.value_rmb * i.approved_quantity / i.quantity).quantize(Decimal("0.01"))
         share = quantity / i.quantity
         unit_zh, unit_en = (i.customs_unit.name_zh, i.customs_unit.name_en) if i.customs_unit else (i.unit, "")
-        items.append({"application_item": i.pk, "customs_unit": i.customs_unit_id, "unit_code": i.unit,
+        # A general licence's line has no cap unless the ministry approved a quantity (Reg. 19).
+        capped = not general or i.approved_quantity is not None
+        items.append({"capped": capped, "application_item": i.pk, "customs_unit": i.customs_unit_id, "unit_code": i.unit,
                       "control_code": i.control_code, "catch_all": i.catch_all, "description": i.description,
                       "specification": i.specification, "hs_code": i.hs_code, "quantity": quantity, "unit": unit_zh,
                       "unit_en": unit_en, "unit_price": i.unit_price, "currency": i.currency,
@@ -96,11 +110,12 @@ def licence_pdf_data(licence: Licence) -> dict:
         "issued_on": timezone.localdate(licence.issued_at),
         "valid_from": licence.valid_from,
         "valid_until": licence.valid_until,
-        "licence_type": {"zh": "单项许可", "en": "Individual License"},
+        "licence_type": LICENCE_TYPE_LABELS[licence.licence_type],
         "exporter": {"name_zh": app.exporter.name_zh, "name_en": app.exporter.name_en,
                      "uscc": app.exporter.code, "address": app.exporter.address},
         "importer": party_lines(app.importer, app.importer_snapshot),
         "end_user": party_lines(app.end_user, app.end_user_snapshot),
+        "additional_end_users": [party_lines(None, snapshot) for snapshot in app.additional_end_users_snapshot or []],
         "destination": {"code": app.destination.code, "zh": dest_zh, "en": dest_en},
         "end_use": app.end_use,
         "consignee": party_lines(app.consignee, app.consignee_snapshot) if app.consignee_id else {},

@@ -21,12 +21,12 @@ class ExporterBriefSerializer(serializers.Serializer):
 
 
 class LicenceItemSerializer(serializers.ModelSerializer):
-    remaining_quantity = serializers.DecimalField(max_digits=20, decimal_places=3, read_only=True)
+    remaining_quantity = serializers.DecimalField(max_digits=20, decimal_places=3, read_only=True, allow_null=True)
 
     class Meta:
         model = LicenceItem
         fields = ["line", "control_code", "catch_all", "description", "specification", "hs_code", "unit",
-                  "quantity", "value_rmb", "tolerance_percent", "used_quantity", "used_value", "remaining_quantity"]
+                  "quantity", "value_rmb", "tolerance_percent", "used_quantity", "used_value", "remaining_quantity", "capped"]
         read_only_fields = fields
 
 

@@ -6,13 +6,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum.iso7064 import mod_37_36
 
 from audit import services as audit
 from licensing.applications import timeline
+from licensing.applications.routes import general_max_until
 from licensing.applications.selectors import exporter_people
 from licensing.licences import lifecycle, notice
 from licensing.licences import pdf as licence_pdf
@@ -30,6 +31,7 @@ from licensing.models import (
     LicenceNoticeKind,
     LicenceStatus,
     LicenceType,
+    Route,
     Status,
     ToleranceRule,
 )
@@ -69,15 +71,27 @@ def tolerance_for(control_code: str, hs_code: str) -> Decimal:
 
 
 def licence_items_create(licence: Licence, items: list[dict]) -> None:
-    """The licence's lines from the items as printed (licence_pdf_data: approved quantities)."""
+    """The licence's lines from the items as printed (licence_pdf_data: approved quantities). A
+    general licence's line has no quantity cap unless the ministry approved a quantity for it."""
     LicenceItem.objects.bulk_create([
         LicenceItem(licence=licence, line=n, application_item_id=i.get("application_item"),
                     control_code=i["control_code"], catch_all=i["catch_all"], description=i["description"],
                     specification=i["specification"], hs_code=i["hs_code"], customs_unit_id=i.get("customs_unit"),
                     unit=i.get("unit_code") or i["unit"], quantity=i["quantity"], value_rmb=i["value_rmb"],
                     tolerance_percent=tolerance_for(i["control_code"], i["hs_code"]),
-                    used_quantity=i.get("used_quantity", 0), used_value=i.get("used_value", 0))
+                    used_quantity=i.get("used_quantity", 0), used_value=i.get("used_value", 0),
+                    capped=i.get("capped", True))
         for n, i in enumerate(items, start=1)])
+
+
+def licence_valid_until(app: Application, valid_from):
+    """Reg. 19: an individual licence at most 1 year; a general licence to the day the ministry
+    granted, else the day the exporter asked, never past 3 years."""
+    if app.route != Route.GENERAL:
+        return valid_from + timedelta(days=INDIVIDUAL_LICENCE_VALIDITY_DAYS - 1)
+    latest = general_max_until(valid_from)
+    asked = app.granted_valid_until or app.requested_valid_until or latest
+    return max(min(asked, latest), valid_from)
 
 
 @transaction.atomic
@@ -94,13 +108,13 @@ def licence_issue(*, application_id) -> Licence | None:
     issued_at = timezone.now()
     valid_from = timezone.localdate(issued_at)
     year = valid_from.year
-    rule = CustomsRule.objects.filter(licence_type=LicenceType.INDIVIDUAL).first()
+    licence_type = LicenceType.GENERAL if app.route == Route.GENERAL else LicenceType.INDIVIDUAL
+    rule = CustomsRule.objects.filter(licence_type=licence_type).first()
     licence = Licence(application=app, current_for=app, exporter_id=app.exporter_id, export_port_id=app.export_port_id,
                       number=licence_number(year, Counter.objects.next_value("licence", year)),
-                      licence_type=LicenceType.INDIVIDUAL, status=LicenceStatus.ISSUED, status_changed_at=issued_at,
+                      licence_type=licence_type, status=LicenceStatus.ISSUED, status_changed_at=issued_at,
                       one_port=rule.one_port if rule else True, one_shipment=rule.one_shipment if rule else True,
-                      issued_at=issued_at, valid_from=valid_from,
-                      valid_until=valid_from + timedelta(days=INDIVIDUAL_LICENCE_VALIDITY_DAYS - 1))
+                      issued_at=issued_at, valid_from=valid_from, valid_until=licence_valid_until(app, valid_from))
     data = licence_pdf_data(licence)
     content = sign_licence_pdf(licence_pdf.render_licence_pdf(data))
     licence.pdf = content
@@ -163,8 +177,8 @@ def licence_check_exhausted(licence: Licence) -> bool:
     its licensed quantity. True when it was marked used up now."""
     if licence.status != LicenceStatus.ISSUED:
         return False
-    if licence.items.filter(used_quantity__lt=F("quantity")).exists():
-        return False
+    if licence.items.filter(Q(capped=False) | Q(used_quantity__lt=F("quantity"))).exists():
+        return False  # a line without a cap is never used up
     return lifecycle.transition(licence, None, "exhaust")
 
 
@@ -173,7 +187,7 @@ def licence_check_reopened(licence: Licence) -> bool:
     with quantity left is valid again."""
     if licence.status != LicenceStatus.EXHAUSTED or licence.valid_until < timezone.localdate():
         return False
-    if not licence.items.filter(used_quantity__lt=F("quantity")).exists():
+    if not licence.items.filter(Q(capped=False) | Q(used_quantity__lt=F("quantity"))).exists():
         return False
     return lifecycle.transition(licence, None, "reopen")
 
