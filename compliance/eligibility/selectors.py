@@ -26,7 +26,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
-from compliance.enforcement.models import Penalty, PenaltyKind, PenaltyStatus
+from compliance.enforcement import selectors as enforcement_selectors
+from compliance.enforcement.models import PenaltyKind
 from compliance.icp.models import EvaluationStatus, ICPEvaluation, Rating
 from enduser.models import ListedParty, ListKind, OwnershipLink, Party
 from enduser.screening import ownership as ownership_rules
@@ -36,7 +37,6 @@ from licensing.models import Application, Licence, LicenceStatus, LicenceType, R
 from portal.errors import lazy_format
 
 ROUTES = tuple(Route.values)
-SERIOUS_PENALTY_YEARS = 5  # Reg. 20
 
 
 @dataclass(frozen=True)
@@ -69,14 +69,12 @@ def _setting(name: str, default):
 
 def application_bar(organisation, on: date) -> list[tuple[str, object]]:
     """Law 33-39: a decided penalty refusing new applications until a day (exclusive)."""
-    until = (Penalty.objects.filter(exporter=organisation, status=PenaltyStatus.DECIDED,
-                                    bars_applications_until__gt=on)
-             .order_by("-bars_applications_until").values_list("bars_applications_until", flat=True).first())
-    if until is None:
+    penalty = enforcement_selectors.application_bar(organisation, on=on)
+    if penalty is None:
         return []
     return [("applications_barred", lazy_format(
         _("A penalty decision refuses new applications from your company until %(day)s (Export Control Law "
-          "Art. 33-39)."), day=until.isoformat()))]
+          "Art. 33-39)."), day=penalty.bars_applications_until.isoformat()))]
 
 
 def icp_condition(organisation, on: date) -> list[tuple[str, object]]:
@@ -130,14 +128,12 @@ def stable_end_users_condition(application: Application) -> list[tuple[str, obje
 
 
 def penalty_bars(organisation, on: date) -> list[tuple[str, object]]:
-    decided = Penalty.objects.filter(exporter=organisation, status=PenaltyStatus.DECIDED)
+    """Reg. 20, as compliance.enforcement.selectors.route_bars reads the penalties."""
+    bars = enforcement_selectors.route_bars(organisation, on=on)
     out = []
-    if decided.filter(kind=PenaltyKind.CRIMINAL).exists():
+    if any(p.kind == PenaltyKind.CRIMINAL for p in bars):
         out.append(("criminal_penalty", _("A criminal penalty for an export-control offence (Reg. 20).")))
-    since = years_before(on, SERIOUS_PENALTY_YEARS)
-    serious = (decided.filter(kind=PenaltyKind.ADMINISTRATIVE, serious=True, decided_on__gt=since,
-                              decided_on__lte=on).order_by("-decided_on").values_list("decided_on", flat=True)
-               .first())
+    serious = next((p.decided_on for p in bars if p.kind == PenaltyKind.ADMINISTRATIVE), None)
     if serious is not None:
         out.append(("serious_penalty", lazy_format(
             _("A serious administrative penalty decided on %(day)s, within the past 5 years (Reg. 20)."),

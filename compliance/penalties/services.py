@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from audit import services as audit
+from compliance.eligibility.services import eligibility_recheck_on_commit
 from compliance.enforcement import letters
 from compliance.enforcement import services as cases
 from compliance.enforcement.models import (
@@ -131,6 +132,8 @@ def _decide(penalty, actor):
         **_snapshot(penalty), "decided_on": today, "bars_applications_until": penalty.bars_applications_until,
         "decision": number, "pdf_sha256": step.pdf_sha256})
     cases.notify_step(case, step)
+    # Reg. 20: a penalty may end the exporter's eligibility for its general licences.
+    eligibility_recheck_on_commit(organisation_id=penalty.exporter_id, reason="penalty")
     return step
 
 
@@ -271,4 +274,5 @@ def penalty_record_criminal(*, actor, reference, head, court, judgment_reference
     audit.record(actor=actor, action="penalty.criminal", obj=penalty, after={
         "case": case.reference, "exporter": case.exporter.code, "head": head, "court": values["court"],
         "judgment": values["judgment_reference"], "decided_on": day, "amount": amount})
+    eligibility_recheck_on_commit(organisation_id=penalty.exporter_id, reason="penalty")
     return penalty
