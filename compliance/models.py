@@ -5,3 +5,4 @@ from compliance.enforcement.models import (  # noqa: F401
     Penalty,
 )
 from compliance.icp.models import ICPEvaluation  # noqa: F401
+from compliance.statistics.models import StatisticRow, StatisticsSnapshot  # noqa: F401, E402

@@ -9,6 +9,8 @@ Redis and real Celery workers. PORTAL_ENV=production turns on the hardened setti
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
+
 from portal import countries
 from portal.env import EnvReader
 
@@ -232,6 +234,8 @@ CELERY_BEAT_SCHEDULE = {
     "licence-reports-remind": {"task": "licensing.licence_reports_remind", "schedule": 3600.0},
     # Customs challenges not answered in 7 working days go to the ministry (idempotent).
     "challenges-escalate": {"task": "licensing.escalate_overdue_challenges", "schedule": 3600.0},
+    # The statistics dashboard's monthly summary, recomputed whole each night (idempotent).
+    "statistics-refresh": {"task": "compliance.statistics_refresh", "schedule": crontab(hour=2, minute=30)},
 }
 # Days before a licence report's due date that the exporter is reminded.
 LICENCE_REPORT_REMIND_DAYS = env.int("LICENCE_REPORT_REMIND_DAYS", default=7, minimum=0, maximum=365)
