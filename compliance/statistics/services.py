@@ -4,11 +4,12 @@
 BY in the database (over a million cases: seconds), the results (tens of thousands of rows) replace
 the previous summary. Running it twice gives the same rows; two runs at once queue on the snapshot
 row. Working days from acceptance to decision are counted in SQL against the official calendar
-(workdays_calendarday): a working-day ordinal per day (a running count of working days) is joined to
-both dates, and ordinal(decided) - ordinal(accepted) is exactly workdays.working_days_between.
+(workdays_calendarday): the working-day ordinal of each day (a running count of working days) is
+looked up for both dates, and ordinal(decided) - ordinal(accepted) is workdays.working_days_between.
 """
 
 import calendar
+import json
 import time
 from collections import defaultdict
 from datetime import date, datetime
@@ -81,45 +82,65 @@ def _event_counts(tz) -> list[tuple]:
     return rows
 
 
-def _calendar_range() -> tuple[date, date] | None:
-    """The longest run of consecutive complete calendar years ending with the latest one, if its
-    days are all entered: the days whose working-day ordinal is right."""
+def _ordinals() -> tuple[date, list[int]] | None:
+    """The working-day ordinal of every day of the longest run of consecutive complete calendar
+    years ending with the latest one (the number of working days from the run's start up to and
+    including the day), if all their days are entered; None without a complete year."""
     years = sorted(CalendarYear.objects.filter(complete=True).values_list("year", flat=True))
     if not years:
         return None
     first = last = years[-1]
     while first - 1 in years:
         first -= 1
-    entered = CalendarDay.objects.filter(date__range=(date(first, 1, 1), date(last, 12, 31))).count()
-    expected = sum(366 if calendar.isleap(y) else 365 for y in range(first, last + 1))
-    if entered != expected:
+    days = list(CalendarDay.objects.filter(date__range=(date(first, 1, 1), date(last, 12, 31)))
+                .order_by("date").values_list("is_working_day", flat=True))
+    if len(days) != sum(366 if calendar.isleap(y) else 365 for y in range(first, last + 1)):
         return None
-    return date(first, 1, 1), date(last, 12, 31)
+    ordinals, n = [], 0
+    for working in days:
+        n += working
+        ordinals.append(n)
+    return date(first, 1, 1), ordinals
+
+
+def _ordinal_sql(day_sql: str, day_params, first: date, ordinals: list[int]) -> tuple[str, list]:
+    """SQL for the ordinal of the day `day_sql`, NULL outside the calendar: a subscript into the
+    ordinals handed over as one parameter (an array, or JSON on SQLite). No join: the planner
+    cannot pick a bad plan for it, and each case costs one lookup."""
+    last = date.fromordinal(first.toordinal() + len(ordinals) - 1)
+    day_params = list(day_params)
+    if connection.vendor == "postgresql":
+        lookup, params = f"(%s::int[])[({day_sql}) - %s::date + 1]", [ordinals, *day_params, first]
+        bounds = [first, last]
+    else:  # SQLite: dates are ISO text
+        lookup = f"json_extract(%s, '$[' || CAST(julianday({day_sql}) - julianday(%s) AS INTEGER) || ']')"
+        params = [json.dumps(ordinals), *day_params, first.isoformat()]
+        bounds = [first.isoformat(), last.isoformat()]
+    return f"CASE WHEN ({day_sql}) BETWEEN %s AND %s THEN {lookup} END", [*day_params, *bounds, *params]
 
 
 def _processing_days(tz_name: str) -> list[tuple]:
     """(month of decision, province, working days, cases) for decided cases whose acceptance and
-    decision days both lie in the complete calendar."""
-    bounds = _calendar_range()
-    if bounds is None:
+    decision days both lie in the complete calendar. ordinal(decided) - ordinal(accepted) is
+    exactly workdays.working_days_between(accepted, decided)."""
+    calendar_days = _ordinals()
+    if calendar_days is None:
         return []
-    ops, app = connection.ops, Application._meta.db_table
-    month_sql, month_params = ops.datetime_trunc_sql("month", "c.decided_at", (), tz_name)
-    accepted_sql, accepted_params = ops.datetime_cast_date_sql("c.accepted_at", (), tz_name)
-    decided_sql, decided_params = ops.datetime_cast_date_sql("c.decided_at", (), tz_name)
+    ops = connection.ops
+    month_sql, month_params = ops.datetime_trunc_sql("month", "decided_at", (), tz_name)
+    accepted_sql, accepted_params = _ordinal_sql(*ops.datetime_cast_date_sql("accepted_at", (), tz_name),
+                                                 *calendar_days)
+    decided_sql, decided_params = _ordinal_sql(*ops.datetime_cast_date_sql("decided_at", (), tz_name),
+                                               *calendar_days)
     sql = f"""
-        WITH ordinal AS (
-            SELECT date AS day, SUM(CASE WHEN is_working_day THEN 1 ELSE 0 END) OVER (ORDER BY date) AS n
-            FROM {CalendarDay._meta.db_table} WHERE date >= %s AND date <= %s
-        ), decided AS (
-            SELECT {month_sql} AS month, c.province_id, {accepted_sql} AS accepted_on, {decided_sql} AS decided_on
-            FROM {app} c
-            WHERE c.status IN (%s, %s) AND c.accepted_at IS NOT NULL AND c.decided_at IS NOT NULL
-        )
-        SELECT d.month, d.province_id, o2.n - o1.n AS days, COUNT(*)
-        FROM decided d JOIN ordinal o1 ON o1.day = d.accepted_on JOIN ordinal o2 ON o2.day = d.decided_on
-        GROUP BY d.month, d.province_id, o2.n - o1.n"""
-    params = [*bounds, *month_params, *accepted_params, *decided_params, *DECIDED]
+        SELECT month, province_id, days, COUNT(*) FROM (
+            SELECT {month_sql} AS month, province_id, ({decided_sql}) - ({accepted_sql}) AS days
+            FROM {Application._meta.db_table}
+            WHERE status IN (%s, %s) AND accepted_at IS NOT NULL AND decided_at IS NOT NULL
+        ) timed
+        WHERE days IS NOT NULL
+        GROUP BY month, province_id, days"""
+    params = [*month_params, *decided_params, *accepted_params, *DECIDED]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [(month, province, max(0, days), n) for month, province, days, n in cursor.fetchall()]
