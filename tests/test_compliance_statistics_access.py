@@ -157,3 +157,9 @@ def test_page_in_chinese(built, client, people):
     with translation.override("zh-hans"):
         response = client.get(PAGE, PERIOD)
     assert response.status_code == 200
+
+
+def test_the_menu_links_the_dashboard_for_those_who_may_see_it(db, client, people):
+    for who, shown in (("ministry", True), ("province", True), ("agency", False), ("owner", False)):
+        client.force_login(getattr(people, who))
+        assert ('id="nav-statistics"' in client.get("/inbox/").content.decode()) is shown, who
