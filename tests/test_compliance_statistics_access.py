@@ -163,3 +163,12 @@ def test_the_menu_links_the_dashboard_for_those_who_may_see_it(db, client, peopl
     for who, shown in (("ministry", True), ("province", True), ("agency", False), ("owner", False)):
         client.force_login(getattr(people, who))
         assert ('id="nav-statistics"' in client.get("/inbox/").content.decode()) is shown, who
+
+
+def test_a_provincial_officer_without_a_province_sees_nothing(built, client):
+    from accounts.models import Organisation, OrgKind, Role
+
+    nowhere = Organisation.objects.create(kind=OrgKind.PROVINCE, code="PROV-NONE", name_zh="无", name_en="None")
+    client.force_login(UserFactory(organisation=nowhere, role=Role.PROVINCIAL_OFFICER))
+    assert client.get(PAGE).status_code == 403
+    assert client.get(API).status_code == 403

@@ -20,8 +20,10 @@ BREAKDOWNS = ("sector", "destination", "province", "agency")
 
 
 def can_see_statistics(user) -> bool:
+    """The ministry, and a provincial officer of an organisation with a province (never unscoped)."""
     return bool(user.is_authenticated and user.is_active and (
-        user.role in MINISTRY_ROLES or (user.role == Role.PROVINCIAL_OFFICER and user.organisation_id)))
+        user.role in MINISTRY_ROLES or (user.role == Role.PROVINCIAL_OFFICER and user.organisation_id
+                                        and user.organisation.province_id)))
 
 
 def percentile(histogram: dict[int, int], fraction: float) -> int | None:
