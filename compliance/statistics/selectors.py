@@ -13,7 +13,7 @@ from accounts.models import MINISTRY_ROLES, Organisation, OrgKind, Role
 from compliance.statistics.models import Dimension, StatisticRow, StatisticsSnapshot
 from compliance.statistics.services import UNLISTED
 from controllist.codes import SECTORS
-from licensing.models import OPEN_REVIEW_STATES, Application, Referral, ReferralState
+from licensing.models import OPEN_REVIEW_STATES, Application, Referral, ReferralState, Status
 from portal.templatetags.portal_format import country_name, local_name_of
 
 BREAKDOWNS = ("sector", "destination", "province", "agency")
@@ -163,7 +163,7 @@ def _overdue_cases(user, province, today: date) -> list[dict]:
     rows = [{"key": r["province_id"], "label": local_name_of(_Named(r["province__name_zh"], r["province__name_en"])),
              "count": r["n"]}
             for r in cases.values("province_id", "province__name_zh", "province__name_en")
-            .annotate(n=Count("id")).order_by()]
+            .annotate(n=Count("*")).order_by()]
     return sorted(rows, key=lambda r: (-r["count"], r["key"] or ""))
 
 
@@ -171,9 +171,12 @@ def _overdue_referrals(province, today: date) -> list[dict]:
     """Referrals sent and not answered whose opinion was due before today, by agency."""
     referrals = Referral.objects.filter(state=ReferralState.SENT, sent_at__isnull=False, due_on__lt=today)
     if province is not None:
-        referrals = referrals.filter(application__province_id=province.pk)
+        # A referral awaiting its opinion belongs to a case with the agencies (a case leaves that state
+        # only once none is pending: licensing.referrals): the province's few such cases, not all of them.
+        referrals = referrals.filter(application__in=Application.objects.filter(
+            province_id=province.pk, status=Status.WITH_AGENCIES).values("id"))
     rows = [{"key": r["agency__code"], "label": local_name_of(_Named(r["agency__name_zh"], r["agency__name_en"])),
              "count": r["n"]}
             for r in referrals.values("agency__code", "agency__name_zh", "agency__name_en")
-            .annotate(n=Count("id")).order_by()]
+            .annotate(n=Count("*")).order_by()]
     return sorted(rows, key=lambda r: (-r["count"], r["key"]))
