@@ -159,7 +159,9 @@ class _Named:
 
 def _overdue_cases(user, province, today: date) -> list[dict]:
     """Open cases (accepted, not decided) whose statutory decision date has passed, by province."""
-    cases = Application.objects.visible_to(user).filter(status__in=OPEN_REVIEW_STATES, decision_due__lt=today)
+    # forwarded_at: every accepted case has it, and it lets a province's count use case_overdue_province_idx.
+    cases = Application.objects.visible_to(user).filter(status__in=OPEN_REVIEW_STATES, decision_due__lt=today,
+                                                        forwarded_at__isnull=False)
     rows = [{"key": r["province_id"], "label": local_name_of(_Named(r["province__name_zh"], r["province__name_en"])),
              "count": r["n"]}
             for r in cases.values("province_id", "province__name_zh", "province__name_en")
