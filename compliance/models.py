@@ -16,3 +16,4 @@ from compliance.icp.models import (  # noqa: F401
     ICPEvidence,
     ICPFinding,
 )
+from compliance.statistics.models import StatisticRow, StatisticsSnapshot  # noqa: F401

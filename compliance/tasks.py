@@ -2,3 +2,4 @@
 
 from compliance.eligibility import tasks as eligibility_tasks  # noqa: F401  (registers the tasks)
 from compliance.icp import tasks as icp_tasks  # noqa: F401  (registers the tasks)
+from compliance.statistics import tasks as statistics_tasks  # noqa: F401  (registers the tasks)

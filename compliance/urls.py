@@ -6,9 +6,10 @@ from compliance.eligibility import urls as eligibility
 from compliance.enforcement import urls as enforcement_urls
 from compliance.icp import urls as icp
 from compliance.penalties import urls as penalty_urls
+from compliance.statistics import urls as statistics_urls
 
 # Penalties before enforcement: /compliance/enforcement/penalties/... is not a case reference.
-AREAS = (icp, eligibility, penalty_urls, enforcement_urls, credit_urls)
+AREAS = (icp, eligibility, statistics_urls, penalty_urls, enforcement_urls, credit_urls)
 
 urlpatterns = [pattern for area in AREAS for pattern in area.urlpatterns]
 api_urlpatterns = [pattern for area in AREAS for pattern in area.api_urlpatterns]

@@ -9,6 +9,8 @@ Redis and real Celery workers. PORTAL_ENV=production turns on the hardened setti
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
+
 from portal import countries
 from portal.env import EnvReader
 
@@ -238,6 +240,8 @@ CELERY_BEAT_SCHEDULE = {
     # ICP evidence: exporters reminded before an element's evidence goes stale and when it is.
     # Hourly and idempotent (each element told once per due date), so a beat that was down catches up.
     "icp-evidence-remind": {"task": "compliance.icp_evidence_remind", "schedule": 3600.0},
+    # The statistics dashboard's monthly summary, recomputed whole each night (idempotent).
+    "statistics-refresh": {"task": "compliance.statistics_refresh", "schedule": crontab(hour=2, minute=30)},
 }
 # Days before a licence report's due date that the exporter is reminded.
 LICENCE_REPORT_REMIND_DAYS = env.int("LICENCE_REPORT_REMIND_DAYS", default=7, minimum=0, maximum=365)
