@@ -19,8 +19,10 @@ from pypdf import PdfWriter
 from accounts.management.commands import _enduse_demo as enduse_demo
 from accounts.management.commands import _licence_demo as licence_demo
 from accounts.models import BusinessLicenceScan, Organisation, OrgKind, Province, Role, User
+from compliance.eligibility import demo as routes_demo
 from compliance.enforcement import demo as enforcement_demo
 from compliance.icp import demo as icp_demo
+from compliance.statistics.services import statistics_refresh
 from controllist.controls import services as controls
 from controllist.models import ClassificationQuestion, TemporaryControl
 from controllist.questions import services as questions
@@ -121,7 +123,11 @@ class Command(BaseCommand):
                 province=User.objects.get(username="province_sh"), customs_officer=User.objects.get(username="customs"),
                 admin=User.objects.get(username="sysadmin"), sample_case=self._sample_case)
             tried += icp_demo.seed(admin=User.objects.get(username="exporter_admin"), officer=officer)
+            tried += routes_demo.seed(staff=staff, officer=officer, senior=User.objects.get(username="ministry_senior"),
+                                      province=User.objects.get(username="province_sh"), sample_case=self._sample_case,
+                                      pdf=demo_pdf)
             tried += enforcement_demo.seed(exporter=Organisation.objects.get(code=EXPORTERS[1][0]), officer=officer)
+            statistics_refresh()  # the dashboard's monthly summary, otherwise first computed at night
         base = f"http://{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '8000'}"
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Sign in at {base}/accounts/login/"))
         self.stdout.write(f"Every demo user's password: {DEMO_PASSWORD}\n")
