@@ -1,6 +1,13 @@
+import re
+
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+
+
+# A path segment of 19 or more digits: the only ones that can exceed a database id (bigint).
+_LONG_NUMBER = re.compile(r"/(\d{19,})(?=/|$)")
+_MAX_ID = 2**63 - 1
 
 
 class RequestSizeLimitMiddleware:
@@ -26,6 +33,12 @@ class RequestSizeLimitMiddleware:
             from portal.views import bad_request
 
             return bad_request(request)
+        # An id in the path beyond any database id (<int:...> takes any length): no such object,
+        # where SQLite would fail to bind it (OverflowError, a 500) in every view.
+        if any(int(number) > _MAX_ID for number in _LONG_NUMBER.findall(request.path_info)):
+            from portal.views import page_not_found
+
+            return page_not_found(request)
         return self.get_response(request)
 
 

@@ -283,3 +283,25 @@ def test_a_null_character_in_the_query_string_is_a_400_not_a_server_error(actors
     assert response.status_code == 400
     if path.startswith("/api/"):
         assert response.json()["code"] == "bad_request"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/companies/9223372036854775808/licence-scan/",
+                                  "/api/registration/applications/99999999999999999999/file/",
+                                  "/cases/9223372036854775808/", "/compliance/icp/9223372036854775808/"])
+def test_an_id_beyond_any_database_id_is_a_404_not_a_server_error(actors, path):
+    """SQLite cannot bind an integer over 2**63 - 1 (OverflowError): the path is answered 404 first."""
+    client = Client()
+    client.force_login(actors.colleague)
+    response = client.post(path, {}) if path.endswith("/file/") else client.get(path)
+    assert response.status_code == 404
+    if path.startswith("/api/"):
+        assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.django_db
+def test_the_largest_database_id_is_still_looked_up(actors):
+    client = Client()
+    client.force_login(actors.colleague)
+    assert client.get("/api/companies/9223372036854775807/licence-scan/").status_code == 404  # looked up, none
+    assert client.get(f"/cases/{2**63 - 1}/").status_code == 404

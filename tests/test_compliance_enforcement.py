@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit.models import AuditEvent
 from compliance.enforcement import selectors, services
@@ -207,7 +207,8 @@ def test_opened_from_a_confirmed_screening_hit_only(actors, case_factory):
                                       listed_name="华荣精密", score="0.95", why="same name", screened_at=timezone.now())
     with pytest.raises(ValidationFailed) as exc:
         services.case_open(actor=actors.ministry, origin="screening_hit", summary="x", source_reference=str(hit.pk))
-    assert "not confirmed" in str(exc.value.fields["source_reference"][0])
+    with translation.override("en"):
+        assert "not confirmed" in str(exc.value.fields["source_reference"][0])
     ScreeningHit.objects.filter(pk=hit.pk).update(state="true")
     case = services.case_open(actor=actors.ministry, origin="screening_hit", summary="Trading with a listed party",
                               source_reference=f"#{hit.pk}")

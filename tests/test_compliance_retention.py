@@ -52,6 +52,12 @@ def _english():
         yield
 
 
+@pytest.fixture
+def admin_client(admin_client):
+    admin_client.cookies["django_language"] = "en"  # the pages' English messages are asserted
+    return admin_client
+
+
 def today():
     return timezone.localdate()
 
@@ -253,6 +259,7 @@ def test_a_returned_case_is_corrected_but_its_filed_documents_stay(actors, case_
     # a forged request is answered 409 with the reason, and the document is still there.
     later = app_services.document_add(application_id=app.pk, actor=actors.owner, kind="other", upload=pdf_upload())
     client.login(username=actors.owner.username, password=PASSWORD)
+    client.cookies["django_language"] = "en"
     page = client.get(reverse("case-detail", args=[app.pk])).content.decode()
     assert reverse("document-delete", args=[app.pk, later.pk]) in page
     assert reverse("document-delete", args=[app.pk, filed.pk]) not in page

@@ -24,14 +24,14 @@ def test_demo_data_gives_one_user_per_role_and_cases_at_each_stage(capsys, setti
                      "ministry_senior", "agency_miit", "customs", "sysadmin"):
         assert username in out
     assert sorted(Application.objects.values_list("status", flat=True)) == sorted(
-        ["submitted", "forwarded", "with_agencies", "awaiting_countersign", "draft", "forwarded", "draft"]
-        + ["approved"] * 6)
+        ["submitted", "forwarded", "with_agencies", "awaiting_countersign", "draft", "forwarded", "draft",
+         "registered"] + ["approved"] * 7)
     # Licences in each state a user meets, drawn on and changed through the services; the customs
     # token printed at each start works (and the one printed before it no longer does).
     from licensing.models import Licence, LicenceEvent, WriteOff
 
     assert sorted(Licence.objects.values_list("status", flat=True)) == sorted(
-        ["issued", "issued", "exhausted", "suspended", "revoked", "expired"])
+        ["issued", "issued", "issued", "exhausted", "suspended", "revoked", "expired"])
     assert WriteOff.objects.count() == 2 and LicenceEvent.objects.filter(kind="exhausted").count() == 1
     tokens = re.findall(r"Authorization: Customs (\S+)'", out)
     assert len(tokens) == 2 and tokens[0] != tokens[1]
@@ -61,6 +61,23 @@ def test_demo_data_gives_one_user_per_role_and_cases_at_each_stage(capsys, setti
     assert sorted(waiting.referrals.values_list("opinion", flat=True)) == ["no_objection", "objection"]
     assert Application.objects.get(status="with_agencies").referrals.filter(state="sent").count() == 2
     assert User.objects.get(username="exporter_staff").check_password("Demo-2026-portal")
+    # Compliance (issue 14): an evaluated ICP, a general licence, a registration certificate, an
+    # enforcement case with a warning letter and a decided penalty, the dashboard computed.
+    from compliance.enforcement.models import EnforcementStep, Penalty
+    from compliance.icp.models import ICPEvaluation
+    from compliance.statistics.models import StatisticsSnapshot
+    from licensing.models import RegistrationCertificate
+
+    staff = User.objects.get(username="exporter_staff")
+    assert ICPEvaluation.objects.filter(exporter=staff.organisation, status="issued", rating="good").count() == 1
+    general = Licence.objects.get(licence_type="general")
+    assert general.exporter == staff.organisation and general.status == "issued"
+    assert RegistrationCertificate.objects.filter(application__exporter=staff.organisation).count() == 1
+    other = User.objects.get(username="other_exporter").organisation
+    assert EnforcementStep.objects.filter(case__exporter=other, kind="warning_letter").exclude(pdf=b"").count() == 1
+    assert Penalty.objects.get(exporter=other).status == "decided"
+    assert StatisticsSnapshot.objects.exists()
+    assert "General licence" in out and "Registration route" in out and "ENF-" in out
 
 
 def test_demo_data_refused_in_production(settings):
