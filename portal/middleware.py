@@ -4,7 +4,6 @@ from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
-
 # A path segment of 19 or more digits: the only ones that can exceed a database id (bigint).
 _LONG_NUMBER = re.compile(r"/(\d{19,})(?=/|$)")
 _MAX_ID = 2**63 - 1
