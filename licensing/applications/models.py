@@ -12,9 +12,9 @@ class Route(models.TextChoices):
     a general licence (repeated exports to named end users, reviewed, at most 3 years), or the
     registration route (a certificate per shipment for listed circumstances, issued on filing)."""
 
-    INDIVIDUAL = "individual", _("Individual licence (单项许可)")
-    GENERAL = "general", _("General licence (通用许可)")
-    REGISTRATION = "registration", _("Registration route (登记填报)")
+    INDIVIDUAL = "individual", _("Individual licence")
+    GENERAL = "general", _("General licence")
+    REGISTRATION = "registration", _("Registration route")
 
 
 class TradeMode(models.TextChoices):

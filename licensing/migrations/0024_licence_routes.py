@@ -96,7 +96,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='application',
             name='route',
-            field=models.CharField(choices=[('individual', 'Individual licence (单项许可)'), ('general', 'General licence (通用许可)'), ('registration', 'Registration route (登记填报)')], default='individual', max_length=12, verbose_name='route'),
+            field=models.CharField(choices=[('individual', 'Individual licence'), ('general', 'General licence'), ('registration', 'Registration route')], default='individual', max_length=12, verbose_name='route'),
         ),
         migrations.AddField(
             model_name='licenceitem',
