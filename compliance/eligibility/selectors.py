@@ -34,6 +34,7 @@ from enduser.screening import ownership as ownership_rules
 from enduser.screening import selectors as screening_selectors
 from enduser.screening.index import entity_key
 from licensing.models import Application, Licence, LicenceStatus, LicenceType, Route, Status
+from portal.dates import add_years
 from portal.errors import lazy_format
 
 ROUTES = tuple(Route.values)
@@ -54,10 +55,7 @@ class Eligibility:
 
 
 def years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
+    return add_years(day, -years)
 
 
 def _setting(name: str, default):

@@ -3,7 +3,6 @@
 The ministry sees every case; an exporter (administrator or staff) sees its own cases that have a
 step addressed to it, and only those steps; no other role sees any."""
 
-from datetime import date
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -18,6 +17,7 @@ from compliance.enforcement.models import (
     PenaltyStatus,
 )
 from compliance.penalties.calculator import APPLICATION_BAR_YEARS
+from portal.dates import add_years
 
 PAGE_SIZE = 50
 
@@ -56,13 +56,6 @@ def countersign_queue(user):
             .select_related("case", "exporter", "created_by").order_by("created_at", "pk"))
 
 
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
 def application_bar(organisation, *, on=None) -> Penalty | None:
     """The decided penalty that refuses the exporter's new applications on `on` (Law 39), the one
     ending last; None when no bar is in force."""
@@ -78,7 +71,7 @@ def route_bars(organisation, *, on=None) -> list[Penalty]:
     penalty, and every decided serious administrative penalty of the past 5 years."""
     on = on or timezone.localdate()
     org_id = getattr(organisation, "pk", organisation)
-    since = _years_before(on, APPLICATION_BAR_YEARS)
+    since = add_years(on, -APPLICATION_BAR_YEARS)
     return list(Penalty.objects.filter(exporter_id=org_id, status=PenaltyStatus.DECIDED, decided_on__lte=on)
                 .filter(Q(kind=PenaltyKind.CRIMINAL)
                         | Q(kind=PenaltyKind.ADMINISTRATIVE, serious=True, decided_on__gt=since))

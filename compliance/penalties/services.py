@@ -12,7 +12,6 @@ countersignature (never the proposer's own). On decision the signed bilingual de
 """
 
 import hashlib
-from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -38,6 +37,7 @@ from compliance.penalties.calculator import (
     penalty_range,
 )
 from licensing.models import Counter
+from portal.dates import add_years
 from portal.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.text import clean_text
 
@@ -53,13 +53,6 @@ TRANSITIONS = {
 def _check(name, penalty):
     if penalty.status not in TRANSITIONS[name][0]:
         raise InvalidTransition(_("This action is not possible in the penalty's current state."))
-
-
-def _years_later(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def _amount(value, field="amount"):
@@ -118,7 +111,7 @@ def _decide(penalty, actor):
     """DECIDED today: the bar when ticked, the signed decision as a step the exporter sees."""
     today = timezone.localdate()
     penalty.status, penalty.decided_on = P.DECIDED, today
-    penalty.bars_applications_until = _years_later(today, APPLICATION_BAR_YEARS) if penalty.bar_applications else None
+    penalty.bars_applications_until = add_years(today, APPLICATION_BAR_YEARS) if penalty.bar_applications else None
     penalty.save()
     case = penalty.case
     number = f"CF{today.year}-{Counter.objects.next_value('penalty_decision', today.year):06d}"

@@ -19,6 +19,7 @@ from controllist.codes import parse_control_code
 from controllist.models import Prohibition, TemporaryControl, TemporaryControlState
 from controllist.selectors import entry_in_force
 from outbox.services import enqueue
+from portal.dates import add_years
 from portal.errors import (
     InvalidTransition,
     NotAllowed,
@@ -43,13 +44,6 @@ _CODE_HEAD = re.compile(r"^[0-9]([A-E]([0-9]{1,3})?)?$")
 
 # ---------------------------------------------------------------- input checks
 
-
-def add_years(day: date, years: int) -> date:
-    """The same day `years` later; 29 February becomes 28 February in a common year."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
 
 
 def extension_limit(ends_on: date) -> date:
