@@ -475,3 +475,22 @@ def test_only_the_admin_site_users_reach_the_retention_admin(client, actors, who
         response = client.get(url)
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert Application.objects.filter(pk=app.pk).exists()
+
+
+def test_deleting_many_rows_of_one_case_reads_the_case_once(actors, case_factory, django_assert_num_queries):
+    """The guard runs for every row; one delete operation reads each case once, whatever the rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def delete_items(count):
+        app = case_factory("draft")
+        ApplicationItem.objects.filter(application=app).delete()
+        for line in range(1, count + 1):
+            ApplicationItem.objects.create(application=app, control_code="1C902.a", description=f"item {line}",
+                                           quantity="1", unit="kg", value_rmb="1")
+        with CaptureQueriesContext(connection) as queries:
+            ApplicationItem.objects.filter(application=app).delete()
+        assert not ApplicationItem.objects.filter(application=app).exists()
+        return len(queries)
+
+    assert delete_items(1) == delete_items(12)

@@ -21,8 +21,9 @@ without a query per row.
 import contextlib
 import contextvars
 import datetime
+import weakref
 
-from django.db.models.signals import pre_delete
+from django.db.models.signals import post_delete, pre_delete
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -134,13 +135,20 @@ def _editable(instance, application) -> bool:
     return True
 
 
-def check_delete(instance) -> None:
-    """Raise RetentionError if the instance may not be deleted today."""
+def check_delete(instance, memo: dict | None = None) -> None:
+    """Raise RetentionError if the instance may not be deleted today. `memo` (one per delete
+    operation) keeps each record's case, so a cascade over many rows of one case reads it once."""
     key_of, application_id_of = OWNERS[type(instance)]
-    if key_of(instance) in _cleared.get():
+    key = key_of(instance)
+    if key in _cleared.get():
         return
-    application_id = application_id_of(instance)
-    application = selectors.with_licences(Application.objects.filter(pk=application_id)).first()
+    memo = {} if memo is None else memo
+    if key not in memo:
+        application_id = application_id_of(instance)
+        memo[key] = memo.get(("case", application_id)) if ("case", application_id) in memo else \
+            selectors.with_licences(Application.objects.filter(pk=application_id)).first()
+        memo.setdefault(("case", application_id), memo[key])
+    application = memo[key]
     if application is None or not selectors.is_record(application) or _editable(instance, application):
         return
     today = timezone.localdate()
@@ -149,10 +157,34 @@ def check_delete(instance) -> None:
         raise refusal(until)
 
 
-def _on_pre_delete(sender, instance, **kwargs):
-    check_delete(instance)
+# One memo per delete operation: Django's Collector sends every row's pre_delete, all before the
+# first row is deleted, with the same `origin` (the instance or queryset the delete started from),
+# so the items of one draft, replaced on every save, cost one read of their case and not one per
+# row. The memo ends with the operation: at its first post_delete, or when a check refuses.
+_memos: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _on_pre_delete(sender, instance, origin=None, **kwargs):
+    memo = None
+    if origin is not None:
+        try:
+            memo = _memos.setdefault(origin, {})
+        except TypeError:  # an origin that cannot be weakly referenced: no memo
+            memo = None
+    try:
+        check_delete(instance, memo)
+    except BaseException:
+        _end_memo(origin)
+        raise
+
+
+def _end_memo(origin=None, **kwargs):
+    if origin is not None:
+        with contextlib.suppress(TypeError):
+            _memos.pop(origin, None)
 
 
 def connect() -> None:
     for model in OWNERS:
         pre_delete.connect(_on_pre_delete, sender=model, dispatch_uid=f"retention.{model._meta.label_lower}")
+        post_delete.connect(_end_memo, sender=model, dispatch_uid=f"retention.end.{model._meta.label_lower}")
